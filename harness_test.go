@@ -1,0 +1,250 @@
+// The harness: it builds every step once, then runs the testscript scripts
+// in testdata/ against the real binaries, as a learner runs them.
+//
+//	go test ./...                        every script and check
+//	go test -run TestScripts/01-app      one step's scripts
+//	go test -run TestScripts -update     rewrite the scripts' expected output
+//	TUTORIAL_CURL=real go test ./...     the same scripts with the system curl
+package tutorial
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+var update = flag.Bool("update", false, "rewrite expected output in testdata/*.txtar and excerpts in TUTORIAL.md")
+
+// waitLimit bounds every wait a script makes: for a port, a process, a reply.
+const waitLimit = 10 * time.Second
+
+// buildFlags are added to every step's go build; race_test.go adds -race.
+var buildFlags []string
+
+func TestMain(m *testing.M) {
+	// Main runs the test binary as "curl" when a script calls curl, and runs
+	// the tests otherwise. It exits by itself, so cleanup hooks into m.Run.
+	testscript.Main(cleanupAfter{m}, map[string]func(){
+		"curl": curlMain,
+	})
+}
+
+// cleanupAfter runs the tests, then removes what buildSteps built.
+type cleanupAfter struct{ m *testing.M }
+
+func (c cleanupAfter) Run() int {
+	code := c.m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
+	}
+	return code
+}
+
+// built holds the step binaries, built once per go test run.
+var built struct {
+	once  sync.Once
+	dir   string   // holds one binary per step, named for its folder
+	steps []string // "01-app", "02-middleware", ... in order
+	err   error
+}
+
+// buildSteps builds every steps/* program into one folder, once, and returns
+// the folder and the step names. It reads every source file itself: go test
+// caches a pass only against files the test opened, so a changed step must
+// be one of them.
+func buildSteps(t *testing.T) (dir string, steps []string) {
+	t.Helper()
+	built.once.Do(func() {
+		built.steps, built.err = stepNames()
+		if built.err != nil {
+			return
+		}
+		if built.err = readTree("steps"); built.err != nil {
+			return
+		}
+		built.dir, built.err = os.MkdirTemp("", "tutorial-steps-")
+		if built.err != nil {
+			return
+		}
+		args := append([]string{"build", "-o", built.dir + string(filepath.Separator)}, buildFlags...)
+		for _, s := range built.steps {
+			args = append(args, "./steps/"+s)
+		}
+		out, err := exec.Command("go", args...).CombinedOutput()
+		if err != nil {
+			built.err = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	})
+	if built.err != nil {
+		t.Fatal(built.err)
+	}
+	return built.dir, built.steps
+}
+
+// stepNames lists the folders under steps/, in order.
+func stepNames() ([]string, error) {
+	entries, err := os.ReadDir("steps")
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return nil, errors.New("no steps found under steps/")
+	}
+	return names, nil
+}
+
+// readTree reads every file below root, so go test's cache depends on them.
+func readTree(root string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		_, err = os.ReadFile(path)
+		return err
+	})
+}
+
+func TestScripts(t *testing.T) {
+	binDir, _ := buildSteps(t)
+	testscript.Run(t, scriptParams(binDir, "testdata"))
+}
+
+// scriptParams configures testscript for the scripts in dir.
+func scriptParams(binDir, dir string) testscript.Params {
+	return testscript.Params{
+		Dir:                 dir,
+		UpdateScripts:       *update,
+		RequireExplicitExec: true,
+		RequireUniqueNames:  true,
+		Deadline:            time.Now().Add(5 * time.Minute),
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
+			env.Setenv("TUTORIAL_CURL", os.Getenv("TUTORIAL_CURL"))
+			addr, err := freeAddr()
+			if err != nil {
+				return err
+			}
+			env.Setenv("ADDR", addr)
+			return nil
+		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"waitfor": cmdWaitfor,
+			"exits":   cmdExits,
+		},
+	}
+}
+
+// freeAddr returns a loopback address that nothing listens on right now.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("finding a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// cmdWaitfor implements "waitfor ADDR": it polls until something accepts
+// connections on ADDR, for waitLimit at most.
+func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfor host:port")
+	}
+	deadline := time.Now().Add(waitLimit)
+	for {
+		conn, err := net.DialTimeout("tcp", args[0], time.Second)
+		if err == nil {
+			conn.Close()
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitfor: nothing accepted connections on %s within %v: %v\n"+
+				"(did the server start? its stderr is shown when the script ends)", args[0], waitLimit, err)
+		}
+		time.Sleep(10 * time.Millisecond) // the poll interval, not a synchronisation
+	}
+}
+
+// cmdExits implements "exits N PROGRAM [ARGS...]": it runs PROGRAM, for
+// waitLimit at most, and requires exit status N. Its output becomes the
+// script's stdout and stderr, as with exec.
+func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exits STATUS program [args...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exits: status %q is not a number", args[0])
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	path, err := lookPath(ts, args[1])
+	if err != nil {
+		ts.Fatalf("exits: %v", err)
+	}
+	cmd := exec.CommandContext(ctx, path, args[2:]...)
+	cmd.Dir = ts.MkAbs(".")
+	cmd.Env = scriptEnv(ts)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err = cmd.Run()
+	ts.Stdout().Write(stdout.Bytes())
+	ts.Stderr().Write(stderr.Bytes())
+	got := cmd.ProcessState.ExitCode()
+	var exitErr *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		ts.Fatalf("exits: %s still running after %v", args[1], waitLimit)
+	case err != nil && !errors.As(err, &exitErr):
+		ts.Fatalf("exits: %v", err)
+	case got != want:
+		ts.Fatalf("exits: %s exited with status %d, want %d", args[1], got, want)
+	}
+}
+
+// scriptEnv is the environment a script gives to the programs it runs.
+func scriptEnv(ts *testscript.TestScript) []string {
+	var env []string
+	for _, name := range []string{"PATH", "HOME", "TMPDIR", "WORK", "ADDR", "TUTORIAL_CURL"} {
+		env = append(env, name+"="+ts.Getenv(name))
+	}
+	return env
+}
+
+// lookPath finds program on the script's PATH, as exec does.
+func lookPath(ts *testscript.TestScript, program string) (string, error) {
+	if strings.ContainsRune(program, filepath.Separator) {
+		return program, nil
+	}
+	if runtime.GOOS == "windows" {
+		program += ".exe"
+	}
+	for _, dir := range filepath.SplitList(ts.Getenv("PATH")) {
+		path := filepath.Join(dir, program)
+		if info, err := os.Stat(path); err == nil && !info.IsDir() {
+			return path, nil
+		}
+	}
+	return "", fmt.Errorf("%s: not found on the script's PATH", program)
+}

@@ -1,0 +1,236 @@
+package tutorial
+
+import (
+	"bytes"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/diff"
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+// A marker in a markdown file names where the fenced block after it comes
+// from, so the text cannot drift from the code:
+//
+//	<!-- code: steps/01-app/main.go#greeter -->        a declaration, with its doc comment
+//	<!-- code: steps/01-app/main.go#greeter.ServeHTTP --> a method
+//	<!-- transcript: testdata/01-app.txtar#greeting.txt --> a command and what it printed
+var markerRE = regexp.MustCompile(`^<!-- (code|transcript): ([^#\s]+)#(\S+) -->$`)
+
+// markdownDocs are the files whose markers TestTutorial checks.
+var markdownDocs = []string{"TUTORIAL.md", "README.md"}
+
+func TestTutorial(t *testing.T) {
+	for _, doc := range markdownDocs {
+		t.Run(doc, func(t *testing.T) {
+			src, err := os.ReadFile(doc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, problems := renderMarkers(doc, src)
+			for _, p := range problems {
+				t.Error(p)
+			}
+			if bytes.Equal(got, src) {
+				return
+			}
+			if *update {
+				if err := os.WriteFile(doc, got, 0o666); err != nil {
+					t.Fatal(err)
+				}
+				t.Logf("%s updated", doc)
+				return
+			}
+			t.Errorf("%s differs from the code and scripts it quotes:\n%s\n"+
+				"If the code is right, run: go test -run TestTutorial -update",
+				doc, diff.Diff(doc, src, doc+" (from the sources)", got))
+		})
+	}
+}
+
+// renderMarkers returns doc with the block after every marker made anew
+// from its source, and a FILE:LINE line for every marker it cannot render.
+func renderMarkers(doc string, src []byte) ([]byte, []string) {
+	lines := strings.SplitAfter(string(src), "\n")
+	var out strings.Builder
+	var problems []string
+	for i := 0; i < len(lines); i++ {
+		out.WriteString(lines[i])
+		m := markerRE.FindStringSubmatch(strings.TrimRight(lines[i], "\n"))
+		if m == nil {
+			continue
+		}
+		where := fmt.Sprintf("%s:%d", doc, i+1)
+		open, close := i+1, -1
+		if open < len(lines) && strings.HasPrefix(lines[open], "```") {
+			for j := open + 1; j < len(lines); j++ {
+				if strings.TrimRight(lines[j], "\n") == "```" {
+					close = j
+					break
+				}
+			}
+		}
+		if close < 0 {
+			problems = append(problems, where+": a marker must be followed by a fenced block (```)")
+			continue
+		}
+		var body string
+		var err error
+		switch m[1] {
+		case "code":
+			body, err = goExcerpt(m[2], m[3])
+		case "transcript":
+			body, err = transcript(m[2], m[3])
+		}
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s: %v", where, err))
+			body = strings.Join(lines[open+1:close], "")
+		}
+		out.WriteString(lines[open])
+		out.WriteString(body)
+		out.WriteString(lines[close])
+		i = close
+	}
+	return []byte(out.String()), problems
+}
+
+// goExcerpt returns the declaration called name in a Go file, with its doc
+// comment: "greeter", or "greeter.ServeHTTP" for a method.
+func goExcerpt(file, name string) (string, error) {
+	src, err := os.ReadFile(filepath.FromSlash(file))
+	if err != nil {
+		return "", err
+	}
+	fset := token.NewFileSet()
+	f, err := parser.ParseFile(fset, file, src, parser.ParseComments)
+	if err != nil {
+		return "", err
+	}
+	for _, decl := range f.Decls {
+		if declName(decl) != name {
+			continue
+		}
+		start := decl.Pos()
+		if doc := declDoc(decl); doc != nil {
+			start = doc.Pos()
+		}
+		from, to := fset.Position(start).Offset, fset.Position(decl.End()).Offset
+		return string(src[from:to]) + "\n", nil
+	}
+	return "", fmt.Errorf("%s has no declaration %q", file, name)
+}
+
+// declName is a declaration's name as a marker spells it; a grouped or
+// multi-name declaration has none.
+func declName(decl ast.Decl) string {
+	switch d := decl.(type) {
+	case *ast.FuncDecl:
+		if d.Recv == nil || len(d.Recv.List) != 1 {
+			return d.Name.Name
+		}
+		recv := d.Recv.List[0].Type
+		if star, ok := recv.(*ast.StarExpr); ok {
+			recv = star.X
+		}
+		if id, ok := recv.(*ast.Ident); ok {
+			return id.Name + "." + d.Name.Name
+		}
+	case *ast.GenDecl:
+		if len(d.Specs) != 1 {
+			return ""
+		}
+		switch s := d.Specs[0].(type) {
+		case *ast.TypeSpec:
+			return s.Name.Name
+		case *ast.ValueSpec:
+			if len(s.Names) == 1 {
+				return s.Names[0].Name
+			}
+		}
+	}
+	return ""
+}
+
+func declDoc(decl ast.Decl) *ast.CommentGroup {
+	switch d := decl.(type) {
+	case *ast.FuncDecl:
+		return d.Doc
+	case *ast.GenDecl:
+		return d.Doc
+	}
+	return nil
+}
+
+// The address a learner's server listens on: the scripts' $ADDR stands for
+// it in commands, and for what it resolves to in output.
+const (
+	learnerAddr   = "localhost:8080"
+	learnerListen = "127.0.0.1:8080"
+)
+
+// transcript returns "$ COMMAND" and its expected output: the file called
+// name in a script, and the exec or exits line whose output the script
+// compares with it.
+func transcript(script, name string) (string, error) {
+	ar, err := txtar.ParseFile(filepath.FromSlash(script))
+	if err != nil {
+		return "", err
+	}
+	var want *txtar.File
+	for i := range ar.Files {
+		if ar.Files[i].Name == name {
+			want = &ar.Files[i]
+		}
+	}
+	if want == nil {
+		return "", fmt.Errorf("%s has no file %q", script, name)
+	}
+	command, status := "", 0
+	for _, line := range strings.Split(string(ar.Comment), "\n") {
+		fields := strings.Fields(line)
+		if len(fields) > 0 && fields[0] == "!" {
+			fields = fields[1:]
+		}
+		switch {
+		case len(fields) > 1 && fields[0] == "exec":
+			command, status = strings.Join(fields[1:], " "), 0
+		case len(fields) > 2 && fields[0] == "exits":
+			command = strings.Join(fields[2:], " ")
+			status, _ = strconv.Atoi(fields[1])
+		case len(fields) == 3 && strings.HasPrefix(fields[0], "cmp") && fields[2] == name:
+			if command == "" {
+				return "", fmt.Errorf("%s: no command before %q", script, line)
+			}
+			output := strings.ReplaceAll(string(want.Data), "$ADDR", learnerListen)
+			if stepNameRE.MatchString(strings.Fields(command)[0]) && status != 0 {
+				output += fmt.Sprintf("exit status %d\n", status) // go run says so
+			}
+			return "$ " + learnerCommand(command) + "\n" + output, nil
+		}
+	}
+	return "", fmt.Errorf("%s never compares output with %q", script, name)
+}
+
+// learnerCommand is a script's command line as a learner types it: a step
+// runs with go run, and $ADDR is the default address.
+func learnerCommand(command string) string {
+	command = strings.ReplaceAll(command, " -addr $ADDR", "") // the default
+	fields := strings.Fields(strings.ReplaceAll(command, "$ADDR", learnerAddr))
+	if last := fields[len(fields)-1]; strings.HasPrefix(last, "&") {
+		fields = fields[:len(fields)-1] // a background marker: &srv&
+	}
+	if stepNameRE.MatchString(fields[0]) {
+		fields[0] = "go run ./steps/" + fields[0]
+	}
+	return strings.Join(fields, " ")
+}
+
+var stepNameRE = regexp.MustCompile(`^[0-9][0-9]-[a-z-]+$`)
