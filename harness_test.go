@@ -13,11 +13,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -151,6 +153,7 @@ func scriptParams(binDir, dir string) testscript.Params {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitfor": cmdWaitfor,
 			"exits":   cmdExits,
+			"replace": cmdReplace,
 		},
 	}
 }
@@ -247,4 +250,30 @@ func lookPath(ts *testscript.TestScript, program string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%s: not found on the script's PATH", program)
+}
+
+// cmdReplace implements "replace stdout|stderr REGEXP REPLACEMENT": it
+// rewrites every match in the last command's output with the literal
+// REPLACEMENT, so values that change on every run (request ids, timings)
+// can be compared exactly. It fails if nothing matches, so a value that
+// went missing is never hidden.
+func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 || (args[0] != "stdout" && args[0] != "stderr") {
+		ts.Fatalf("usage: replace stdout|stderr regexp replacement")
+	}
+	re, err := regexp.Compile(args[1])
+	if err != nil {
+		ts.Fatalf("replace: %v", err)
+	}
+	stdout, stderr := ts.ReadFile("stdout"), ts.ReadFile("stderr")
+	text := &stdout
+	if args[0] == "stderr" {
+		text = &stderr
+	}
+	if !re.MatchString(*text) {
+		ts.Fatalf("replace: no match for %s in %s", args[1], args[0])
+	}
+	*text = re.ReplaceAllLiteralString(*text, args[2])
+	io.WriteString(ts.Stdout(), stdout)
+	io.WriteString(ts.Stderr(), stderr)
 }

@@ -194,12 +194,18 @@ func transcript(script, name string) (string, error) {
 		return "", fmt.Errorf("%s has no file %q", script, name)
 	}
 	command, status := "", 0
+	background := map[string]string{} // name -> command, for "wait name"
 	for _, line := range strings.Split(string(ar.Comment), "\n") {
 		fields := strings.Fields(line)
 		if len(fields) > 0 && fields[0] == "!" {
 			fields = fields[1:]
 		}
 		switch {
+		case len(fields) > 1 && fields[0] == "exec" && strings.HasPrefix(fields[len(fields)-1], "&"):
+			name := strings.Trim(fields[len(fields)-1], "&")
+			background[name] = strings.Join(fields[1:len(fields)-1], " ")
+		case len(fields) == 2 && fields[0] == "wait":
+			command, status = background[fields[1]], 0
 		case len(fields) > 1 && fields[0] == "exec":
 			command, status = strings.Join(fields[1:], " "), 0
 		case len(fields) > 2 && fields[0] == "exits":
@@ -224,9 +230,6 @@ func transcript(script, name string) (string, error) {
 func learnerCommand(command string) string {
 	command = strings.ReplaceAll(command, " -addr $ADDR", "") // the default
 	fields := strings.Fields(strings.ReplaceAll(command, "$ADDR", learnerAddr))
-	if last := fields[len(fields)-1]; strings.HasPrefix(last, "&") {
-		fields = fields[:len(fields)-1] // a background marker: &srv&
-	}
 	if stepNameRE.MatchString(fields[0]) {
 		fields[0] = "go run ./steps/" + fields[0]
 	}

@@ -46,25 +46,25 @@ func main() {
 	flags.Usage = func() {} // a bad flag prints one line: the problem
 	if err := flags.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "usage: 01-app [flags]")
+			fmt.Fprintf(os.Stderr, "usage: %s [flags]\n", flags.Name())
 			flags.PrintDefaults()
 			os.Exit(0)
 		}
 		os.Exit(2)
 	}
 	if flags.NArg() > 0 {
-		fmt.Fprintf(os.Stderr, "01-app: unexpected argument %q\n", flags.Arg(0))
+		fmt.Fprintf(os.Stderr, "%s: unexpected argument %q\n", flags.Name(), flags.Arg(0))
 		os.Exit(2)
 	}
 
 	// Listen first, so a taken port or a bad address fails here, in one line.
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
-		fmt.Fprintf(os.Stderr, "01-app: %v\n", err)
+		fmt.Fprintf(os.Stderr, "%s: %v\n", flags.Name(), err)
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "listening on http://%s\n", ln.Addr())
 	err = http.Serve(ln, newApp())
-	fmt.Fprintf(os.Stderr, "01-app: %v\n", err)
+	fmt.Fprintf(os.Stderr, "%s: %v\n", flags.Name(), err)
 	os.Exit(1)
 }
