@@ -203,7 +203,20 @@ func goCurl(args []string, stdout, stderr io.Writer) int {
 	if c.data != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
+	var headers []string
 	for _, h := range c.headers {
+		file, ok := strings.CutPrefix(h, "@")
+		if !ok {
+			headers = append(headers, h)
+			continue
+		}
+		data, err := os.ReadFile(file) // -H @file: a header a line, as curl reads it
+		if err != nil {
+			return fail(26, "Failed to open %s", file)
+		}
+		headers = append(headers, strings.Split(strings.TrimRight(string(data), "\r\n"), "\n")...)
+	}
+	for _, h := range headers {
 		name, value, ok := strings.Cut(h, ":")
 		if !ok {
 			continue // curl ignores a header without a colon

@@ -148,12 +148,20 @@ func scriptParams(binDir, dir string) testscript.Params {
 				return err
 			}
 			env.Setenv("ADDR", addr)
+			env.Values[inflightKey{}] = map[string]*pending{}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitfor": cmdWaitfor,
 			"exits":   cmdExits,
 			"replace": cmdReplace,
+			// servercmds_test.go
+			"inflight":   cmdInflight,
+			"await":      cmdAwait,
+			"signal":     cmdSignal,
+			"slowclient": cmdSlowclient,
+			"mkfile":     cmdMkfile,
+			"mkcert":     cmdMkcert,
 		},
 	}
 }
@@ -169,10 +177,15 @@ func freeAddr() (string, error) {
 }
 
 // cmdWaitfor implements "waitfor ADDR": it polls until something accepts
-// connections on ADDR, for waitLimit at most.
+// connections on ADDR, for waitLimit at most. "! waitfor ADDR" waits for
+// the opposite: a server that has stopped accepting.
 func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: waitfor host:port")
+	if len(args) != 1 {
+		ts.Fatalf("usage: [!] waitfor host:port")
+	}
+	if neg {
+		cmdWaitforClosed(ts, args[0])
+		return
 	}
 	deadline := time.Now().Add(waitLimit)
 	for {

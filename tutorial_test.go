@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -23,7 +22,8 @@ import (
 //	<!-- code: steps/01-app/main.go#greeter -->        a declaration, with its doc comment
 //	<!-- code: steps/01-app/main.go#greeter.ServeHTTP --> a method
 //	<!-- transcript: testdata/01-app.txtar#greeting.txt --> a command and what it printed
-var markerRE = regexp.MustCompile(`^<!-- (code|transcript): ([^#\s]+)#(\S+) -->$`)
+//	<!-- output: testdata/03-server-limits.txtar#slow.txt --> what a script's own command printed
+var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output): ([^#\s]+)#(\S+) -->$`)
 
 // markdownDocs are the files whose markers TestTutorial checks.
 var markdownDocs = []string{"TUTORIAL.md", "README.md"}
@@ -89,6 +89,8 @@ func renderMarkers(doc string, src []byte) ([]byte, []string) {
 			body, err = goExcerpt(m[2], m[3])
 		case "transcript":
 			body, err = transcript(m[2], m[3])
+		case "output":
+			body, err = scriptFile(m[2], m[3])
 		}
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("%s: %v", where, err))
@@ -180,20 +182,11 @@ const (
 // name in a script, and the exec or exits line whose output the script
 // compares with it.
 func transcript(script, name string) (string, error) {
-	ar, err := txtar.ParseFile(filepath.FromSlash(script))
+	ar, want, err := readScriptFile(script, name)
 	if err != nil {
 		return "", err
 	}
-	var want *txtar.File
-	for i := range ar.Files {
-		if ar.Files[i].Name == name {
-			want = &ar.Files[i]
-		}
-	}
-	if want == nil {
-		return "", fmt.Errorf("%s has no file %q", script, name)
-	}
-	command, status := "", 0
+	command := ""
 	background := map[string]string{} // name -> command, for "wait name"
 	for _, line := range strings.Split(string(ar.Comment), "\n") {
 		fields := strings.Fields(line)
@@ -205,20 +198,16 @@ func transcript(script, name string) (string, error) {
 			name := strings.Trim(fields[len(fields)-1], "&")
 			background[name] = strings.Join(fields[1:len(fields)-1], " ")
 		case len(fields) == 2 && fields[0] == "wait":
-			command, status = background[fields[1]], 0
+			command = background[fields[1]]
 		case len(fields) > 1 && fields[0] == "exec":
-			command, status = strings.Join(fields[1:], " "), 0
+			command = strings.Join(fields[1:], " ")
 		case len(fields) > 2 && fields[0] == "exits":
 			command = strings.Join(fields[2:], " ")
-			status, _ = strconv.Atoi(fields[1])
 		case len(fields) == 3 && strings.HasPrefix(fields[0], "cmp") && fields[2] == name:
 			if command == "" {
 				return "", fmt.Errorf("%s: no command before %q", script, line)
 			}
 			output := strings.ReplaceAll(string(want.Data), "$ADDR", learnerListen)
-			if stepNameRE.MatchString(strings.Fields(command)[0]) && status != 0 {
-				output += fmt.Sprintf("exit status %d\n", status) // go run says so
-			}
 			return "$ " + learnerCommand(command) + "\n" + output, nil
 		}
 	}
@@ -233,7 +222,36 @@ func learnerCommand(command string) string {
 	if stepNameRE.MatchString(fields[0]) {
 		fields[0] = "go run ./steps/" + fields[0]
 	}
+	for i, f := range fields {
+		if strings.ContainsAny(f, "?&*") && !strings.HasPrefix(f, "'") {
+			fields[i] = "'" + f + "'" // so a shell does not glob or background it
+		}
+	}
 	return strings.Join(fields, " ")
 }
 
 var stepNameRE = regexp.MustCompile(`^[0-9][0-9]-[a-z-]+$`)
+
+// scriptFile returns the file called name in a script, as a learner would
+// see it: $ADDR is the default address.
+func scriptFile(script, name string) (string, error) {
+	_, f, err := readScriptFile(script, name)
+	if err != nil {
+		return "", err
+	}
+	return strings.ReplaceAll(string(f.Data), "$ADDR", learnerListen), nil
+}
+
+// readScriptFile parses a script and finds its file called name.
+func readScriptFile(script, name string) (*txtar.Archive, *txtar.File, error) {
+	ar, err := txtar.ParseFile(filepath.FromSlash(script))
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range ar.Files {
+		if ar.Files[i].Name == name {
+			return ar, &ar.Files[i], nil
+		}
+	}
+	return nil, nil, fmt.Errorf("%s has no file %q", script, name)
+}

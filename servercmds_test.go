@@ -1,0 +1,271 @@
+package tutorial
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// The script commands that watch a server's lifecycle: requests in flight
+// across a shutdown, signals, slow clients, and the files they need.
+
+// pending is a request started by inflight and finished by await.
+type pending struct {
+	done chan struct{}
+	body string
+	err  error
+}
+
+// inflightKey holds a script's pending requests in its Values.
+type inflightKey struct{}
+
+func pendingRequests(ts *testscript.TestScript) map[string]*pending {
+	return ts.Value(inflightKey{}).(map[string]*pending)
+}
+
+// cmdInflight implements "inflight NAME URL": it starts a GET and returns
+// once the response's header has arrived, so the handler is running; the
+// request stays in flight until "await NAME".
+func cmdInflight(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: inflight name url")
+	}
+	client := &http.Client{Timeout: waitLimit + time.Minute} // beyond any /sleep
+	resp, err := client.Get(args[1])
+	if err != nil {
+		ts.Fatalf("inflight: %v", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		ts.Fatalf("inflight: %s answered %s", args[1], resp.Status)
+	}
+	p := &pending{done: make(chan struct{})}
+	pendingRequests(ts)[args[0]] = p
+	go func() {
+		defer close(p.done)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		p.body, p.err = string(b), err
+	}()
+}
+
+// cmdAwait implements "await NAME": it waits, for waitLimit at most, for
+// the body of the request "inflight NAME" started, and prints it. With !,
+// the request must have failed: cut before its body was complete.
+func cmdAwait(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: await name")
+	}
+	p := pendingRequests(ts)[args[0]]
+	if p == nil {
+		ts.Fatalf("await: no request %q in flight", args[0])
+	}
+	select {
+	case <-p.done:
+	case <-time.After(waitLimit):
+		ts.Fatalf("await: request %q still running after %v", args[0], waitLimit)
+	}
+	io.WriteString(ts.Stdout(), p.body)
+	switch {
+	case p.err != nil && !neg:
+		ts.Fatalf("await: request %q failed: %v", args[0], p.err)
+	case p.err == nil && neg:
+		ts.Fatalf("await: request %q completed, want it cut", args[0])
+	case p.err != nil:
+		fmt.Fprintf(ts.Stderr(), "request cut: %v\n", p.err)
+	}
+}
+
+// cmdWaitforClosed implements "! waitfor ADDR": it polls until nothing
+// accepts connections on ADDR, for waitLimit at most.
+func cmdWaitforClosed(ts *testscript.TestScript, addr string) {
+	deadline := time.Now().Add(waitLimit)
+	for {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return
+		}
+		conn.Close()
+		if time.Now().After(deadline) {
+			ts.Fatalf("! waitfor: %s still accepts connections after %v", addr, waitLimit)
+		}
+		time.Sleep(10 * time.Millisecond) // the poll interval, not a synchronisation
+	}
+}
+
+// cmdSignal implements "signal PROGRAM HUP|INT|TERM": it sends the signal
+// to the script's background commands running PROGRAM. (testscript's own
+// kill sends INT and KILL only.)
+func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
+	signals := map[string]syscall.Signal{"HUP": syscall.SIGHUP, "INT": syscall.SIGINT, "TERM": syscall.SIGTERM}
+	if neg || len(args) != 2 || signals[args[1]] == 0 {
+		ts.Fatalf("usage: signal program HUP|INT|TERM")
+	}
+	sent := 0
+	for _, cmd := range ts.BackgroundCmds() {
+		if filepath.Base(cmd.Path) != args[0] {
+			continue
+		}
+		if err := cmd.Process.Signal(signals[args[1]]); err != nil {
+			ts.Fatalf("signal: %v", err)
+		}
+		sent++
+	}
+	if sent == 0 {
+		ts.Fatalf("signal: no background command runs %s", args[0])
+	}
+}
+
+// cmdSlowclient implements "slowclient ADDR TIMEOUT": it opens a
+// connection and sends a request's headers a byte at a time, and requires
+// the server to cut it after TIMEOUT (not before, and not much after),
+// while a normal client is served meanwhile.
+func cmdSlowclient(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: slowclient host:port timeout")
+	}
+	timeout, err := time.ParseDuration(args[1])
+	if err != nil {
+		ts.Fatalf("slowclient: %v", err)
+	}
+	conn, err := net.DialTimeout("tcp", args[0], waitLimit)
+	if err != nil {
+		ts.Fatalf("slowclient: %v", err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	conn.SetDeadline(start.Add(timeout + waitLimit))
+	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: slow\r\n")
+
+	// While the slow client holds its connection, a normal one is served.
+	resp, err := (&http.Client{Timeout: waitLimit}).Get("http://" + args[0] + "/")
+	if err != nil {
+		ts.Fatalf("slowclient: a normal client, while the slow one waits: %v", err)
+	}
+	resp.Body.Close()
+	fmt.Fprintf(ts.Stdout(), "a normal client was served meanwhile: %s\n", resp.Status)
+
+	// Trickle one header byte at a time; each read waits at most 50ms for
+	// the server to hang up.
+	buf := make([]byte, 1)
+	for {
+		if _, err := io.WriteString(conn, "x"); err != nil {
+			break // the server has closed the connection
+		}
+		conn.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+		_, err := conn.Read(buf)
+		var netErr net.Error
+		if errors.As(err, &netErr) && netErr.Timeout() {
+			if time.Since(start) > timeout+waitLimit {
+				ts.Fatalf("slowclient: still connected after %v", time.Since(start))
+			}
+			continue
+		}
+		break // EOF or reset: the server hung up (it sends no response)
+	}
+	elapsed := time.Since(start)
+	if elapsed < timeout*9/10 {
+		ts.Fatalf("slowclient: cut after %v, before the %v timeout", elapsed, timeout)
+	}
+	fmt.Fprintf(ts.Stdout(), "the slow client was cut after the read-header timeout\n")
+}
+
+// cmdMkfile implements "mkfile FILE SIZE [PREFIX]": it writes PREFIX and
+// then x's, SIZE bytes in all, on one line: a large header or body.
+func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: mkfile file size [prefix]")
+	}
+	size, err := strconv.Atoi(args[1])
+	prefix := ""
+	if len(args) == 3 {
+		prefix = args[2]
+	}
+	if err != nil || size < len(prefix) {
+		ts.Fatalf("mkfile: bad size %q", args[1])
+	}
+	data := prefix + strings.Repeat("x", size-len(prefix))
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(data), 0o666))
+}
+
+// cmdMkcert implements "mkcert DIR": it writes a certificate authority
+// (ca.pem) and a certificate it signed for localhost, 127.0.0.1 and ::1
+// (cert.pem, key.pem), for HTTPS on loopback.
+func cmdMkcert(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: mkcert dir")
+	}
+	dir := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(dir, 0o777))
+	ts.Check(writeCerts(dir))
+}
+
+func writeCerts(dir string) error {
+	now := time.Now()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	ca := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "tutorial test CA"},
+		NotBefore:             now.Add(-time.Hour),
+		NotAfter:              now.Add(24 * time.Hour),
+		IsCA:                  true,
+		KeyUsage:              x509.KeyUsageCertSign,
+		BasicConstraintsValid: true,
+	}
+	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
+	if err != nil {
+		return err
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	leaf := &x509.Certificate{
+		SerialNumber: big.NewInt(2),
+		Subject:      pkix.Name{CommonName: "localhost"},
+		DNSNames:     []string{"localhost"},
+		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		NotBefore:    now.Add(-time.Hour),
+		NotAfter:     now.Add(24 * time.Hour),
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	if err != nil {
+		return err
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		return err
+	}
+	for name, block := range map[string]*pem.Block{
+		"ca.pem":   {Type: "CERTIFICATE", Bytes: caDER},
+		"cert.pem": {Type: "CERTIFICATE", Bytes: leafDER},
+		"key.pem":  {Type: "PRIVATE KEY", Bytes: keyDER},
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(block), 0o600); err != nil {
+			return err
+		}
+	}
+	return nil
+}
