@@ -148,6 +148,11 @@ func scriptParams(binDir, dir string) testscript.Params {
 				return err
 			}
 			env.Setenv("ADDR", addr)
+			repo, err := os.Getwd() // go test runs in the repository's root
+			if err != nil {
+				return err
+			}
+			env.Setenv("REPO", repo)
 			env.Values[inflightKey{}] = map[string]*pending{}
 			return nil
 		},
@@ -178,12 +183,16 @@ func freeAddr() (string, error) {
 
 // cmdWaitfor implements "waitfor ADDR": it polls until something accepts
 // connections on ADDR, for waitLimit at most. "! waitfor ADDR" waits for
-// the opposite: a server that has stopped accepting.
+// the opposite: a server that has stopped accepting. "waitfor URL TEXT"
+// polls until a GET of URL answers with a body containing TEXT.
 func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 1 {
-		ts.Fatalf("usage: [!] waitfor host:port")
-	}
-	if neg {
+	switch {
+	case len(args) == 2 && !neg:
+		cmdWaitforBody(ts, args[0], args[1])
+		return
+	case len(args) != 1:
+		ts.Fatalf("usage: [!] waitfor host:port, or waitfor url text")
+	case neg:
 		cmdWaitforClosed(ts, args[0])
 		return
 	}

@@ -110,6 +110,25 @@ func cmdWaitforClosed(ts *testscript.TestScript, addr string) {
 	}
 }
 
+// cmdWaitforBody polls url until its body contains text, for waitLimit.
+func cmdWaitforBody(ts *testscript.TestScript, url, text string) {
+	client := &http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(waitLimit)
+	last := ""
+	for time.Now().Before(deadline) {
+		resp, err := client.Get(url)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if last = string(b); strings.Contains(last, text) {
+				return
+			}
+		}
+		time.Sleep(10 * time.Millisecond) // the poll interval, not a synchronisation
+	}
+	ts.Fatalf("waitfor: %s never answered with %q within %v; last: %q", url, text, waitLimit, last)
+}
+
 // cmdSignal implements "signal PROGRAM HUP|INT|TERM": it sends the signal
 // to the script's background commands running PROGRAM. (testscript's own
 // kill sends INT and KILL only.)

@@ -1,0 +1,298 @@
+// Command 04-pipeline serves step 03's application and middleware, put
+// together at start-up from a Paste Deploy-style api-paste.ini, and
+// reloads it on SIGHUP.
+//
+//	go run ./steps/04-pipeline
+//	go run ./steps/04-pipeline -print
+//	curl -i http://localhost:8080
+package main
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// greeting is the 2016 Python example's body, byte for byte (spelling and
+// spaces included), so the Go and Python servers can be compared exactly.
+const greeting = " From VietStack: Wellcome the 8th Meetup of VietOpenStack \n"
+
+// greeter is the application: the Go twin of the Python example's class
+// whose __call__(environ, start_response) answers every request. Its
+// message comes from the config.
+type greeter struct{ message string }
+
+// ServeHTTP answers one request: r plays environ, and w takes what
+// start_response and the returned body would.
+func (g greeter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain") // start_response's headers
+	w.WriteHeader(http.StatusOK)                 // start_response's status
+	io.WriteString(w, g.message)                 // the response iterable
+}
+
+// boom fails on purpose, so faultWrap can be seen at work.
+func boom(w http.ResponseWriter, r *http.Request) {
+	panic("boom: a bug in the application")
+}
+
+// echo answers a POST with its body. It reads the body, so sizeLimit can
+// be seen cutting one that is too large while it is read.
+func echo(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(r.Body)
+	var maxErr *http.MaxBytesError
+	switch {
+	case errors.As(err, &maxErr):
+		tooLarge(w, maxErr.Limit)
+		return
+	case err != nil:
+		http.Error(w, "400 cannot read the request body", http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	w.Write(body)
+}
+
+// maxSleep bounds /sleep, so no request can hold the server for long.
+const maxSleep = 30 * time.Second
+
+// sleep answers GET /sleep?d=DURATION once the delay has passed: a slow
+// request, to watch a graceful shutdown wait for it. Its header goes out
+// at once, so the client can see that the request is in flight.
+func sleep(w http.ResponseWriter, r *http.Request) {
+	d, err := time.ParseDuration(r.URL.Query().Get("d"))
+	if err != nil || d < 0 || d > maxSleep {
+		msg := fmt.Sprintf("400 d must be a duration from 0s to %v, such as d=5s", maxSleep)
+		http.Error(w, msg, http.StatusBadRequest)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(http.StatusOK)
+	http.NewResponseController(w).Flush()
+	select {
+	case <-time.After(d):
+		fmt.Fprintf(w, "slept %v\n", d)
+	case <-r.Context().Done(): // the client went away, or the server closed
+	}
+}
+
+// paths answers with the prefix a urlmap stripped and the path left for
+// the app: WSGI's SCRIPT_NAME and PATH_INFO.
+func paths(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	fmt.Fprintf(w, "SCRIPT_NAME=%s PATH_INFO=%s\n", scriptName(r), r.URL.Path)
+}
+
+// newApp routes requests to the application, as a WSGI app's own URL map
+// would. "GET /{$}" matches GET and HEAD of / only: the mux answers other
+// methods with 405 and an Allow header, and other paths with 404. /sleep
+// is an app of its own now, mounted by the config.
+func newApp(message string) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", greeter{message})
+	mux.HandleFunc("GET /boom", boom)
+	mux.HandleFunc("POST /echo", echo)
+	return mux
+}
+
+// loadConfig builds the app, pipeline or composite called name in the
+// config at path. With printing, a factory with no Go twin is no error.
+func loadConfig(path, name string, logger *slog.Logger, printing bool) (http.Handler, *node, error) {
+	f, err := readINI(path)
+	if err != nil {
+		return nil, nil, err
+	}
+	l := &loader{file: f, registry: newRegistry(logger), printing: printing}
+	return l.loadApp(name)
+}
+
+// swappable serves the handler stored last. SIGHUP stores a new one; the
+// requests already inside the old one finish there.
+type swappable struct{ current atomic.Pointer[http.Handler] }
+
+func (s *swappable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	(*s.current.Load()).ServeHTTP(w, r)
+}
+
+// countInFlight counts in n the requests being handled, so a shutdown
+// that runs out of time can say how many it cut.
+func countInFlight(n *atomic.Int64) middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n.Add(1)
+			defer n.Add(-1)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// newServer returns the server: the Go twin of eventlet's wsgi.server as
+// nova's Server configures it. Every limit is set on purpose; net/http's
+// zero values mean "no limit", which a server facing clients cannot afford.
+func newServer(h http.Handler, readHeaderTimeout time.Duration, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler: h,
+		// A client that trickles its headers (slowloris) holds a connection
+		// and a goroutine forever; nova's client_socket_timeout.
+		ReadHeaderTimeout: readHeaderTimeout,
+		// A client that trickles its body holds the handler waiting.
+		ReadTimeout: 30 * time.Second,
+		// A client that reads the response slowly holds the handler; it must
+		// be longer than the slowest handler, /sleep's maxSleep.
+		WriteTimeout: maxSleep + 10*time.Second,
+		// An idle keep-alive connection is closed after this; eventlet's
+		// keepalive, nova's wsgi_keep_alive.
+		IdleTimeout: 120 * time.Second,
+		// Headers over 16 KiB get 431 instead of memory; nova's max_header_line.
+		MaxHeaderBytes: 16 << 10,
+		// Each request's context derives from this. It is not the signal's
+		// context: Ctrl-C must drain requests, not cancel them.
+		BaseContext: func(net.Listener) context.Context { return context.Background() },
+		// The server's own errors (a failed TLS handshake) go to the log too.
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+func main() {
+	flags := flag.NewFlagSet("04-pipeline", flag.ContinueOnError)
+	configPath := flags.String("config", "steps/04-pipeline/api-paste.ini", "the Paste Deploy-style config `file`")
+	name := flags.String("name", "main", "the app, pipeline or composite `section` to serve")
+	printTree := flags.Bool("print", false, "print what the config builds, and exit")
+	addr := flags.String("addr", "localhost:8080", "listen on `host:port`")
+	shutdownTimeout := flags.Duration("shutdown-timeout", 10*time.Second, "on SIGINT or SIGTERM, wait this long for requests in flight")
+	readHeaderTimeout := flags.Duration("read-header-timeout", 5*time.Second, "disconnect a client that takes longer to send its headers")
+	tlsCert := flags.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM); needs -tls-key")
+	tlsKey := flags.String("tls-key", "", "the private key `file` (PEM) for -tls-cert")
+	flags.Usage = func() {} // a bad flag prints one line: the problem
+	if err := flags.Parse(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintf(os.Stderr, "usage: %s [flags]\n", flags.Name())
+			flags.PrintDefaults()
+			os.Exit(0)
+		}
+		os.Exit(2)
+	}
+	if flags.NArg() > 0 {
+		fmt.Fprintf(os.Stderr, "%s: unexpected argument %q\n", flags.Name(), flags.Arg(0))
+		os.Exit(2)
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		fmt.Fprintf(os.Stderr, "%s: -tls-cert and -tls-key go together: give both, or neither\n", flags.Name())
+		os.Exit(2)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+
+	// Build the pipeline before anything listens: a mistake in the config
+	// is FILE:LINE: what is wrong, and exit status 2.
+	handler, tree, err := loadConfig(*configPath, *name, logger, *printTree)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", flags.Name(), err)
+		os.Exit(2)
+	}
+	if *printTree {
+		printNode(os.Stdout, tree, "")
+		os.Exit(0)
+	}
+	pipeline := &swappable{}
+	pipeline.current.Store(&handler)
+	reload := func() {
+		h, _, err := loadConfig(*configPath, *name, logger, false)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "reload failed, still serving the previous pipeline: %v\n", err)
+			return
+		}
+		pipeline.current.Store(&h)
+		fmt.Fprintf(os.Stderr, "reloaded %s\n", *configPath)
+	}
+
+	var inFlight atomic.Int64
+	srv := newServer(countInFlight(&inFlight)(pipeline), *readHeaderTimeout, logger)
+	scheme := "http"
+	if *tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: loading -tls-cert and -tls-key: %v\n", flags.Name(), err)
+			os.Exit(1)
+		}
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+		scheme = "https"
+	}
+
+	// Catch the signals before listening: once "listening on" is printed,
+	// Ctrl-C must already mean "shut down gracefully".
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+
+	// Listen first, so a taken port or a bad address fails here, in one line.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", flags.Name(), err)
+		os.Exit(1)
+	}
+	fmt.Fprintf(os.Stderr, "listening on %s://%s\n", scheme, ln.Addr())
+	served := make(chan error, 1)
+	go func() {
+		if srv.TLSConfig != nil {
+			served <- srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
+		} else {
+			served <- srv.Serve(ln)
+		}
+	}()
+	os.Exit(waitAndShutDown(srv, served, signals, reload, *shutdownTimeout, &inFlight))
+}
+
+// waitAndShutDown waits until Serve fails or a signal comes. SIGHUP calls
+// reload. Any other signal shuts srv down gracefully: it stops accepting,
+// lets the requests in flight finish within timeout, and returns the exit
+// status. This is what oslo.service does on SIGHUP and SIGTERM.
+func waitAndShutDown(srv *http.Server, served <-chan error, signals <-chan os.Signal, reload func(), timeout time.Duration, inFlight *atomic.Int64) int {
+	for stop := false; !stop; {
+		select {
+		case err := <-served: // Serve returns only on failure, until Shutdown
+			fmt.Fprintf(os.Stderr, "serve: %v\n", err)
+			return 1
+		case sig := <-signals:
+			if sig == syscall.SIGHUP {
+				reload()
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "%v: shutting down, waiting up to %v for requests in flight: %d\n",
+				sig, timeout, inFlight.Load())
+			stop = true
+		}
+	}
+	go func() {
+		for sig := range signals { // a second signal: stop waiting
+			if sig != syscall.SIGHUP {
+				fmt.Fprintf(os.Stderr, "%v again: exiting now; requests cut: %d\n", sig, inFlight.Load())
+				os.Exit(1)
+			}
+		}
+	}()
+
+	// Shutdown closes the listener, then the idle connections, and waits for
+	// the active ones to finish, until ctx runs out.
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		fmt.Fprintf(os.Stderr, "shutdown: gave up waiting after %v; requests cut: %d\n", timeout, inFlight.Load())
+		return 1
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "shutdown: %v\n", err)
+		return 1
+	}
+	fmt.Fprintln(os.Stderr, "shutdown complete")
+	return 0
+}
