@@ -131,6 +131,10 @@ func parseINI(path, dir string, data []byte) (*iniFile, error) {
 	return f, nil
 }
 
+// maxValueSize bounds a value after interpolation: a few keys that each
+// refer to the next twice would otherwise grow it exponentially.
+const maxValueSize = 1 << 16
+
 // interpolate expands %(name)s in value from lookup, and %% to %, as
 // ConfigParser does; line is where value came from, for errors.
 func (f *iniFile) interpolate(value string, line int, lookup func(string) (string, bool)) (string, error) {
@@ -143,6 +147,9 @@ func (f *iniFile) expand(value string, line int, lookup func(string) (string, bo
 	}
 	var b strings.Builder
 	for {
+		if b.Len() > maxValueSize {
+			return "", &configError{f.path, line, fmt.Sprintf("the value grows past %d bytes as %%(...)s expand", maxValueSize)}
+		}
 		i := strings.IndexByte(value, '%')
 		if i < 0 {
 			b.WriteString(value)

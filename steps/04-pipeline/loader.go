@@ -17,6 +17,13 @@ type loader struct {
 	registry map[string]factory
 	printing bool     // for -print: a factory with no Go twin is shown, not an error
 	stack    []string // the sections being built, to catch reference cycles
+	built    map[string]built
+}
+
+// built is a section already built: a urlmap may name it more than once.
+type built struct {
+	h http.Handler
+	n *node
 }
 
 // node is one piece of the built tree, as -print shows it.
@@ -33,7 +40,7 @@ type node struct {
 func (l *loader) loadApp(name string) (http.Handler, *node, error) {
 	s := l.find(name, "app", "pipeline", "composite")
 	if s == nil {
-		return nil, nil, fmt.Errorf("%s: no [app:%s], [pipeline:%s] or [composite:%s]", l.file.path, name, name, name)
+		return nil, nil, fmt.Errorf("%s: -name %s: there is no [app:%s], [pipeline:%s] or [composite:%s]", l.file.path, name, name, name, name)
 	}
 	return l.build(s)
 }
@@ -60,9 +67,24 @@ func (l *loader) build(s *section) (http.Handler, *node, error) {
 		cycle := strings.Join(append(l.stack[i:], label), " -> ")
 		return nil, nil, l.errorAt(s.line, "reference cycle: %s", cycle)
 	}
+	if b, ok := l.built[label]; ok {
+		return b.h, b.n, nil
+	}
 	l.stack = append(l.stack, label)
 	defer func() { l.stack = l.stack[:len(l.stack)-1] }()
+	h, n, err := l.buildSection(s)
+	if err == nil {
+		if l.built == nil {
+			l.built = map[string]built{}
+		}
+		l.built[label] = built{h, n}
+	}
+	return h, n, err
+}
 
+// buildSection builds s, which is not built yet.
+func (l *loader) buildSection(s *section) (http.Handler, *node, error) {
+	label := s.kind + ":" + s.name
 	if s.kind == "pipeline" {
 		return l.buildPipeline(s)
 	}
@@ -75,7 +97,7 @@ func (l *loader) build(s *section) (http.Handler, *node, error) {
 		return nil, n, nil // -print only: resolve has already refused it otherwise
 	}
 	if c.f.kind != s.kind {
-		return nil, nil, l.errorAt(s.line, "[%s] uses %s, which is a %s, not a %s", label, c.factory, c.f.kind, s.kind)
+		return nil, nil, l.errorAt(s.line, "[%s] uses %s, which makes a%s %s, not a %s", label, c.factory, article(c.f.kind), c.f.kind, s.kind)
 	}
 	if s.kind == "app" {
 		h, err := c.f.app(c.options)
@@ -160,7 +182,7 @@ func (l *loader) buildFilter(s *section) (middleware, *node, error) {
 		return func(h http.Handler) http.Handler { return h }, n, nil // -print only
 	}
 	if c.f.kind != "filter" {
-		return nil, nil, l.errorAt(s.line, "[filter:%s] uses %s, which is a %s, not a filter", s.name, c.factory, c.f.kind)
+		return nil, nil, l.errorAt(s.line, "[filter:%s] uses %s, which makes a%s %s, not a filter", s.name, c.factory, article(c.f.kind), c.f.kind)
 	}
 	m, err := c.f.filter(c.options)
 	return m, n, c.wrap(err)
@@ -188,9 +210,18 @@ func printNode(w io.Writer, n *node, indent string) {
 		fmt.Fprintf(w, "%s: %s  %s\n", n.label, n.factory, n.where)
 	}
 	for _, o := range n.options {
+		o = strings.ReplaceAll(o, "\n", "\n"+indent+"      ") // a continued value
 		fmt.Fprintf(w, "%s    %s\n", indent, o)
 	}
 	for _, c := range n.children {
 		printNode(w, c, indent+"  ")
 	}
+}
+
+// article is "n" before a kind that starts with a vowel: "an app".
+func article(kind string) string {
+	if strings.ContainsAny(kind[:1], "aeiou") {
+		return "n"
+	}
+	return ""
 }

@@ -208,11 +208,11 @@ func main() {
 	reload := func() {
 		h, _, err := loadConfig(*configPath, *name, logger, false)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "reload failed, still serving the previous pipeline: %v\n", err)
+			fmt.Fprintf(os.Stderr, "%v: reload failed, still serving the previous pipeline: %v\n", syscall.SIGHUP, err)
 			return
 		}
 		pipeline.current.Store(&h)
-		fmt.Fprintf(os.Stderr, "reloaded %s\n", *configPath)
+		fmt.Fprintf(os.Stderr, "%v: reloaded %s\n", syscall.SIGHUP, *configPath)
 	}
 
 	var inFlight atomic.Int64

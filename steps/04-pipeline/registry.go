@@ -22,9 +22,9 @@ func newRegistry(logger *slog.Logger) map[string]factory {
 
 	add(factory{kind: "app", name: "greeting", options: []string{"message"},
 		app: func(opts map[string]string) (http.Handler, error) {
-			message, ok := opts["message"]
-			if !ok {
-				message = greeting
+			message := greeting
+			if m, ok := opts["message"]; ok {
+				message = m + "\n" // a config value cannot end with a newline
 			}
 			return newApp(message), nil
 		}})
