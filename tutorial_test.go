@@ -23,7 +23,8 @@ import (
 //	<!-- code: steps/01-app/main.go#greeter.ServeHTTP --> a method
 //	<!-- transcript: testdata/01-app.txtar#greeting.txt --> a command and what it printed
 //	<!-- output: testdata/03-server-limits.txtar#slow.txt --> what a script's own command printed
-var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output): ([^#\s]+)#(\S+) -->$`)
+//	<!-- code: steps/04-pipeline/api-paste.ini -->      a whole file
+var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output): ([^#\s]+)(?:#(\S+))? -->$`)
 
 // markdownDocs are the files whose markers TestTutorial checks.
 var markdownDocs = []string{"TUTORIAL.md", "README.md"}
@@ -84,12 +85,14 @@ func renderMarkers(doc string, src []byte) ([]byte, []string) {
 		}
 		var body string
 		var err error
-		switch m[1] {
-		case "code":
-			body, err = goExcerpt(m[2], m[3])
-		case "transcript":
+		switch {
+		case m[1] == "code":
+			body, err = excerpt(m[2], m[3])
+		case m[3] == "":
+			err = fmt.Errorf("a %s marker needs #name: the file in the script", m[1])
+		case m[1] == "transcript":
 			body, err = transcript(m[2], m[3])
-		case "output":
+		case m[1] == "output":
 			body, err = scriptFile(m[2], m[3])
 		}
 		if err != nil {
@@ -102,6 +105,15 @@ func renderMarkers(doc string, src []byte) ([]byte, []string) {
 		i = close
 	}
 	return []byte(out.String()), problems
+}
+
+// excerpt returns a whole file, or with a name, a Go declaration in it.
+func excerpt(file, name string) (string, error) {
+	if name == "" {
+		data, err := os.ReadFile(filepath.FromSlash(file))
+		return string(data), err
+	}
+	return goExcerpt(file, name)
 }
 
 // goExcerpt returns the declaration called name in a Go file, with its doc
@@ -203,7 +215,7 @@ func transcript(script, name string) (string, error) {
 			command = strings.Join(fields[1:], " ")
 		case len(fields) > 2 && fields[0] == "exits":
 			command = strings.Join(fields[2:], " ")
-		case len(fields) == 3 && strings.HasPrefix(fields[0], "cmp") && fields[2] == name:
+		case len(fields) == 3 && strings.HasPrefix(fields[0], "cmp") && strings.TrimPrefix(fields[2], "$WORK/") == name:
 			if command == "" {
 				return "", fmt.Errorf("%s: no command before %q", script, line)
 			}
