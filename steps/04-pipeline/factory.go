@@ -114,11 +114,13 @@ func (l *loader) resolve(s *section) (*configured, error) {
 	}
 
 	// The globals: [DEFAULT], then this section's set keys.
+	own := map[string]string{}
+	for _, e := range entries {
+		own[e.key] = e.value
+	}
 	lookup := func(name string) (string, bool) {
-		for _, e := range entries {
-			if e.key == name {
-				return e.value, true
-			}
+		if v, ok := own[name]; ok {
+			return v, true
 		}
 		return l.global(name)
 	}
@@ -190,8 +192,12 @@ func (l *loader) inherit(s *section, seen []string) (entries []entry, ref string
 		if err != nil {
 			return nil, "", 0, err
 		}
+		local := map[string]bool{}
+		for _, e := range s.entries {
+			local[e.key] = true
+		}
 		for _, be := range baseEntries {
-			if !slices.ContainsFunc(s.entries, func(e entry) bool { return e.key == be.key }) {
+			if !local[be.key] {
 				entries = append(entries, be)
 			}
 		}
@@ -202,10 +208,8 @@ func (l *loader) inherit(s *section, seen []string) (entries []entry, ref string
 
 // global looks name up in [DEFAULT], then %(here)s and %(__file__)s.
 func (l *loader) global(name string) (string, bool) {
-	for _, e := range l.file.defaults {
-		if e.key == name {
-			return e.value, true
-		}
+	if v, ok := l.defaults()[name]; ok {
+		return v, true
 	}
 	switch name {
 	case "here":
@@ -218,7 +222,19 @@ func (l *loader) global(name string) (string, bool) {
 
 // isGlobal reports whether [DEFAULT] sets name.
 func (l *loader) isGlobal(name string) bool {
-	return slices.ContainsFunc(l.file.defaults, func(e entry) bool { return e.key == name })
+	_, ok := l.defaults()[name]
+	return ok
+}
+
+// defaults returns [DEFAULT] as a map, made once.
+func (l *loader) defaults() map[string]string {
+	if l.globals == nil {
+		l.globals = map[string]string{}
+		for _, e := range l.file.defaults {
+			l.globals[e.key] = e.value
+		}
+	}
+	return l.globals
 }
 
 // shownValue hides secrets from -print: a token is never shown or logged.

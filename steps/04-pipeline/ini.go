@@ -67,7 +67,8 @@ func parseINI(path, dir string, data []byte) (*iniFile, error) {
 	fail := func(line int, format string, args ...any) error {
 		return &configError{path, line, fmt.Sprintf(format, args...)}
 	}
-	var current *[]entry // the entries of the section being read
+	var current *[]entry    // the entries of the section being read
+	var keys map[string]int // the current section's keys, and their lines
 	seen := map[string]int{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	sc.Buffer(nil, 1<<20)
@@ -93,6 +94,7 @@ func parseINI(path, dir string, data []byte) (*iniFile, error) {
 				return nil, fail(n, "section [%s] again: it started at line %d", header, prev)
 			}
 			seen[header] = n
+			keys = map[string]int{}
 			if header == "DEFAULT" {
 				current = &f.defaults
 				continue
@@ -117,11 +119,10 @@ func parseINI(path, dir string, data []byte) (*iniFile, error) {
 				return nil, fail(n, "want key = value, a [section] or a comment; got %q", text)
 			}
 			key, value := strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+1:])
-			for _, e := range *current {
-				if e.key == key {
-					return nil, fail(n, "key %q again: it was set at line %d", key, e.line)
-				}
+			if prev, dup := keys[key]; dup {
+				return nil, fail(n, "key %q again: it was set at line %d", key, prev)
 			}
+			keys[key] = n
 			*current = append(*current, entry{key, value, n})
 		}
 	}

@@ -15,9 +15,11 @@ import (
 type loader struct {
 	file     *iniFile
 	registry map[string]factory
-	printing bool     // for -print: a factory with no Go twin is shown, not an error
-	stack    []string // the sections being built, to catch reference cycles
-	built    map[string]built
+	printing bool                // for -print: a factory with no Go twin is shown, not an error
+	stack    []string            // the sections being built, to catch reference cycles
+	built    map[string]built    // sections built so far, by type:name
+	index    map[string]*section // every section, by type:name
+	globals  map[string]string   // [DEFAULT], by key
 }
 
 // built is a section already built: a urlmap may name it more than once.
@@ -47,8 +49,14 @@ func (l *loader) loadApp(name string) (http.Handler, *node, error) {
 
 // find returns the section called name of one of kinds, or nil.
 func (l *loader) find(name string, kinds ...string) *section {
-	for _, s := range l.file.sections {
-		if s.name == name && slices.Contains(kinds, s.kind) {
+	if l.index == nil {
+		l.index = map[string]*section{}
+		for _, s := range l.file.sections {
+			l.index[s.kind+":"+s.name] = s
+		}
+	}
+	for _, kind := range kinds {
+		if s, ok := l.index[kind+":"+name]; ok {
 			return s
 		}
 	}
