@@ -142,23 +142,19 @@ func countInFlight(n *atomic.Int64) middleware {
 func newServer(h http.Handler, readHeaderTimeout time.Duration, logger *slog.Logger) *http.Server {
 	return &http.Server{
 		Handler: h,
-		// A client that trickles its headers (slowloris) holds a connection
-		// and a goroutine forever; nova's client_socket_timeout.
+		// Slowloris, headers trickled to hold a conn; nova's client_socket_timeout.
 		ReadHeaderTimeout: readHeaderTimeout,
-		// A client that trickles its body holds the handler waiting.
+		// A body trickled to hold a handler; eventlet's socket timeout.
 		ReadTimeout: 30 * time.Second,
-		// A client that reads the response slowly holds the handler; it must
-		// be longer than the slowest handler, /sleep's maxSleep.
+		// A slow reader holding a handler (outlasts /sleep); eventlet's socket timeout.
 		WriteTimeout: maxSleep + 10*time.Second,
-		// An idle keep-alive connection is closed after this; eventlet's
-		// keepalive, nova's wsgi_keep_alive.
+		// Idle keep-alive connections piling up; nova's wsgi_keep_alive.
 		IdleTimeout: 120 * time.Second,
-		// Headers over 16 KiB get 431 instead of memory; nova's max_header_line.
+		// Huge headers eating memory get 431; nova's max_header_line.
 		MaxHeaderBytes: 16 << 10,
-		// Each request's context derives from this. It is not the signal's
-		// context: Ctrl-C must drain requests, not cancel them.
+		// Not the signal's context: Ctrl-C drains requests, never cancels them.
 		BaseContext: func(net.Listener) context.Context { return context.Background() },
-		// The server's own errors (a failed TLS handshake) go to the log too.
+		// The server's own errors (a failed TLS handshake) go to the log.
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
 }
