@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -202,6 +203,12 @@ func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
 		if err == nil {
 			conn.Close()
 			return
+		}
+		for _, cmd := range ts.BackgroundCmds() {
+			if errors.Is(cmd.Process.Signal(syscall.Signal(0)), os.ErrProcessDone) {
+				ts.Fatalf("waitfor: %s exited before anything accepted connections on %s\n"+
+					"(its stderr is shown below)", filepath.Base(cmd.Path), args[0])
+			}
 		}
 		if time.Now().After(deadline) {
 			ts.Fatalf("waitfor: nothing accepted connections on %s within %v: %v\n"+

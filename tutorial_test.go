@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 
@@ -24,7 +25,8 @@ import (
 //	<!-- transcript: testdata/01-app.txtar#greeting.txt --> a command and what it printed
 //	<!-- output: testdata/03-server-limits.txtar#slow.txt --> what a script's own command printed
 //	<!-- code: steps/04-pipeline/api-paste.ini -->      a whole file
-var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output): ([^#\s]+)(?:#(\S+))? -->$`)
+//	<!-- diff: steps/01-app steps/02-middleware -->    what a step changed
+var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output|diff): ([^#\s]+)(?:#(\S+)| (\S+))? -->$`)
 
 // markdownDocs are the files whose markers TestTutorial checks.
 var markdownDocs = []string{"TUTORIAL.md", "README.md"}
@@ -86,6 +88,10 @@ func renderMarkers(doc string, src []byte) ([]byte, []string) {
 		var body string
 		var err error
 		switch {
+		case m[1] == "diff" && m[4] != "":
+			body, err = stepDiff(m[2], m[4])
+		case m[1] == "diff" || m[4] != "":
+			err = fmt.Errorf("want <!-- diff: OLDSTEP NEWSTEP --> or <!-- %s: FILE#NAME -->", m[1])
 		case m[1] == "code":
 			body, err = excerpt(m[2], m[3])
 		case m[3] == "":
@@ -266,4 +272,73 @@ func readScriptFile(script, name string) (*txtar.Archive, *txtar.File, error) {
 		}
 	}
 	return nil, nil, fmt.Errorf("%s has no file %q", script, name)
+}
+
+// stepDiff returns what changed from one step's folder to the next: the
+// files added and left alone, then a unified diff of each changed file.
+func stepDiff(oldDir, newDir string) (string, error) {
+	read := func(dir string) (map[string][]byte, error) {
+		entries, err := os.ReadDir(filepath.FromSlash(dir))
+		if err != nil {
+			return nil, err
+		}
+		files := map[string][]byte{}
+		for _, e := range entries {
+			if e.IsDir() {
+				continue
+			}
+			data, err := os.ReadFile(filepath.Join(filepath.FromSlash(dir), e.Name()))
+			if err != nil {
+				return nil, err
+			}
+			files[e.Name()] = data
+		}
+		return files, nil
+	}
+	oldFiles, err := read(oldDir)
+	if err != nil {
+		return "", err
+	}
+	newFiles, err := read(newDir)
+	if err != nil {
+		return "", err
+	}
+	names := map[string]bool{}
+	for name := range oldFiles {
+		names[name] = true
+	}
+	for name := range newFiles {
+		names[name] = true
+	}
+	sorted := make([]string, 0, len(names))
+	for name := range names {
+		sorted = append(sorted, name)
+	}
+	sort.Strings(sorted)
+	var added, removed, same []string
+	var diffs strings.Builder
+	for _, name := range sorted {
+		o, inOld := oldFiles[name]
+		n, inNew := newFiles[name]
+		switch {
+		case !inOld:
+			added = append(added, name)
+		case !inNew:
+			removed = append(removed, name)
+		case bytes.Equal(o, n):
+			same = append(same, name)
+		default:
+			diffs.Write(diff.Diff(oldDir+"/"+name, o, newDir+"/"+name, n))
+		}
+	}
+	var b strings.Builder
+	for _, group := range []struct {
+		what  string
+		names []string
+	}{{"new", added}, {"removed", removed}, {"unchanged", same}} {
+		if len(group.names) > 0 {
+			fmt.Fprintf(&b, "# %s in %s: %s\n", group.what, newDir, strings.Join(group.names, ", "))
+		}
+	}
+	return b.String() + diffs.String(), nil
 }

@@ -1,0 +1,198 @@
+package tutorial
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// linkRE finds markdown links: [text](target).
+var linkRE = regexp.MustCompile(`\[[^\]]*\]\(([^)\s]+)\)`)
+
+// TestMarkdownLinks checks every relative link and #anchor in the
+// markdown files: the file must exist, and the anchor must be a heading.
+func TestMarkdownLinks(t *testing.T) {
+	docs, err := filepath.Glob("*.md")
+	if err != nil || len(docs) == 0 {
+		t.Fatalf("no markdown files (%v)", err)
+	}
+	for _, doc := range docs {
+		src, err := os.ReadFile(doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for n, line := range proseLines(string(src)) {
+			for _, m := range linkRE.FindAllStringSubmatch(line, -1) {
+				target := m[1]
+				if strings.Contains(target, "://") || strings.HasPrefix(target, "mailto:") {
+					continue
+				}
+				file, anchor, _ := strings.Cut(target, "#")
+				if file == "" {
+					file = doc
+				} else {
+					file = filepath.Join(filepath.Dir(doc), filepath.FromSlash(file))
+				}
+				if _, err := os.Stat(file); err != nil {
+					t.Errorf("%s:%d: link %s: %v", doc, n, target, err)
+					continue
+				}
+				if anchor == "" {
+					continue
+				}
+				anchors, err := headingAnchors(file)
+				if err != nil {
+					t.Errorf("%s:%d: link %s: %v", doc, n, target, err)
+				} else if !anchors[anchor] {
+					t.Errorf("%s:%d: link %s: %s has no heading with anchor #%s", doc, n, target, file, anchor)
+				}
+			}
+		}
+	}
+}
+
+// proseLines returns a document's lines by number, with fenced code
+// blocks blanked out: a link inside code is not a link.
+func proseLines(doc string) map[int]string {
+	lines := map[int]string{}
+	fenced := false
+	for i, line := range strings.Split(doc, "\n") {
+		if strings.HasPrefix(line, "```") {
+			fenced = !fenced
+			continue
+		}
+		if !fenced {
+			lines[i+1] = line
+		}
+	}
+	return lines
+}
+
+// headingAnchors returns the anchors GitHub makes for a markdown file's
+// headings: lower case, punctuation dropped, spaces made hyphens.
+func headingAnchors(file string) (map[string]bool, error) {
+	src, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	anchors := map[string]bool{}
+	seen := map[string]int{}
+	for _, line := range proseLines(string(src)) {
+		text, ok := strings.CutPrefix(line, "#")
+		if !ok {
+			continue
+		}
+		text = strings.TrimSpace(strings.TrimLeft(text, "#"))
+		var b strings.Builder
+		for _, r := range strings.ToLower(text) {
+			switch {
+			case r == ' ':
+				b.WriteRune('-')
+			case r == '-' || r == '_' || ('a' <= r && r <= 'z') || ('0' <= r && r <= '9') || r > 127:
+				b.WriteRune(r)
+			}
+		}
+		anchor := b.String()
+		if n := seen[anchor]; n > 0 {
+			anchors[fmt.Sprintf("%s-%d", anchor, n)] = true
+		} else {
+			anchors[anchor] = true
+		}
+		seen[anchor]++
+	}
+	return anchors, nil
+}
+
+func TestHeadingAnchors(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "x.md")
+	os.WriteFile(file, []byte("# Chapter 1: the app\n## WSGI and Go, side by side\n## Run it\n## Run it\n```\n# not a heading\n```\n"), 0o666)
+	got, err := headingAnchors(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"chapter-1-the-app", "wsgi-and-go-side-by-side", "run-it", "run-it-1"} {
+		if !got[want] {
+			t.Errorf("no anchor %q in %v", want, got)
+		}
+	}
+	if got["not-a-heading"] {
+		t.Error("a line in a code block became a heading")
+	}
+}
+
+// TestREADMECommands reads the README's two commands and checks them: the
+// run command (and the curl after it) is run as the README says, with the
+// step built once and on a free loopback port; the test command must be
+// the one .ci/run runs (running go test ./... from inside go test would
+// run this test again, forever).
+func TestREADMECommands(t *testing.T) {
+	binDir, _ := buildSteps(t)
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var commands []string
+	for _, block := range regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(string(readme), -1) {
+		commands = append(commands, strings.TrimSpace(block[1]))
+	}
+	if len(commands) != 2 {
+		t.Fatalf("README.md has %d sh blocks, want exactly two commands (run, test): %q", len(commands), commands)
+	}
+	run, test := commands[0], commands[1]
+
+	step, ok := strings.CutPrefix(run, "go run ./steps/")
+	if !ok || !stepNameRE.MatchString(step) {
+		t.Fatalf("README's run command %q is not go run ./steps/NN-name", run)
+	}
+	curlRE := regexp.MustCompile("then, in a second terminal, `curl (http://localhost:8080)`")
+	m := curlRE.FindStringSubmatch(string(readme))
+	if m == nil {
+		t.Fatalf("README.md does not say to curl the server: want %s", curlRE)
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	srv := exec.CommandContext(ctx, filepath.Join(binDir, step), "-addr", addr)
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Wait()
+	defer srv.Process.Kill()
+	for deadline := time.Now().Add(waitLimit); ; time.Sleep(10 * time.Millisecond) {
+		if conn, err := net.Dial("tcp", addr); err == nil {
+			conn.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s never listened on %s", run, addr)
+		}
+	}
+	url := strings.Replace(m[1], "localhost:8080", addr, 1)
+	var out, errOut bytes.Buffer
+	if code := goCurl([]string{url}, &out, &errOut); code != 0 {
+		t.Fatalf("curl %s: exit status %d: %s", url, code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "Wellcome the 8th Meetup of VietOpenStack") {
+		t.Errorf("curl %s printed %q, want the greeting", url, out.String())
+	}
+
+	ci, err := os.ReadFile(filepath.Join(".ci", "run"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`(?m)^` + regexp.QuoteMeta(test) + `$`).Match(ci) {
+		t.Errorf("README's test command %q is not a line of .ci/run, so CI does not run it", test)
+	}
+}
