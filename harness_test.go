@@ -3,7 +3,7 @@
 //
 //	go test ./...                        every script and check
 //	go test -run TestScripts/01-app      one step's scripts
-//	go test -run TestScripts -update     rewrite the scripts' expected output
+//	go test . -update                    rewrite expected output, then TUTORIAL.md
 //	TUTORIAL_CURL=real go test ./...     the same scripts with the system curl
 package tutorial
 
@@ -130,6 +130,11 @@ func readTree(root string) error {
 
 func TestScripts(t *testing.T) {
 	binDir, _ := buildSteps(t)
+	t.Cleanup(func() { // after every script has run
+		if t.Failed() {
+			t.Logf("If a step's new output is right, run: %s", updateCommand)
+		}
+	})
 	testscript.Run(t, scriptParams(binDir, "testdata"))
 }
 

@@ -31,6 +31,10 @@ var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output|diff): ([^#\s]+
 // markdownDocs are the files whose markers TestTutorial checks.
 var markdownDocs = []string{"TUTORIAL.md", "README.md"}
 
+// updateCommand rewrites the scripts' expected output, then the excerpts,
+// transcripts and diffs in the markdown files, in that order.
+const updateCommand = "go test . -update"
+
 func TestTutorial(t *testing.T) {
 	for _, doc := range markdownDocs {
 		t.Run(doc, func(t *testing.T) {
@@ -52,9 +56,8 @@ func TestTutorial(t *testing.T) {
 				t.Logf("%s updated", doc)
 				return
 			}
-			t.Errorf("%s differs from the code and scripts it quotes:\n%s\n"+
-				"If the code is right, run: go test -run TestTutorial -update",
-				doc, diff.Diff(doc, src, doc+" (from the sources)", got))
+			t.Errorf("%s differs from the code and scripts it quotes.\n"+
+				"If the code and scripts are right, run: %s", doc, updateCommand)
 		})
 	}
 }
@@ -101,9 +104,15 @@ func renderMarkers(doc string, src []byte) ([]byte, []string) {
 		case m[1] == "output":
 			body, err = scriptFile(m[2], m[3])
 		}
-		if err != nil {
+		current := strings.Join(lines[open+1:close], "")
+		switch {
+		case err != nil:
 			problems = append(problems, fmt.Sprintf("%s: %v", where, err))
-			body = strings.Join(lines[open+1:close], "")
+			body = current
+		case body != current && !*update:
+			problems = append(problems, fmt.Sprintf("%s: the block after this marker differs from %s:\n%s",
+				where, strings.TrimSuffix(strings.TrimPrefix(lines[i], "<!-- "), " -->\n"),
+				diff.Diff("TUTORIAL.md", []byte(current), "from the source", []byte(body))))
 		}
 		out.WriteString(lines[open])
 		out.WriteString(body)
