@@ -263,7 +263,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 // scriptEnv is the environment a script gives to the programs it runs.
 func scriptEnv(ts *testscript.TestScript) []string {
 	var env []string
-	for _, name := range []string{"PATH", "HOME", "TMPDIR", "WORK", "ADDR", "TUTORIAL_CURL"} {
+	for _, name := range []string{"PATH", "HOME", "TMPDIR", "WORK", "ADDR", "REPO", "TUTORIAL_CURL"} {
 		env = append(env, name+"="+ts.Getenv(name))
 	}
 	return env

@@ -74,8 +74,6 @@ func (c *configured) wrap(err error) error {
 	}
 }
 
-func (c *configured) shown() []string { return c.shownAs }
-
 // protocols are the Paste protocol keys that name a factory directly.
 var protocols = map[string]string{
 	"paste.app_factory":       "app",
@@ -182,7 +180,7 @@ func (l *loader) inherit(s *section, seen []string) (entries []entry, ref string
 			ref, refLine = e.value, e.line
 		}
 	}
-	if e := ref; e != "" && !strings.Contains(e, ":") {
+	if ref != "" && !strings.Contains(ref, ":") {
 		// use = othersection: that section's keys, under this one's.
 		base := l.find(ref, s.kind)
 		if base == nil {

@@ -100,7 +100,7 @@ func (l *loader) buildSection(s *section) (http.Handler, *node, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	n := &node{label: label, where: l.where(s.line), factory: c.factory, missing: c.f == nil, options: c.shown()}
+	n := &node{label: label, where: l.where(s.line), factory: c.factory, missing: c.f == nil, options: c.shownAs}
 	if c.f == nil {
 		return nil, n, nil // -print only: resolve has already refused it otherwise
 	}
@@ -185,7 +185,7 @@ func (l *loader) buildFilter(s *section) (middleware, *node, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	n := &node{label: "filter:" + s.name, where: l.where(s.line), factory: c.factory, missing: c.f == nil, options: c.shown()}
+	n := &node{label: "filter:" + s.name, where: l.where(s.line), factory: c.factory, missing: c.f == nil, options: c.shownAs}
 	if c.f == nil {
 		return func(h http.Handler) http.Handler { return h }, n, nil // -print only
 	}
