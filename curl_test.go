@@ -57,6 +57,7 @@ type curlArgs struct {
 	headers               []string
 	data                  *string // -d; nil when absent
 	cacert                string
+	unixSocket            string // --unix-socket: connect there, whatever the URL's host
 	maxTime               time.Duration
 	url                   string
 }
@@ -96,6 +97,8 @@ func parseCurlArgs(args []string) (curlArgs, error) {
 			c.data = &d
 		case arg == "--cacert":
 			c.cacert, err = value()
+		case arg == "--unix-socket":
+			c.unixSocket, err = value()
 		case arg == "--max-time":
 			var s string
 			if s, err = value(); err == nil {
@@ -216,6 +219,7 @@ func goCurl(args []string, stdout, stderr io.Writer) int {
 		}
 		headers = append(headers, strings.Split(strings.TrimRight(string(data), "\r\n"), "\n")...)
 	}
+	user := http.Header{} // -H replaces a default header, as curl's does
 	for _, h := range headers {
 		name, value, ok := strings.Cut(h, ":")
 		if !ok {
@@ -231,7 +235,10 @@ func goCurl(args []string, stdout, stderr io.Writer) int {
 			req.Host = value
 			continue
 		}
-		req.Header.Add(name, value)
+		user.Add(name, value)
+	}
+	for name, values := range user {
+		req.Header[name] = values
 	}
 
 	tlsConfig := &tls.Config{ServerName: u.Hostname()}
@@ -251,6 +258,9 @@ func goCurl(args []string, stdout, stderr io.Writer) int {
 		DisableCompression: true,
 		Proxy:              nil,
 		DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+			if c.unixSocket != "" {
+				network, addr = "unix", c.unixSocket
+			}
 			conn, err := dialer.DialContext(ctx, network, addr)
 			if err != nil {
 				return nil, err

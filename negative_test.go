@@ -51,16 +51,8 @@ func TestScriptsFailOnPreviousStep(t *testing.T) {
 				t.Logf("%s: skipped, marked %q", script, sharedMarker)
 				continue
 			}
-			p := scriptParams(binDir, "")
-			p.Files, p.UpdateScripts = []string{script}, false
-			setup := p.Setup
-			p.Setup = func(env *testscript.Env) error {
-				err := setup(env)
-				env.Setenv("PATH", impostor+string(os.PathListSeparator)+env.Getenv("PATH"))
-				return err
-			}
 			rec := &recordingT{}
-			testscript.RunT(rec, p)
+			testscript.RunT(rec, checkParams(binDir, script, impostor))
 			if !rec.didFail() {
 				t.Errorf("%s passes against step %s's program: it does not prove what step %s adds.\n"+
 					"Make it check something new, or mark it %q.", script, prev, step, sharedMarker)

@@ -1,0 +1,350 @@
+// Command exercises seeds, checks and resets the tutorial's exercises.
+// Your work lives in _work/, which git ignores: the steps stay untouched.
+//
+//	go run ./exercises list               every exercise, and your progress
+//	go run ./exercises start NAME         copy NAME's step into _work/NAME
+//	go run ./exercises check [NAME]       check one, or all in order
+//	go run ./exercises check -watch NAME  check again on every save
+//	go run ./exercises hint NAME [N]      the next hint, or hint N
+//	go run ./exercises reset NAME         start NAME over
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// workDir holds the learner's copies, one folder per exercise.
+const workDir = "_work"
+
+func main() {
+	if _, err := os.Stat("go.mod"); err != nil {
+		fail(2, "run me from the repository's root: go run ./exercises ...")
+	}
+	if len(os.Args) < 2 {
+		fail(2, "usage: go run ./exercises list|start|check|hint|reset [NAME]")
+	}
+	var err error
+	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
+	case "list":
+		err = list()
+	case "start":
+		err = withName(args, start)
+	case "reset":
+		err = withName(args, reset)
+	case "hint":
+		err = hint(args)
+	case "check":
+		err = check(args)
+	default:
+		fail(2, fmt.Sprintf("unknown command %q: want list, start, check, hint or reset", cmd))
+	}
+	if err != nil {
+		fail(1, err.Error())
+	}
+}
+
+func fail(code int, msg string) {
+	fmt.Fprintln(os.Stderr, "exercises:", msg)
+	os.Exit(code)
+}
+
+// names lists the exercises, in order: the folders of exercises/.
+func names() ([]string, error) {
+	entries, err := os.ReadDir("exercises")
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, e := range entries {
+		if e.IsDir() {
+			out = append(out, e.Name())
+		}
+	}
+	return out, nil
+}
+
+// withName runs f with the one exercise name args must hold.
+func withName(args []string, f func(name string) error) error {
+	if len(args) != 1 {
+		return errors.New("want one exercise name; go run ./exercises list shows them")
+	}
+	return known(args[0], f)
+}
+
+// known runs f if name is an exercise.
+func known(name string, f func(name string) error) error {
+	if _, err := os.Stat(filepath.Join("exercises", name, "check.txtar")); err != nil {
+		return fmt.Errorf("no exercise %q; go run ./exercises list shows them", name)
+	}
+	return f(name)
+}
+
+// passedFile marks an exercise whose last check passed.
+func passedFile(name string) string { return filepath.Join(workDir, name, ".passed") }
+
+func list() error {
+	all, err := names()
+	if err != nil {
+		return err
+	}
+	done := 0
+	for _, name := range all {
+		state := "not started"
+		if _, err := os.Stat(filepath.Join(workDir, name)); err == nil {
+			state = "started"
+		}
+		if _, err := os.Stat(passedFile(name)); err == nil {
+			state, done = "done", done+1
+		}
+		fmt.Printf("%-24s %s\n", name, state)
+	}
+	fmt.Printf("progress: %d/%d done\n", done, len(all))
+	return nil
+}
+
+// stepOf returns the folder of the step an exercise starts from: the one
+// whose number it shares, "01-hello-route" -> steps/01-app.
+func stepOf(name string) (string, error) {
+	matches, err := filepath.Glob(filepath.Join("steps", name[:3]+"*"))
+	if err != nil || len(matches) != 1 {
+		return "", fmt.Errorf("exercise %s: no single step numbered %s", name, name[:2])
+	}
+	return matches[0], nil
+}
+
+func start(name string) error {
+	dst := filepath.Join(workDir, name)
+	if _, err := os.Stat(dst); err == nil {
+		return fmt.Errorf("%s exists already: edit it, or go run ./exercises reset %s to start over", dst, name)
+	}
+	step, err := stepOf(name)
+	if err != nil {
+		return err
+	}
+	if err := seed(step, dst); err != nil {
+		return err
+	}
+	fmt.Printf("copied %s into %s. Edit it there; run it with go run ./%s\n", step, dst, filepath.ToSlash(dst))
+	fmt.Printf("the task is in TUTORIAL.md; check your work with go run ./exercises check %s\n", name)
+	return nil
+}
+
+// seed copies a step's program (not its tests) into dst.
+func seed(step, dst string) error {
+	if err := os.MkdirAll(dst, 0o777); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(step)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(step, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o666); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func reset(name string) error {
+	if err := os.RemoveAll(filepath.Join(workDir, name)); err != nil {
+		return err
+	}
+	return start(name)
+}
+
+// hints returns an exercise's hints, gentlest first: hints.md's
+// paragraphs, split at lines of ---.
+func hints(name string) ([]string, error) {
+	data, err := os.ReadFile(filepath.Join("exercises", name, "hints.md"))
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, h := range strings.Split(string(data), "\n---\n") {
+		if h = strings.TrimSpace(h); h != "" {
+			out = append(out, h)
+		}
+	}
+	return out, nil
+}
+
+// hintLevel is how many hints the learner has seen, kept in _work/NAME.
+func hintLevel(name string) int {
+	data, _ := os.ReadFile(filepath.Join(workDir, name, ".hints"))
+	n, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	return n
+}
+
+func hint(args []string) error {
+	if len(args) == 0 || len(args) > 2 {
+		return errors.New("usage: go run ./exercises hint NAME [N]")
+	}
+	return known(args[0], func(name string) error {
+		all, err := hints(name)
+		if err != nil {
+			return err
+		}
+		n := hintLevel(name) + 1
+		if len(args) == 2 {
+			if n, err = strconv.Atoi(args[1]); err != nil || n < 1 {
+				return fmt.Errorf("hint %q: want a number from 1 to %d", args[1], len(all))
+			}
+		}
+		n = min(n, len(all))
+		fmt.Printf("hint %d of %d for %s:\n\n%s\n", n, len(all), name, all[n-1])
+		if n < len(all) {
+			fmt.Printf("\nstill stuck? go run ./exercises hint %s\n", name)
+		}
+		if dir := filepath.Join(workDir, name); dirExists(dir) {
+			os.WriteFile(filepath.Join(dir, ".hints"), []byte(strconv.Itoa(n)), 0o666)
+		}
+		return nil
+	})
+}
+
+func dirExists(dir string) bool {
+	info, err := os.Stat(dir)
+	return err == nil && info.IsDir()
+}
+
+func check(args []string) error {
+	flags := flag.NewFlagSet("check", flag.ContinueOnError)
+	watch := flags.Bool("watch", false, "check again whenever a file in _work/NAME changes")
+	if err := flags.Parse(args); err != nil {
+		return errors.New("usage: go run ./exercises check [-watch] [NAME]")
+	}
+	all, err := names()
+	if err != nil {
+		return err
+	}
+	todo := all
+	if flags.NArg() == 1 {
+		if err := known(flags.Arg(0), func(string) error { return nil }); err != nil {
+			return err
+		}
+		todo = []string{flags.Arg(0)}
+	} else if flags.NArg() > 1 {
+		return errors.New("usage: go run ./exercises check [-watch] [NAME]")
+	}
+	if *watch {
+		if len(todo) != 1 {
+			return errors.New("-watch checks one exercise: go run ./exercises check -watch NAME")
+		}
+		return watchLoop(todo[0])
+	}
+	for _, name := range todo {
+		if !checkOne(name) {
+			break // in order: stop at the first that does not pass
+		}
+	}
+	return progress(all)
+}
+
+// progress prints how many exercises pass.
+func progress(all []string) error {
+	done := 0
+	for _, name := range all {
+		if _, err := os.Stat(passedFile(name)); err == nil {
+			done++
+		}
+	}
+	fmt.Printf("progress: %d/%d done\n", done, len(all))
+	return nil
+}
+
+// checkOne runs name's check on _work/NAME, prints the result, and
+// reports whether it passed.
+func checkOne(name string) bool {
+	dir := filepath.Join(workDir, name)
+	if !dirExists(dir) {
+		fmt.Printf("%s: not started. Start it with: go run ./exercises start %s\n", name, name)
+		return false
+	}
+	os.Remove(passedFile(name))
+	cmd := exec.Command("go", "test", "-count=1", "-run", "^TestExercises$/^"+name+"$", ".")
+	cmd.Env = append(os.Environ(), "EXERCISE_YOURS="+dir)
+	out, err := cmd.CombinedOutput()
+	if err == nil {
+		os.WriteFile(passedFile(name), nil, 0o666)
+		fmt.Printf("PASS %s\n", name)
+		return true
+	}
+	fmt.Printf("FAIL %s\n\n%s\n", name, trimTestOutput(out))
+	if all, err := hints(name); err == nil && len(all) > 0 {
+		n := max(hintLevel(name), 1)
+		fmt.Printf("hint %d of %d: %s\n", n, len(all), all[n-1])
+		if n < len(all) {
+			fmt.Printf("(the next hint: go run ./exercises hint %s)\n", name)
+		}
+	}
+	return false
+}
+
+// trimTestOutput keeps what a learner needs from go test's output: the
+// script's log, with the expected and actual output, without go test's
+// own summary lines.
+func trimTestOutput(out []byte) string {
+	var b strings.Builder
+	for _, line := range strings.Split(string(bytes.TrimSpace(out)), "\n") {
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "--- FAIL") || trimmed == "FAIL" ||
+			strings.HasPrefix(trimmed, "FAIL\t") || strings.HasPrefix(trimmed, "exit status") {
+			continue
+		}
+		b.WriteString(trimmed + "\n")
+	}
+	return b.String()
+}
+
+// watchLoop checks name now and again after every change to its files,
+// polling (inotify misses changes on WSL and network folders).
+func watchLoop(name string) error {
+	last := ""
+	for {
+		stamp, err := snapshot(filepath.Join(workDir, name))
+		if err != nil {
+			return err
+		}
+		if stamp != last {
+			last = stamp
+			checkOne(name)
+			fmt.Printf("watching %s/%s for changes; Ctrl-C to stop\n", workDir, name)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}
+
+// snapshot sums up the names, sizes and times of a folder's Go files.
+func snapshot(dir string) (string, error) {
+	var b strings.Builder
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, ".ini") {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s %d %d\n", path, info.Size(), info.ModTime().UnixNano())
+		return nil
+	})
+	return b.String(), err
+}
