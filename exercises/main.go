@@ -252,14 +252,16 @@ func check(args []string) error {
 	}
 	for _, name := range todo {
 		if !checkOne(name) {
-			break // in order: stop at the first that does not pass
+			progress(all)
+			return fmt.Errorf("%s does not pass yet", name) // in order: stop here
 		}
 	}
-	return progress(all)
+	progress(all)
+	return nil
 }
 
 // progress prints how many exercises pass.
-func progress(all []string) error {
+func progress(all []string) {
 	done := 0
 	for _, name := range all {
 		if _, err := os.Stat(passedFile(name)); err == nil {
@@ -267,7 +269,6 @@ func progress(all []string) error {
 		}
 	}
 	fmt.Printf("progress: %d/%d done\n", done, len(all))
-	return nil
 }
 
 // checkOne runs name's check on _work/NAME, prints the result, and
@@ -288,6 +289,7 @@ func checkOne(name string) bool {
 		return true
 	}
 	fmt.Printf("FAIL %s\n\n%s\n", name, trimTestOutput(out))
+	fmt.Println("In a diff above, lines with - are what your program did, lines with + what the check expects.")
 	if all, err := hints(name); err == nil && len(all) > 0 {
 		n := max(hintLevel(name), 1)
 		fmt.Printf("hint %d of %d: %s\n", n, len(all), all[n-1])
