@@ -199,7 +199,8 @@ func main() {
 	fmt.Fprintf(os.Stderr, "listening on %s://%s\n", scheme, ln.Addr())
 	served := make(chan error, 1)
 	go func() {
-		if srv.TLSConfig != nil {
+		// Ask the flag, not srv.TLSConfig: Serve itself writes that field.
+		if *tlsCert != "" {
 			served <- srv.ServeTLS(ln, "", "") // the certificate is in TLSConfig
 		} else {
 			served <- srv.Serve(ln)
