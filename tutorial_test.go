@@ -112,7 +112,7 @@ func renderMarkers(doc string, src []byte) ([]byte, []string) {
 		case body != current && !*update:
 			problems = append(problems, fmt.Sprintf("%s: the block after this marker differs from %s:\n%s",
 				where, strings.TrimSuffix(strings.TrimPrefix(lines[i], "<!-- "), " -->\n"),
-				diff.Diff("TUTORIAL.md", []byte(current), "from the source", []byte(body))))
+				diff.Diff(doc, []byte(current), "from the source", []byte(body))))
 		}
 		out.WriteString(lines[open])
 		out.WriteString(body)
