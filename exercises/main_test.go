@@ -1,0 +1,135 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestShippedExercises checks what the runner reads of every exercise: a
+// ladder of at least two hints, and one step to start from.
+func TestShippedExercises(t *testing.T) {
+	t.Chdir("..") // the runner works from the repository's root
+	all, err := names()
+	if err != nil || len(all) == 0 {
+		t.Fatalf("no exercises (%v)", err)
+	}
+	for _, name := range all {
+		h, err := hints(name)
+		if err != nil || len(h) < 2 {
+			t.Errorf("%s: %d hints (%v), want a ladder of two or more", name, len(h), err)
+		}
+		if _, err := stepOf(name); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+// fakeRepo makes a repository-shaped folder with one step and one
+// exercise, and runs the test from it.
+func fakeRepo(t *testing.T) {
+	t.Helper()
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for path, data := range map[string]string{
+		"go.mod":                            "module fake\n",
+		"steps/01-app/main.go":              "package main\n",
+		"steps/01-app/main_test.go":         "package main\n",
+		"exercises/01-task/check.txtar":     "exec true\n",
+		"exercises/01-task/hints.md":        "gentle\n---\nspecific\n",
+		"exercises/01-task/solution.txtar":  "",
+		"exercises/02-other/check.txtar":    "",
+		"exercises/02-other/hints.md":       "only one\n",
+		"exercises/02-other/solution.txtar": "",
+	} {
+		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestStartAndReset(t *testing.T) {
+	fakeRepo(t)
+	if err := withName([]string{"01-task"}, start); err != nil {
+		t.Fatal(err)
+	}
+	copied := filepath.Join(workDir, "01-task", "main.go")
+	if _, err := os.Stat(copied); err != nil {
+		t.Errorf("start did not copy the step's program: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(workDir, "01-task", "main_test.go")); err == nil {
+		t.Error("start copied the step's tests too")
+	}
+	err := withName([]string{"01-task"}, start)
+	if err == nil || !strings.Contains(err.Error(), "reset") {
+		t.Errorf("a second start: %v, want an error that points to reset", err)
+	}
+	os.WriteFile(copied, []byte("package main // edited\n"), 0o666)
+	if err := withName([]string{"01-task"}, reset); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(copied); string(data) != "package main\n" {
+		t.Errorf("after reset, main.go is %q, want the step's", data)
+	}
+}
+
+func TestUnknownNames(t *testing.T) {
+	fakeRepo(t)
+	for _, args := range [][]string{{"99-nope"}, {}, {"01-task", "extra"}} {
+		if err := withName(args, start); err == nil {
+			t.Errorf("start %q: no error", args)
+		}
+	}
+	if err := hint([]string{"01-task", "zero"}); err == nil {
+		t.Error("hint 01-task zero: no error")
+	}
+	if err := check([]string{"-watch"}); err == nil {
+		t.Error("check -watch with no name: no error")
+	}
+}
+
+func TestHintLadder(t *testing.T) {
+	fakeRepo(t)
+	withName([]string{"01-task"}, start)
+	h, err := hints("01-task")
+	if err != nil || len(h) != 2 || h[0] != "gentle" || h[1] != "specific" {
+		t.Fatalf("hints = %q, %v; want gentle, specific", h, err)
+	}
+	for want := 1; want <= 3; want++ {
+		if err := hint([]string{"01-task"}); err != nil {
+			t.Fatal(err)
+		}
+		if got := hintLevel("01-task"); got != min(want, 2) {
+			t.Errorf("after %d hints, level %d, want %d (it stops at the last)", want, got, min(want, 2))
+		}
+	}
+}
+
+func TestCheckNotStarted(t *testing.T) {
+	fakeRepo(t)
+	if checkOne("01-task") {
+		t.Error("an exercise not started passed its check")
+	}
+	if err := check(nil); err == nil || !strings.Contains(err.Error(), "01-task") {
+		t.Errorf("check of all: %v, want it to stop at 01-task", err)
+	}
+}
+
+func TestSnapshotSeesEdits(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "main.go")
+	os.WriteFile(file, []byte("package main\n"), 0o666)
+	before, err := snapshot(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(file, []byte("package main\n\n// edited\n"), 0o666)
+	after, _ := snapshot(dir)
+	if before == after {
+		t.Error("snapshot did not change after an edit")
+	}
+}
