@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 )
 
 // linkRE finds markdown links: [text](target).
@@ -170,14 +168,8 @@ func TestREADMECommands(t *testing.T) {
 	}
 	defer srv.Wait()
 	defer srv.Process.Kill()
-	for deadline := time.Now().Add(waitLimit); ; time.Sleep(10 * time.Millisecond) {
-		if conn, err := net.Dial("tcp", addr); err == nil {
-			conn.Close()
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s never listened on %s", run, addr)
-		}
+	if !pollFor(func() bool { return connect(addr) == nil }) {
+		t.Fatalf("%s never listened on %s", run, addr)
 	}
 	url := strings.Replace(m[1], "localhost:8080", addr, 1)
 	var out, errOut bytes.Buffer

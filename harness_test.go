@@ -202,25 +202,49 @@ func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
 		cmdWaitforClosed(ts, args[0])
 		return
 	}
-	deadline := time.Now().Add(waitLimit)
-	for {
-		conn, err := net.DialTimeout("tcp", args[0], time.Second)
-		if err == nil {
-			conn.Close()
-			return
+	addr := args[0]
+	var err error
+	ok := pollFor(func() bool {
+		if err = connect(addr); err == nil {
+			return true
 		}
 		for _, cmd := range ts.BackgroundCmds() {
 			if errors.Is(cmd.Process.Signal(syscall.Signal(0)), os.ErrProcessDone) {
 				ts.Fatalf("waitfor: %s exited before anything accepted connections on %s\n"+
-					"(its stderr is shown below)", filepath.Base(cmd.Path), args[0])
+					"(its stderr is shown below)", filepath.Base(cmd.Path), addr)
 			}
 		}
+		return false
+	})
+	if !ok {
+		ts.Fatalf("waitfor: nothing accepted connections on %s within %v: %v\n"+
+			"(did the server start? its stderr is shown when the script ends)", addr, waitLimit, err)
+	}
+}
+
+// pollFor calls done every 10ms until it reports true, for waitLimit at
+// most, and reports whether it did: the one bounded poll every wait uses.
+func pollFor(done func() bool) bool {
+	deadline := time.Now().Add(waitLimit)
+	for {
+		if done() {
+			return true
+		}
 		if time.Now().After(deadline) {
-			ts.Fatalf("waitfor: nothing accepted connections on %s within %v: %v\n"+
-				"(did the server start? its stderr is shown when the script ends)", args[0], waitLimit, err)
+			return false
 		}
 		time.Sleep(10 * time.Millisecond) // the poll interval, not a synchronisation
 	}
+}
+
+// connect opens and closes a connection to addr: nil if something
+// accepts connections there now.
+func connect(addr string) error {
+	conn, err := net.DialTimeout("tcp", addr, time.Second)
+	if err == nil {
+		conn.Close()
+	}
+	return err
 }
 
 // cmdExits implements "exits N PROGRAM [ARGS...]": it runs PROGRAM, for

@@ -96,37 +96,28 @@ func cmdAwait(ts *testscript.TestScript, neg bool, args []string) {
 // cmdWaitforClosed implements "! waitfor ADDR": it polls until nothing
 // accepts connections on ADDR, for waitLimit at most.
 func cmdWaitforClosed(ts *testscript.TestScript, addr string) {
-	deadline := time.Now().Add(waitLimit)
-	for {
-		conn, err := net.DialTimeout("tcp", addr, time.Second)
-		if err != nil {
-			return
-		}
-		conn.Close()
-		if time.Now().After(deadline) {
-			ts.Fatalf("! waitfor: %s still accepts connections after %v", addr, waitLimit)
-		}
-		time.Sleep(10 * time.Millisecond) // the poll interval, not a synchronisation
+	if !pollFor(func() bool { return connect(addr) != nil }) {
+		ts.Fatalf("! waitfor: %s still accepts connections after %v", addr, waitLimit)
 	}
 }
 
 // cmdWaitforBody polls url until its body contains text, for waitLimit.
 func cmdWaitforBody(ts *testscript.TestScript, url, text string) {
 	client := &http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(waitLimit)
 	last := ""
-	for time.Now().Before(deadline) {
+	ok := pollFor(func() bool {
 		resp, err := client.Get(url)
-		if err == nil {
-			b, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if last = string(b); strings.Contains(last, text) {
-				return
-			}
+		if err != nil {
+			return false
 		}
-		time.Sleep(10 * time.Millisecond) // the poll interval, not a synchronisation
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		last = string(b)
+		return strings.Contains(last, text)
+	})
+	if !ok {
+		ts.Fatalf("waitfor: %s never answered with %q within %v; last: %q", url, text, waitLimit, last)
 	}
-	ts.Fatalf("waitfor: %s never answered with %q within %v; last: %q", url, text, waitLimit, last)
 }
 
 // cmdSignal implements "signal PROGRAM HUP|INT|TERM": it sends the signal
