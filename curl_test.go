@@ -11,10 +11,12 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 )
@@ -350,21 +352,57 @@ func headerBlock(raw []byte) []byte {
 
 // normalize drops the Date header, which changes every second, from the
 // head of curl's output, and folds CRLF line endings into LF, so a script
-// can compare the output exactly.
+// can compare the output exactly. For the Python twins it also reads the
+// head as HTTP defines it (see wsgirefHead).
 func normalize(out []byte) []byte {
 	if bytes.HasPrefix(out, []byte("HTTP/")) {
 		head := headerBlock(out)
 		rest := out[len(head):]
-		var kept bytes.Buffer
+		var lines []string
 		sc := bufio.NewScanner(bytes.NewReader(head))
 		for sc.Scan() {
 			if !strings.HasPrefix(strings.ToLower(sc.Text()), "date:") {
-				kept.WriteString(sc.Text() + "\n")
+				lines = append(lines, sc.Text())
 			}
 		}
-		out = append(kept.Bytes(), rest...)
+		if os.Getenv("TUTORIAL_IMPL") == "python" {
+			lines = wsgirefHead(lines)
+		}
+		out = append([]byte(strings.Join(lines, "\n")+"\n"), rest...)
 	}
 	return bytes.ReplaceAll(out, []byte("\r\n"), []byte("\n"))
+}
+
+// wsgirefHead rewrites the head of a response from the twins' server,
+// Python's wsgiref, in the form net/http gives it, leaving out only what
+// HTTP gives no meaning to or what names the server. wsgiref answers as
+// HTTP/1.0 and closes the connection, which the 1.1 clients here accept
+// alike; it names itself in a Server header; it keeps the app's header
+// order and case, where net/http writes canonical names, sorted, with
+// Content-Length last. The order of different headers and the case of
+// their names mean nothing in HTTP.
+func wsgirefHead(lines []string) []string {
+	if len(lines) == 0 {
+		return lines
+	}
+	status := strings.Replace(lines[0], "HTTP/1.0 ", "HTTP/1.1 ", 1)
+	var headers, length []string
+	for _, line := range lines[1:] {
+		name, value, ok := strings.Cut(line, ":")
+		switch name = textproto.CanonicalMIMEHeaderKey(name); {
+		case !ok:
+			continue // the blank line that ends the head
+		case name == "Server":
+		case name == "Content-Length":
+			length = append(length, name+":"+value)
+		default:
+			headers = append(headers, name+":"+value)
+		}
+	}
+	sort.SliceStable(headers, func(i, j int) bool {
+		return strings.SplitN(headers[i], ":", 2)[0] < strings.SplitN(headers[j], ":", 2)[0]
+	})
+	return append(append(append([]string{status}, headers...), length...), "")
 }
 
 // realCurl runs the system's curl with args: the first curl on PATH that

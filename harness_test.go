@@ -146,6 +146,7 @@ func scriptParams(binDir, dir string) testscript.Params {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		Deadline:            time.Now().Add(5 * time.Minute),
+		Condition:           implementation(false),
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("PATH", binDir+string(os.PathListSeparator)+env.Getenv("PATH"))
 			env.Setenv("TUTORIAL_CURL", os.Getenv("TUTORIAL_CURL"))
@@ -287,7 +288,7 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 // scriptEnv is the environment a script gives to the programs it runs.
 func scriptEnv(ts *testscript.TestScript) []string {
 	var env []string
-	for _, name := range []string{"PATH", "HOME", "TMPDIR", "WORK", "ADDR", "REPO", "TUTORIAL_CURL"} {
+	for _, name := range []string{"PATH", "HOME", "TMPDIR", "WORK", "ADDR", "REPO", "TUTORIAL_CURL", "TUTORIAL_IMPL"} {
 		env = append(env, name+"="+ts.Getenv(name))
 	}
 	return env

@@ -1,0 +1,501 @@
+"""Step 03's Python twin: the application and middleware of step 02, served
+by a threaded wsgiref server with timeouts, optional TLS, and a graceful
+shutdown on SIGINT or SIGTERM.
+
+    python3 python/03-server.py
+    curl -i http://localhost:8080
+"""
+import argparse
+import functools
+import json
+import logging
+import os
+import re
+import signal
+import socket
+import socketserver
+import ssl
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+import uuid
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
+
+PROG = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+
+# The 2016 example's body, byte for byte.
+GREETING = b" From VietStack: Wellcome the 8th Meetup of VietOpenStack \n"
+
+# oslo.middleware's default max_request_body_size.
+DEFAULT_MAX_BODY_SIZE = 114688
+
+
+class Greeter:
+    """The application: a callable that answers with the greeting; in Go,
+    an http.Handler."""
+
+    def __call__(self, environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"),
+                                  ("Content-Length", str(len(GREETING)))])
+        return [GREETING]
+
+
+def boom(environ, start_response):
+    """Fails on purpose, so FaultWrapper can be seen at work."""
+    raise RuntimeError("boom: a bug in the application")
+
+
+def echo(environ, start_response):
+    """Answers a POST with its body."""
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    start_response("200 OK", [("Content-Type", "text/plain"),
+                              ("Content-Length", str(len(body)))])
+    return [body]
+
+
+# MAX_SLEEP bounds /sleep, so no request can hold the server for long.
+MAX_SLEEP = 30
+
+
+def sleep(environ, start_response):
+    """Answers GET /sleep?d=DURATION once the delay has passed: a slow
+    request, to watch a graceful shutdown wait for it."""
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+    try:
+        delay = duration(query.get("d", [""])[0])
+    except ValueError:
+        delay = -1
+    if not 0 <= delay <= MAX_SLEEP:
+        return plain_error(start_response, "400 Bad Request",
+                           "400 d must be a duration from 0s to 30s, such as d=5s")
+    body = f"slept {format_duration(delay)}\n".encode()
+    # Content-Length, known before the sleep, lets a client tell a cut
+    # answer from a whole one: wsgiref's HTTP/1.0 ends a body without it
+    # by closing the connection, which looks alike in both cases.
+    start_response("200 OK", [("Content-Type", "text/plain"),
+                              ("Content-Length", str(len(body)))])
+    return slept(delay, body)
+
+
+def slept(delay, body):
+    # An empty first chunk sends the header at once, so the client can see
+    # that the request is in flight.
+    yield b""
+    time.sleep(delay)
+    yield body
+
+
+DURATION = re.compile(r"([0-9]+(?:\.[0-9]*)?)(ns|us|µs|ms|s|m|h)")
+UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+def duration(text):
+    """Reads a duration in seconds from Go's notation (500ms, 10s, 1m30s),
+    so the twin takes the same flags and queries as the Go step."""
+    parts = DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"{text!r} is not a duration, such as 10s or 500ms")
+    return sum(float(n) * UNITS[u] for n, u in parts)
+
+
+def format_duration(seconds):
+    """Writes seconds as Go writes a duration under a minute: 10s, 500ms."""
+    if seconds == 0 or seconds >= 1:
+        return f"{seconds:g}s"
+    return f"{seconds * 1000:g}ms"
+
+
+def plain_error(start_response, status, text, headers=()):
+    """Answers status with a one-line text body, as Go's http.Error does."""
+    body = (text + "\n").encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
+                            ("X-Content-Type-Options", "nosniff"),
+                            *headers,
+                            ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class Router:
+    """The app's own URL map, as a WSGI app has one (Routes, in nova): it
+    answers other methods with 405 and an Allow header, and other paths
+    with 404, in the words of Go's ServeMux."""
+
+    def __init__(self, routes):
+        self.routes = routes  # {path: {method: app}}
+
+    def __call__(self, environ, start_response):
+        methods = self.routes.get(environ["PATH_INFO"])
+        if methods is None:
+            return plain_error(start_response, "404 Not Found",
+                               "404 page not found")
+        app = methods.get(environ["REQUEST_METHOD"])
+        if app is None:
+            allow = ", ".join(methods)
+            return plain_error(start_response, "405 Method Not Allowed",
+                               "Method Not Allowed", [("Allow", allow)])
+        return app(environ, start_response)
+
+
+def new_app():
+    """Routes requests to the application; GET routes answer HEAD too."""
+    greeter = Greeter()
+    return Router({
+        "/": {"GET": greeter, "HEAD": greeter},
+        "/boom": {"GET": boom, "HEAD": boom},
+        "/echo": {"POST": echo},
+        "/sleep": {"GET": sleep, "HEAD": sleep},
+    })
+
+
+REQUEST_ID_HEADER = "X-Openstack-Request-Id"
+REQUEST_ID_KEY = "openstack.request_id"
+
+
+class RequestId:
+    """Gives every request a fresh id, "req-" and a UUID, in the response
+    header and in environ: oslo.middleware's RequestId; in Go, requestID."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        request_id = "req-" + str(uuid.uuid4())
+        environ[REQUEST_ID_KEY] = request_id
+
+        def add_header(status, headers, exc_info=None):
+            headers.append((REQUEST_ID_HEADER, request_id))
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, add_header)
+
+
+class FaultWrapper:
+    """Turns an exception anywhere inside it into a 500 with a small JSON
+    body, logged once with its traceback: nova's FaultWrapper; in Go,
+    faultWrap."""
+
+    def __init__(self, app, logger):
+        self.app = app
+        self.logger = logger
+
+    def __call__(self, environ, start_response):
+        try:
+            # yield from, not return: an error while the body is made is
+            # caught too.
+            yield from self.app(environ, start_response)
+        except Exception as err:
+            request_id = environ.get(REQUEST_ID_KEY, "")
+            self.logger.error(logfmt("panic", request_id=request_id,
+                                     panic=str(err),
+                                     stack=traceback.format_exc()))
+            body = json.dumps({"computeFault": {
+                "code": 500,
+                "message": "The server has either erred or is incapable of "
+                           "performing the requested operation.",
+                "request_id": request_id,
+            }}, separators=(",", ":")).encode() + b"\n"
+            # exc_info replaces the app's status and headers, if they are
+            # not sent yet; if they are, the server ends the connection.
+            start_response("500 Internal Server Error",
+                           [("Content-Type", "application/json"),
+                            ("Content-Length", str(len(body)))],
+                           sys.exc_info())
+            yield body
+
+
+class SizeLimiter:
+    """Refuses request bodies over max_size bytes with 413, before the app
+    runs: oslo.middleware's RequestBodySizeLimiter; in Go, sizeLimit."""
+
+    def __init__(self, app, max_size):
+        self.app = app
+        self.max_size = max_size
+
+    def __call__(self, environ, start_response):
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # wsgiref does not decode chunked bodies (eventlet does), so the
+            # size of one is unknown, and reading it would never end.
+            return plain_error(start_response, "411 Length Required",
+                               "411 a request body needs a Content-Length")
+        if int(environ.get("CONTENT_LENGTH") or 0) > self.max_size:
+            return plain_error(
+                start_response, "413 Request Entity Too Large",
+                f"413 request body larger than {self.max_size} bytes")
+        return self.app(environ, start_response)
+
+
+class AccessLog:
+    """Writes one line per request, after the response: oslo's request
+    logging; in Go, accessLog. Put it outside FaultWrapper, so the 500 that
+    an exception becomes is logged too."""
+
+    def __init__(self, app, logger):
+        self.app = app
+        self.logger = logger
+
+    def __call__(self, environ, start_response):
+        start = time.monotonic()
+        status, size = "200", 0
+
+        def record(status_line, headers, exc_info=None):
+            nonlocal status
+            status = status_line.split()[0]
+            return start_response(status_line, headers, exc_info)
+
+        try:
+            for chunk in self.app(environ, record):
+                size += len(chunk)
+                yield chunk
+        finally:
+            self.logger.info(logfmt(
+                "request",
+                method=environ["REQUEST_METHOD"],
+                path=environ["PATH_INFO"],
+                status=status,
+                bytes=size,
+                duration=f"{(time.monotonic() - start) * 1000:.3f}ms",
+                request_id=environ.get(REQUEST_ID_KEY, "")))
+
+
+def logfmt(msg, **fields):
+    """Formats a message and its fields as key=value, as Go's slog text
+    handler does: a value with spaces, quotes or control characters is
+    quoted, so no client can forge a log line."""
+    def value(v):
+        v = str(v)
+        plain = v and v.isprintable() and not any(c in v for c in ' ="\\')
+        return v if plain else json.dumps(v)
+    return " ".join([value(msg)] + [f"{k}={value(v)}" for k, v in fields.items()])
+
+
+def chain(app, *middleware):
+    """Wraps app in middleware, the first listed outermost:
+    chain(app, m1, m2) is m1(m2(app))."""
+    for wrap in reversed(middleware):
+        app = wrap(app)
+    return app
+
+
+def new_handler(logger, max_body_size):
+    """Wraps the application in its middleware, outermost first."""
+    return chain(new_app(),
+                 RequestId,                        # first: all inside see the id
+                 functools.partial(AccessLog, logger=logger),
+                 functools.partial(FaultWrapper, logger=logger),
+                 functools.partial(SizeLimiter, max_size=max_body_size))
+
+
+class InFlight:
+    """Counts the requests being handled, so a shutdown can wait for them,
+    and say how many it cut; in Go, countInFlight."""
+
+    def __init__(self, app):
+        self.app = app
+        self.count = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ, start_response):
+        with self.changed:
+            self.count += 1
+        try:
+            yield from self.app(environ, start_response)
+        finally:
+            with self.changed:
+                self.count -= 1
+                self.changed.notify_all()
+
+    def wait_idle(self, timeout):
+        """Waits until no request is in flight, for timeout seconds at most,
+        and reports whether none is."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.count == 0, timeout)
+
+
+class Handler(WSGIRequestHandler):
+    """wsgiref's request handler, with a deadline for the request's headers,
+    and without its line per request on stderr: AccessLog writes one."""
+
+    # Any one read or write that stalls this long ends the connection: a
+    # body trickled or a reader too slow; eventlet's socket timeout.
+    timeout = MAX_SLEEP + 10
+
+    # Huge headers eating memory get 431; nova's max_header_line.
+    max_header_bytes = 16 << 10
+
+    def setup(self):
+        super().setup()
+        # Slowloris, headers trickled to hold a connection, is cut when the
+        # deadline passes; nova's client_socket_timeout.
+        self.was_cut = False
+        self.header_deadline = threading.Timer(
+            self.server.read_header_timeout, self.cut)
+        self.header_deadline.start()
+
+    def cut(self):
+        self.was_cut = True
+        try:
+            self.connection.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass  # it has closed already
+
+    def parse_request(self):
+        ok = super().parse_request()  # reads the headers
+        self.header_deadline.cancel()
+        if not ok or self.was_cut:
+            return False  # answered already, or cut off
+        size = sum(len(name) + len(value) + 4 for name, value in self.headers.items())
+        if size > self.max_header_bytes:
+            self.send_error(431)
+            return False
+        return True
+
+    def finish(self):
+        self.header_deadline.cancel()
+        super().finish()
+
+    def log_message(self, format, *args):
+        pass
+
+
+class Server(socketserver.ThreadingMixIn, WSGIServer):
+    """wsgiref's server with a thread per connection: the twin of eventlet's
+    wsgi.server, which gives each one a green thread."""
+
+    daemon_threads = True  # the shutdown waits for requests, not threads
+
+    def __init__(self, address, app, read_header_timeout, logger):
+        self.read_header_timeout = read_header_timeout
+        self.logger = logger
+        super().__init__(address, Handler)
+        self.set_app(app)
+
+    def shutdown_request(self, request):
+        """Ends a connection after its answer, reading (a bounded amount
+        of) what the client still sends, so that a client whose body was
+        refused reads the answer rather than a reset; net/http does so."""
+        try:
+            request.shutdown(socket.SHUT_WR)
+            request.settimeout(1)
+            drained = 0
+            while drained < 256 << 10:
+                chunk = request.recv(64 << 10)
+                if not chunk:
+                    break
+                drained += len(chunk)
+        except OSError:
+            pass
+        self.close_request(request)
+
+    def handle_error(self, request, client_address):
+        """Logs a connection's error in one line, not a traceback."""
+        err = sys.exc_info()[1]
+        what = "TLS handshake error" if isinstance(err, ssl.SSLError) else "error"
+        self.logger.warning(logfmt(
+            f"{what} from {client_address[0]}:{client_address[1]}: {err}"))
+
+
+SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
+def wait_and_shut_down(httpd, in_flight, timeout):
+    """Waits for SIGINT or SIGTERM, then shuts httpd down gracefully: it
+    stops accepting, lets the requests in flight finish within timeout,
+    and returns the exit status. oslo.service does this on SIGTERM."""
+    sig = signal.sigwait(SIGNALS)
+    print(f"{signal.strsignal(sig).lower()}: shutting down, waiting up to "
+          f"{format_duration(timeout)} for requests in flight: {in_flight.count}",
+          file=sys.stderr)
+    threading.Thread(target=exit_on_second_signal, args=(in_flight,),
+                     daemon=True).start()
+    httpd.shutdown()      # serve_forever returns: nothing more is accepted
+    httpd.socket.close()  # and new connections are refused
+    if not in_flight.wait_idle(timeout):
+        print(f"shutdown: gave up waiting after {format_duration(timeout)}; "
+              f"requests cut: {in_flight.count}", file=sys.stderr)
+        return 1
+    print("shutdown complete", file=sys.stderr)
+    return 0
+
+
+def exit_on_second_signal(in_flight):
+    sig = signal.sigwait(SIGNALS)
+    print(f"{signal.strsignal(sig).lower()} again: exiting now; "
+          f"requests cut: {in_flight.count}", file=sys.stderr)
+    os._exit(1)
+
+
+def usage_error(message):
+    print(f"{PROG}: {message}", file=sys.stderr)
+    sys.exit(2)
+
+
+def main():
+    parser = argparse.ArgumentParser(prog=PROG, usage=argparse.SUPPRESS)
+    parser.add_argument("-addr", default="localhost:8080", metavar="host:port",
+                        help="listen on host:port (default %(default)s)")
+    parser.add_argument("-max-body-size", type=int, metavar="bytes",
+                        default=DEFAULT_MAX_BODY_SIZE,
+                        help="refuse request bodies over bytes with 413 "
+                             "(default %(default)s)")
+    parser.add_argument("-shutdown-timeout", type=duration,
+                        default="10s", metavar="duration",
+                        help="on SIGINT or SIGTERM, wait this long for "
+                             "requests in flight (default %(default)s)")
+    parser.add_argument("-read-header-timeout", type=duration,
+                        default="5s", metavar="duration",
+                        help="disconnect a client that takes longer to send "
+                             "its headers (default %(default)s)")
+    parser.add_argument("-tls-cert", metavar="file",
+                        help="serve HTTPS with this certificate file (PEM); "
+                             "needs -tls-key")
+    parser.add_argument("-tls-key", metavar="file",
+                        help="the private key file (PEM) for -tls-cert")
+    args = parser.parse_args()
+    if args.max_body_size < 0:
+        usage_error(f"-max-body-size {args.max_body_size}: must not be negative")
+    if (args.tls_cert is None) != (args.tls_key is None):
+        usage_error("-tls-cert and -tls-key go together: give both, or neither")
+    logging.basicConfig(
+        format="time=%(asctime)s level=%(levelname)s msg=%(message)s",
+        datefmt="%Y-%m-%dT%H:%M:%S%z", level=logging.INFO)
+    logging.addLevelName(logging.WARNING, "WARN")  # as slog names it
+    logger = logging.getLogger()
+    context, scheme = None, "http"
+    if args.tls_cert is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        try:
+            context.load_cert_chain(args.tls_cert, args.tls_key)
+        except OSError as err:
+            sys.exit(f"{PROG}: loading -tls-cert and -tls-key: {err}")
+        scheme = "https"
+
+    # Block the signals before listening, and before any thread starts:
+    # once "listening on" is printed, Ctrl-C must already mean "shut down
+    # gracefully", and only sigwait receives it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+
+    # Listen first, so a taken port or a bad address fails here, in one line.
+    host, _, port = args.addr.rpartition(":")
+    if not port.isdigit():
+        sys.exit(f"{PROG}: listen on {args.addr}: want host:port")
+    in_flight = InFlight(new_handler(logger, args.max_body_size))
+    try:
+        httpd = Server((host, int(port)), in_flight,
+                       args.read_header_timeout, logger)
+    except OSError as err:
+        sys.exit(f"{PROG}: listen on {args.addr}: {err}")
+    if context is not None:
+        # The handshake happens on the first read, in the connection's own
+        # thread, so a slow or failed one holds up no other client.
+        httpd.socket = context.wrap_socket(httpd.socket, server_side=True,
+                                           do_handshake_on_connect=False)
+    host, port = httpd.server_address[:2]
+    print(f"listening on {scheme}://{host}:{port}", file=sys.stderr)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    sys.exit(wait_and_shut_down(httpd, in_flight, args.shutdown_timeout))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""Step 01's Python twin: a WSGI application, served by wsgiref.
+
+    python3 python/01-app.py
+    curl http://localhost:8080
+"""
+import argparse
+import os
+import sys
+from wsgiref.simple_server import WSGIRequestHandler, make_server
+
+PROG = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+
+# The 2016 example's body, byte for byte.
+GREETING = b" From VietStack: Wellcome the 8th Meetup of VietOpenStack \n"
+
+
+class Greeter:
+    """The application: a callable that answers every request, whatever its
+    method or path; in Go, an http.Handler."""
+
+    def __call__(self, environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"),
+                                  ("Content-Length", str(len(GREETING)))])
+        return [GREETING]
+
+
+class QuietHandler(WSGIRequestHandler):
+    """wsgiref's request handler, without its line per request on stderr:
+    the Go step logs nothing either."""
+
+    def log_message(self, format, *args):
+        pass
+
+
+def main():
+    parser = argparse.ArgumentParser(prog=PROG, usage=argparse.SUPPRESS)
+    parser.add_argument("-addr", default="localhost:8080", metavar="host:port",
+                        help="listen on host:port (default %(default)s)")
+    args = parser.parse_args()
+
+    # Listen first, so a taken port or a bad address fails here, in one line.
+    host, _, port = args.addr.rpartition(":")
+    try:
+        httpd = make_server(host, int(port), Greeter(),
+                            handler_class=QuietHandler)
+    except (OSError, ValueError) as err:
+        sys.exit(f"{PROG}: listen on {args.addr}: {err}")
+    host, port = httpd.server_address[:2]
+    print(f"listening on http://{host}:{port}", file=sys.stderr)
+    try:
+        httpd.serve_forever()
+    except KeyboardInterrupt:  # Ctrl-C: no graceful shutdown before step 03
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+package tutorial
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// twinsDir holds the Python twins: one WSGI program per step, named for it.
+const twinsDir = "python"
+
+// TestTwins runs every script in testdata/ against the Python twins, each
+// under its step's name, so the same curl commands must print the same
+// output. A script marks a difference it intends with [python] and
+// [!python] lines, and a comment that says why.
+func TestTwins(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("the Python twins run through a shell wrapper, so not on Windows")
+	}
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("python3 is not installed: the Python twins were not run. " +
+			"Install python3 (3.9 or later) to compare them with the Go steps.")
+	}
+	if out, err := exec.Command(python, "-c", "import sys; sys.exit(sys.version_info < (3, 9))").CombinedOutput(); err != nil {
+		t.Skipf("%s is older than 3.9, or does not run (%v %s): the Python twins were not run", python, err, out)
+	}
+	_, steps := buildSteps(t)
+	if err := readTree(twinsDir); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrappers := t.TempDir()
+	for _, step := range steps {
+		twin := filepath.Join(repo, twinsDir, step+".py")
+		if _, err := os.Stat(twin); err != nil {
+			t.Fatalf("step %s has no Python twin: %v", step, err)
+		}
+		// exec, so that signals reach python itself.
+		script := fmt.Sprintf("#!/bin/sh\nexec %s %s \"$@\"\n", shellQuote(python), shellQuote(twin))
+		if err := os.WriteFile(filepath.Join(wrappers, step), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := scriptParams(wrappers, "testdata")
+	p.UpdateScripts = false // the Go steps' output is the one recorded
+	p.Condition = implementation(true)
+	setup := p.Setup
+	p.Setup = func(env *testscript.Env) error {
+		env.Setenv("TUTORIAL_IMPL", "python") // for curl: see wsgirefHead
+		return setup(env)
+	}
+	testscript.Run(t, p)
+}
+
+// implementation answers a script's [python] condition: whether the
+// programs under test are the Python twins.
+func implementation(python bool) func(string) (bool, error) {
+	return func(cond string) (bool, error) {
+		if cond == "python" {
+			return python, nil
+		}
+		return false, fmt.Errorf("unknown condition %q: the scripts know [python]", cond)
+	}
+}
+
+// shellQuote quotes s for sh.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
