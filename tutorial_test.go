@@ -207,46 +207,63 @@ const (
 
 // transcript returns "$ COMMAND" and its expected output: the file called
 // name in a script, and the exec or exits line whose output the script
-// compares with it.
+// compares with it. A line marked [python] runs only against the Python
+// twins, and one marked [!python] only against the Go steps; a transcript
+// from a [python] comparison shows the twin's command.
 func transcript(script, name string) (string, error) {
 	ar, want, err := readScriptFile(script, name)
 	if err != nil {
 		return "", err
 	}
-	command := ""
+	command := map[bool]string{}        // the last command, for Go (false) and the twins (true)
 	background := map[string]string{} // name -> command, for "wait name"
 	for _, line := range strings.Split(string(ar.Comment), "\n") {
 		fields := strings.Fields(line)
+		sides := []bool{false, true}
+		if len(fields) > 0 && (fields[0] == "[python]" || fields[0] == "[!python]") {
+			sides = []bool{fields[0] == "[python]"}
+			fields = fields[1:]
+		}
 		if len(fields) > 0 && fields[0] == "!" {
 			fields = fields[1:]
+		}
+		set := func(c string) {
+			for _, twin := range sides {
+				command[twin] = c
+			}
 		}
 		switch {
 		case len(fields) > 1 && fields[0] == "exec" && strings.HasPrefix(fields[len(fields)-1], "&"):
 			name := strings.Trim(fields[len(fields)-1], "&")
 			background[name] = strings.Join(fields[1:len(fields)-1], " ")
 		case len(fields) == 2 && fields[0] == "wait":
-			command = background[fields[1]]
+			set(background[fields[1]])
 		case len(fields) > 1 && fields[0] == "exec":
-			command = strings.Join(fields[1:], " ")
+			set(strings.Join(fields[1:], " "))
 		case len(fields) > 2 && fields[0] == "exits":
-			command = strings.Join(fields[2:], " ")
+			set(strings.Join(fields[2:], " "))
 		case len(fields) == 3 && strings.HasPrefix(fields[0], "cmp") && strings.TrimPrefix(fields[2], "$WORK/") == name:
-			if command == "" {
+			twin := len(sides) == 1 && sides[0]
+			if command[twin] == "" {
 				return "", fmt.Errorf("%s: no command before %q", script, line)
 			}
 			output := strings.ReplaceAll(string(want.Data), "$ADDR", learnerListen)
-			return "$ " + learnerCommand(command) + "\n" + output, nil
+			return "$ " + learnerCommand(command[twin], twin) + "\n" + output, nil
 		}
 	}
 	return "", fmt.Errorf("%s never compares output with %q", script, name)
 }
 
 // learnerCommand is a script's command line as a learner types it: a step
-// runs with go run, and $ADDR is the default address.
-func learnerCommand(command string) string {
+// runs with go run, or its twin with python3, and $ADDR is the default
+// address.
+func learnerCommand(command string, twin bool) string {
 	command = strings.ReplaceAll(command, " -addr $ADDR", "") // the default
 	fields := strings.Fields(strings.ReplaceAll(command, "$ADDR", learnerAddr))
-	if stepNameRE.MatchString(fields[0]) {
+	switch {
+	case stepNameRE.MatchString(fields[0]) && twin:
+		fields[0] = "python3 " + twinsDir + "/" + fields[0] + ".py"
+	case stepNameRE.MatchString(fields[0]):
 		fields[0] = "go run ./steps/" + fields[0]
 	}
 	for i, f := range fields {

@@ -5,6 +5,7 @@
 """
 import argparse
 import os
+import signal
 import sys
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
@@ -49,10 +50,10 @@ def main():
         sys.exit(f"{PROG}: listen on {args.addr}: {err}")
     host, port = httpd.server_address[:2]
     print(f"listening on http://{host}:{port}", file=sys.stderr)
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:  # Ctrl-C: no graceful shutdown before step 03
-        sys.exit(130)
+    # Ctrl-C kills the server at once, as it kills the Go step: no graceful
+    # shutdown before step 03, and no KeyboardInterrupt inside a request.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    httpd.serve_forever()
 
 
 if __name__ == "__main__":

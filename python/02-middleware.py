@@ -10,6 +10,7 @@ import functools
 import json
 import logging
 import os
+import signal
 import sys
 import time
 import traceback
@@ -177,18 +178,14 @@ class AccessLog:
 
     def __call__(self, environ, start_response):
         start = time.monotonic()
-        status, size = "200", 0
+        status = "200"
 
         def record(status_line, headers, exc_info=None):
             nonlocal status
             status = status_line.split()[0]
             return start_response(status_line, headers, exc_info)
 
-        try:
-            for chunk in self.app(environ, record):
-                size += len(chunk)
-                yield chunk
-        finally:
+        def log(size):
             self.logger.info(logfmt(
                 "request",
                 method=environ["REQUEST_METHOD"],
@@ -197,6 +194,30 @@ class AccessLog:
                 bytes=size,
                 duration=f"{(time.monotonic() - start) * 1000:.3f}ms",
                 request_id=environ.get(REQUEST_ID_KEY, "")))
+
+        return finish_first(self.app(environ, record), log)
+
+
+def finish_first(chunks, finish):
+    """Yields a response body's chunks, and calls finish(size) before the
+    last one goes out, so that what finish does (a log line, a count) is
+    done before the client has the whole answer, as in Go, where a handler
+    returns before its response is complete. An empty chunk, which only
+    sends the headers, goes out at once."""
+    held, size = b"", 0
+    try:
+        for chunk in chunks:
+            size += len(chunk)
+            if not chunk:
+                yield chunk
+                continue
+            if held:
+                yield held
+            held = chunk
+    finally:
+        finish(size)
+    if held:
+        yield held
 
 
 def logfmt(msg, **fields):
@@ -268,10 +289,10 @@ def main():
         sys.exit(f"{PROG}: listen on {args.addr}: {err}")
     host, port = httpd.server_address[:2]
     print(f"listening on http://{host}:{port}", file=sys.stderr)
-    try:
-        httpd.serve_forever()
-    except KeyboardInterrupt:  # Ctrl-C: no graceful shutdown before step 03
-        sys.exit(130)
+    # Ctrl-C kills the server at once, as it kills the Go step: no graceful
+    # shutdown before step 03, and no KeyboardInterrupt inside a request.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    httpd.serve_forever()
 
 
 if __name__ == "__main__":

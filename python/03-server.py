@@ -237,18 +237,14 @@ class AccessLog:
 
     def __call__(self, environ, start_response):
         start = time.monotonic()
-        status, size = "200", 0
+        status = "200"
 
         def record(status_line, headers, exc_info=None):
             nonlocal status
             status = status_line.split()[0]
             return start_response(status_line, headers, exc_info)
 
-        try:
-            for chunk in self.app(environ, record):
-                size += len(chunk)
-                yield chunk
-        finally:
+        def log(size):
             self.logger.info(logfmt(
                 "request",
                 method=environ["REQUEST_METHOD"],
@@ -257,6 +253,30 @@ class AccessLog:
                 bytes=size,
                 duration=f"{(time.monotonic() - start) * 1000:.3f}ms",
                 request_id=environ.get(REQUEST_ID_KEY, "")))
+
+        return finish_first(self.app(environ, record), log)
+
+
+def finish_first(chunks, finish):
+    """Yields a response body's chunks, and calls finish(size) before the
+    last one goes out, so that what finish does (a log line, a count) is
+    done before the client has the whole answer, as in Go, where a handler
+    returns before its response is complete. An empty chunk, which only
+    sends the headers, goes out at once."""
+    held, size = b"", 0
+    try:
+        for chunk in chunks:
+            size += len(chunk)
+            if not chunk:
+                yield chunk
+                continue
+            if held:
+                yield held
+            held = chunk
+    finally:
+        finish(size)
+    if held:
+        yield held
 
 
 def logfmt(msg, **fields):
@@ -288,29 +308,22 @@ def new_handler(logger, max_body_size):
 
 
 class InFlight:
-    """Counts the requests being handled, so a shutdown can wait for them,
-    and say how many it cut; in Go, countInFlight."""
+    """Counts the requests being handled, so that a shutdown can say how
+    many it waits for, and how many it cut; in Go, countInFlight."""
 
     def __init__(self, app):
         self.app = app
         self.count = 0
-        self.changed = threading.Condition()
+        self.lock = threading.Lock()
 
     def __call__(self, environ, start_response):
-        with self.changed:
+        with self.lock:
             self.count += 1
-        try:
-            yield from self.app(environ, start_response)
-        finally:
-            with self.changed:
-                self.count -= 1
-                self.changed.notify_all()
+        return finish_first(self.app(environ, start_response), self.done)
 
-    def wait_idle(self, timeout):
-        """Waits until no request is in flight, for timeout seconds at most,
-        and reports whether none is."""
-        with self.changed:
-            return self.changed.wait_for(lambda: self.count == 0, timeout)
+    def done(self, size):
+        with self.lock:
+            self.count -= 1
 
 
 class Handler(WSGIRequestHandler):
@@ -368,8 +381,29 @@ class Server(socketserver.ThreadingMixIn, WSGIServer):
     def __init__(self, address, app, read_header_timeout, logger):
         self.read_header_timeout = read_header_timeout
         self.logger = logger
+        self.connections = 0  # open, from accept to close
+        self.changed = threading.Condition()
         super().__init__(address, Handler)
         self.set_app(app)
+
+    def process_request(self, request, client_address):
+        with self.changed:
+            self.connections += 1
+        super().process_request(request, client_address)  # starts a thread
+
+    def process_request_thread(self, request, client_address):
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            with self.changed:
+                self.connections -= 1
+                self.changed.notify_all()
+
+    def wait_idle(self, timeout):
+        """Waits until every connection has been answered and closed, for
+        timeout seconds at most, and reports whether they have."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.connections == 0, timeout)
 
     def shutdown_request(self, request):
         """Ends a connection after its answer, reading (a bounded amount
@@ -411,7 +445,7 @@ def wait_and_shut_down(httpd, in_flight, timeout):
                      daemon=True).start()
     httpd.shutdown()      # serve_forever returns: nothing more is accepted
     httpd.socket.close()  # and new connections are refused
-    if not in_flight.wait_idle(timeout):
+    if not httpd.wait_idle(timeout):
         print(f"shutdown: gave up waiting after {format_duration(timeout)}; "
               f"requests cut: {in_flight.count}", file=sys.stderr)
         return 1
