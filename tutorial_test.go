@@ -215,7 +215,7 @@ func transcript(script, name string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	command := map[bool]string{}        // the last command, for Go (false) and the twins (true)
+	command := map[bool]string{}      // the last command, for Go (false) and the twins (true)
 	background := map[string]string{} // name -> command, for "wait name"
 	for _, line := range strings.Split(string(ar.Comment), "\n") {
 		fields := strings.Fields(line)
