@@ -24,6 +24,7 @@ import (
 //	<!-- code: steps/01-app/main.go#greeter.ServeHTTP --> a method
 //	<!-- transcript: testdata/01-app.txtar#greeting.txt --> a command and what it printed
 //	<!-- output: testdata/03-server-limits.txtar#slow.txt --> what a script's own command printed
+//	<!-- code: python/01-app.py#Greeter -->            a Python def or class
 //	<!-- code: steps/04-pipeline/api-paste.ini -->      a whole file
 //	<!-- diff: steps/01-app steps/02-middleware -->    what a step changed
 var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output|diff): ([^#\s]+)(?:#(\S+)| (\S+))? -->$`)
@@ -128,7 +129,53 @@ func excerpt(file, name string) (string, error) {
 		data, err := os.ReadFile(filepath.FromSlash(file))
 		return string(data), err
 	}
+	if strings.HasSuffix(file, ".py") {
+		return pyExcerpt(file, name)
+	}
 	return goExcerpt(file, name)
+}
+
+// pyExcerpt returns the def or class called name in a Python file, with
+// the comment lines just above it: "Greeter", or "Greeter.__call__" for a
+// method. It ends before the next line indented no deeper than its start.
+func pyExcerpt(file, name string) (string, error) {
+	src, err := os.ReadFile(filepath.FromSlash(file))
+	if err != nil {
+		return "", err
+	}
+	lines := strings.SplitAfter(string(src), "\n")
+	indent, from := "", 0
+	for _, part := range strings.Split(name, ".") {
+		start := -1
+		for i := from; i < len(lines); i++ {
+			if strings.HasPrefix(lines[i], indent+"def "+part+"(") || strings.HasPrefix(lines[i], indent+"class "+part+"(") ||
+				strings.HasPrefix(lines[i], indent+"class "+part+":") {
+				start = i
+				break
+			}
+		}
+		if start < 0 {
+			return "", fmt.Errorf("%s has no def or class %s", file, name)
+		}
+		from = start
+		indent += "    "
+	}
+	start, end := from, from+1
+	indent = strings.TrimSuffix(indent, "    ")
+	for start > 0 && strings.HasPrefix(strings.TrimSpace(lines[start-1]), "#") {
+		start--
+	}
+	for end < len(lines) {
+		line := lines[end]
+		if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, indent+" ") {
+			break
+		}
+		end++
+	}
+	for end > from && strings.TrimSpace(lines[end-1]) == "" {
+		end--
+	}
+	return strings.Join(lines[start:end], ""), nil
 }
 
 // goExcerpt returns the declaration called name in a Go file, with its doc

@@ -16,13 +16,17 @@ GREETING = b" From VietStack: Wellcome the 8th Meetup of VietOpenStack \n"
 
 
 class Greeter:
-    """The application: a callable that answers every request, whatever its
-    method or path; in Go, an http.Handler."""
+    """The application: a callable that the server calls once per request;
+    in Go, an http.Handler. Like the 2016 example, it greets every path,
+    and has no answer for methods other than GET and HEAD."""
 
     def __call__(self, environ, start_response):
-        start_response("200 OK", [("Content-Type", "text/plain"),
-                                  ("Content-Length", str(len(GREETING)))])
-        return [GREETING]
+        if environ["REQUEST_METHOD"] in ("GET", "HEAD"):
+            start_response("200 OK", [("Content-Type", "text/plain"),
+                                      ("Content-Length", str(len(GREETING)))])
+            return [GREETING]
+        # Any other method falls through, and the app returns None: the
+        # server fails on it, logs a traceback, and answers 500.
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -41,7 +45,7 @@ def main():
 
     # Listen first, so a taken port or a bad address fails here, in one line.
     host, _, port = args.addr.rpartition(":")
-    if not port.isdigit():
+    if not (port.isascii() and port.isdigit()):
         sys.exit(f"{PROG}: listen on {args.addr}: want host:port")
     try:
         httpd = make_server(host, int(port), Greeter(),

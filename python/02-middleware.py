@@ -279,7 +279,7 @@ def main():
 
     # Listen first, so a taken port or a bad address fails here, in one line.
     host, _, port = args.addr.rpartition(":")
-    if not port.isdigit():
+    if not (port.isascii() and port.isdigit()):
         sys.exit(f"{PROG}: listen on {args.addr}: want host:port")
     try:
         httpd = make_server(host, int(port),

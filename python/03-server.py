@@ -512,7 +512,7 @@ def main():
 
     # Listen first, so a taken port or a bad address fails here, in one line.
     host, _, port = args.addr.rpartition(":")
-    if not port.isdigit():
+    if not (port.isascii() and port.isdigit()):
         sys.exit(f"{PROG}: listen on {args.addr}: want host:port")
     in_flight = InFlight(new_handler(logger, args.max_body_size))
     try:

@@ -412,7 +412,7 @@ def int_option(options, key, default):
     text = options.get(key)
     if text is None:
         return default
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):
         raise OptionError(key, f'"{text}" is not a whole number of bytes')
     return int(text)
 
@@ -644,7 +644,7 @@ class Loader:
         app, app_node = self.build(app_section)
         node.children.append(app_node)
         for wrap in reversed(filters):
-            app = wrap(app) if app else None  # None: -print, with a piece missing
+            app = wrap(app) if app is not None else None  # None: -print, a piece missing
         return app, node
 
     def build_section(self, section):
@@ -1041,7 +1041,7 @@ def main():
 
     # Listen first, so a taken port or a bad address fails here, in one line.
     host, _, port = args.addr.rpartition(":")
-    if not port.isdigit():
+    if not (port.isascii() and port.isdigit()):
         sys.exit(f"{PROG}: listen on {args.addr}: want host:port")
     in_flight = InFlight(handler)
     try:
