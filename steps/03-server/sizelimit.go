@@ -19,7 +19,9 @@ func sizeLimit(max int64) middleware {
 				tooLarge(w, max) // short-circuit: the app never sees it
 				return
 			}
-			r.Body = http.MaxBytesReader(w, r.Body, max)
+			if r.Body != http.NoBody { // a GET, say, has nothing to limit
+				r.Body = http.MaxBytesReader(w, r.Body, max)
+			}
 			next.ServeHTTP(w, r)
 		})
 	}

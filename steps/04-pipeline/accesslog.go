@@ -16,13 +16,14 @@ func accessLog(logger *slog.Logger) middleware {
 			start := time.Now()
 			sw := &statusWriter{ResponseWriter: w}
 			next.ServeHTTP(sw, r)
-			logger.Info("request",
-				"method", r.Method,
-				"path", requestPath(r),
-				"status", sw.statusOrOK(),
-				"bytes", sw.bytes,
-				"duration", time.Since(start),
-				"request_id", requestIDFrom(r.Context()),
+			// LogAttrs with typed attributes: no value is boxed in an any.
+			logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+				slog.String("method", r.Method),
+				slog.String("path", requestPath(r)),
+				slog.Int("status", sw.statusOrOK()),
+				slog.Int64("bytes", sw.bytes),
+				slog.Duration("duration", time.Since(start)),
+				slog.String("request_id", requestIDFrom(r.Context())),
 			)
 		})
 	}

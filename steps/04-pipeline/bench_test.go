@@ -1,0 +1,89 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
+
+// The benchmarks measure what each layer costs a request, in-process:
+//
+//	go test -run '^$' -bench . -benchmem ./steps/04-pipeline
+//
+// BENCHMARKS.md has the figures, and how to read them.
+
+// discardWriter is a ResponseWriter that keeps nothing but its header map,
+// reused from one request to the next, so a benchmark measures the
+// handler and not the recorder.
+type discardWriter struct{ header http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.header }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+// serve runs h on a GET of path, b.N times, with nothing but h allocating.
+func serve(b *testing.B, h http.Handler, path string, header http.Header) {
+	b.Helper()
+	r := httptest.NewRequest("GET", path, nil)
+	for name, values := range header {
+		r.Header[name] = values
+	}
+	w := &discardWriter{header: http.Header{}}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		clear(w.header)
+		h.ServeHTTP(w, r)
+	}
+}
+
+// nothing is a handler that does nothing: under a layer alone, it leaves
+// the layer's own cost.
+var nothing = http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+
+func discardLogger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// BenchmarkApp is the bare application: the greeting, routed by the mux.
+func BenchmarkApp(b *testing.B) {
+	serve(b, newApp(greeting), "/", nil)
+}
+
+// BenchmarkLayer is each middleware alone, around a handler that does
+// nothing.
+func BenchmarkLayer(b *testing.B) {
+	logger := discardLogger()
+	layers := []struct {
+		name   string
+		m      middleware
+		path   string
+		header http.Header
+	}{
+		{"pass-through", func(next http.Handler) http.Handler { return next }, "/", nil},
+		{"request_id", requestID, "/", nil},
+		{"accesslog", accessLog(logger), "/", nil},
+		{"faultwrap", faultWrap(logger), "/", nil},
+		{"sizelimit", sizeLimit(defaultMaxBodySize), "/", nil},
+		{"healthcheck/passing-on", healthcheck("/healthcheck"), "/", nil},
+		{"healthcheck/answering", healthcheck("/healthcheck"), "/healthcheck", nil},
+		{"authtoken", authToken("s3cret"), "/", http.Header{"X-Auth-Token": {"s3cret"}}},
+	}
+	for _, l := range layers {
+		b.Run(l.name, func(b *testing.B) {
+			serve(b, l.m(nothing), l.path, l.header)
+		})
+	}
+}
+
+// BenchmarkPipeline is the shipped api-paste.ini's whole pipeline, access
+// log to io.Discard, answering GET /: compare it with BenchmarkApp.
+func BenchmarkPipeline(b *testing.B) {
+	h, _, err := loadConfig("api-paste.ini", "main", discardLogger(), false)
+	if err != nil {
+		b.Fatal(err)
+	}
+	serve(b, h, "/", nil)
+}
