@@ -72,7 +72,7 @@ func parseCurlArgs(args []string) (curlArgs, error) {
 		arg := args[i]
 		value := func() (string, error) {
 			if i+1 >= len(args) {
-				return "", fmt.Errorf("option %s: requires parameter", arg)
+				return "", fmt.Errorf("option %q: requires parameter", arg)
 			}
 			i++
 			return args[i], nil
@@ -107,7 +107,7 @@ func parseCurlArgs(args []string) (curlArgs, error) {
 				c.maxTime, err = time.ParseDuration(s + "s")
 			}
 		case strings.HasPrefix(arg, "--"):
-			return c, fmt.Errorf("option %s: is unknown", arg)
+			return c, fmt.Errorf("option %q: is unknown", arg)
 		case strings.HasPrefix(arg, "-") && len(arg) > 1:
 			for j := 1; j < len(arg); j++ {
 				switch arg[j] {
@@ -136,12 +136,12 @@ func parseCurlArgs(args []string) (curlArgs, error) {
 					}
 					j = len(arg)
 				default:
-					return c, fmt.Errorf("option -%c: is unknown", arg[j])
+					return c, fmt.Errorf("option %q: is unknown", "-"+arg[j:j+1])
 				}
 			}
 		default:
 			if c.url != "" {
-				return c, fmt.Errorf("only one URL, please: %s and %s", c.url, arg)
+				return c, fmt.Errorf("only one URL, please: %q and %q", c.url, arg)
 			}
 			c.url = arg
 		}

@@ -155,9 +155,22 @@ func cmdSlowclient(ts *testscript.TestScript, neg bool, args []string) {
 	if err != nil {
 		ts.Fatalf("slowclient: %v", err)
 	}
-	conn, err := net.DialTimeout("tcp", args[0], waitLimit)
+	status, err := slowClient(args[0], timeout)
 	if err != nil {
 		ts.Fatalf("slowclient: %v", err)
+	}
+	fmt.Fprintf(ts.Stdout(), "a normal client was served meanwhile: %s\n", status)
+	fmt.Fprintf(ts.Stdout(), "the slow client was cut after the read-header timeout\n")
+}
+
+// slowClient trickles a request's headers to addr a byte at a time, and
+// returns nil once the server has cut it, if that came no sooner than
+// timeout and within waitLimit after it. Meanwhile it makes one normal
+// request, and returns its status.
+func slowClient(addr string, timeout time.Duration) (normalStatus string, err error) {
+	conn, err := net.DialTimeout("tcp", addr, waitLimit)
+	if err != nil {
+		return "", err
 	}
 	defer conn.Close()
 	start := time.Now()
@@ -165,12 +178,11 @@ func cmdSlowclient(ts *testscript.TestScript, neg bool, args []string) {
 	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: slow\r\n")
 
 	// While the slow client holds its connection, a normal one is served.
-	resp, err := (&http.Client{Timeout: waitLimit}).Get("http://" + args[0] + "/")
+	resp, err := (&http.Client{Timeout: waitLimit}).Get("http://" + addr + "/")
 	if err != nil {
-		ts.Fatalf("slowclient: a normal client, while the slow one waits: %v", err)
+		return "", fmt.Errorf("a normal client, while the slow one waits: %v", err)
 	}
 	resp.Body.Close()
-	fmt.Fprintf(ts.Stdout(), "a normal client was served meanwhile: %s\n", resp.Status)
 
 	// Trickle one header byte at a time; each read waits at most 50ms for
 	// the server to hang up.
@@ -184,17 +196,16 @@ func cmdSlowclient(ts *testscript.TestScript, neg bool, args []string) {
 		var netErr net.Error
 		if errors.As(err, &netErr) && netErr.Timeout() {
 			if time.Since(start) > timeout+waitLimit {
-				ts.Fatalf("slowclient: still connected after %v", time.Since(start))
+				return "", fmt.Errorf("still connected after %v", time.Since(start))
 			}
 			continue
 		}
 		break // EOF or reset: the server hung up (it sends no response)
 	}
-	elapsed := time.Since(start)
-	if elapsed < timeout*9/10 {
-		ts.Fatalf("slowclient: cut after %v, before the %v timeout", elapsed, timeout)
+	if elapsed := time.Since(start); elapsed < timeout*9/10 {
+		return "", fmt.Errorf("cut after %v, before the %v timeout", elapsed, timeout)
 	}
-	fmt.Fprintf(ts.Stdout(), "the slow client was cut after the read-header timeout\n")
+	return resp.Status, nil
 }
 
 // cmdMkfile implements "mkfile FILE SIZE [PREFIX]": it writes PREFIX and

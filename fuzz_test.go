@@ -1,0 +1,64 @@
+package tutorial
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// Fuzz targets for the harness's own parsing: curl's command line, and
+// the normalising of what curl prints. .ci/run runs each for a while;
+// go test runs their seeds, and any crasher committed under testdata/fuzz.
+
+// FuzzCurlArgs feeds parseCurlArgs any command line (NUL separates the
+// arguments): it may refuse one, in one line, but never panic.
+func FuzzCurlArgs(f *testing.F) {
+	for _, seed := range []string{
+		"-s\x00http://127.0.0.1:1",
+		"-si\x00-X\x00POST\x00-d\x00@body.txt\x00http://h/echo",
+		"-H\x00X-A: b\x00--cacert\x00ca.pem\x00--max-time\x001.5\x00https://h",
+		"--unix-socket\x00/tmp/s\x00-sfI\x00http://h",
+		"-X", "-", "--", "-XPOST", "--max-time\x00-1",
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		_, err := parseCurlArgs(strings.Split(line, "\x00"))
+		if err != nil && strings.Contains(err.Error(), "\n") {
+			t.Errorf("a refusal in more than one line: %q", err)
+		}
+	})
+}
+
+// FuzzNormalize feeds normalize any output: it never panics, never keeps a
+// Date header or a CRLF line ending, and with TUTORIAL_IMPL=python reads
+// any head as net/http writes one.
+func FuzzNormalize(f *testing.F) {
+	for _, seed := range []string{
+		"HTTP/1.1 200 OK\r\nDate: Mon\r\nContent-Length: 2\r\n\r\nhi",
+		"HTTP/1.0 404 Not Found\r\nServer: WSGIServer/0.2\r\nx-b: 1\r\nContent-Length: 0\r\nA: 2\r\n\r\n",
+		"HTTP/",
+		"no head\r\n",
+		"HTTP/1.1 200 OK\r\nno colon\r\n\r\n",
+	} {
+		f.Add([]byte(seed), false)
+		f.Add([]byte(seed), true)
+	}
+	f.Fuzz(func(t *testing.T, out []byte, twin bool) {
+		if twin {
+			t.Setenv("TUTORIAL_IMPL", "python")
+		}
+		got := normalize(out)
+		if bytes.Contains(got, []byte("\r\n")) && !bytes.Contains(out, []byte("\r\r")) {
+			t.Errorf("normalize(%q) kept a CRLF: %q", out, got)
+		}
+		if bytes.HasPrefix(out, []byte("HTTP/")) {
+			head, _, _ := bytes.Cut(got, []byte("\n\n"))
+			for _, line := range strings.Split(string(head), "\n") {
+				if strings.HasPrefix(strings.ToLower(line), "date:") {
+					t.Errorf("normalize(%q) kept a Date header: %q", out, got)
+				}
+			}
+		}
+	})
+}

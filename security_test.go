@@ -1,0 +1,182 @@
+package tutorial
+
+import (
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+)
+
+// The security tests: what a client sends cannot forge or reach a log
+// line, secrets stay out of the logs, servers listen on loopback unless
+// told otherwise, and no answer carries a stack trace (TestPanicStorm and
+// TestRandomRequests check that one).
+
+// logLine is one line of a step's stderr: the line that says where it
+// listens, a shutdown line, or a slog text record whose every value is a
+// bare word or a quoted string, so no client text can end it or start
+// another.
+var logLine = regexp.MustCompile(`^(listening on \S+|\w+: shutting down, waiting up to \S+ for requests in flight: \d+|shutdown complete|` +
+	`time=\S+ level=(INFO|WARN|ERROR) msg=\w+( \w+=([^\s"=]+|"([^"\\]|\\.)*"))*)$`)
+
+// hostile are values a client might send to forge a log line or to see
+// its text logged: a path, a method, and header values.
+var hostile = struct {
+	paths   []string
+	methods []string
+	headers map[string]string
+}{
+	paths: []string{
+		"/x%0Atime=2026-01-01T00:00:00Z%20level=ERROR%20msg=forged",
+		"/%22%20status=200%20forged=%22",
+		"/%0D%0Ax",
+		"/%1B[31mred",
+	},
+	methods: []string{"FORGED"},
+	headers: map[string]string{
+		"User-Agent":             `evil" level=ERROR msg=forged-ua`,
+		"X-Openstack-Request-Id": `req-forged" msg=forged-id`,
+		"X-Auth-Token":           "client-token-never-logged",
+		"Referer":                "level=ERROR msg=forged-referer",
+	},
+}
+
+// TestLogInjection sends hostile paths, methods and headers to each step
+// with an access log, then reads every line the step wrote: each must be
+// a whole, well-formed line, one per request, and no header value may
+// appear in the log at all.
+func TestLogInjection(t *testing.T) {
+	for _, step := range []string{"02-middleware", "03-server", "04-pipeline"} {
+		t.Run(step, func(t *testing.T) {
+			t.Parallel()
+			s := startServer(t, step)
+			client := newClient()
+			sent := 0
+			for _, path := range hostile.paths {
+				for _, method := range append([]string{"GET"}, hostile.methods...) {
+					req, err := http.NewRequest(method, s.url(path), nil)
+					if err != nil {
+						t.Fatal(err)
+					}
+					for name, value := range hostile.headers {
+						req.Header.Set(name, value)
+					}
+					if _, _, err := do(client, req); err != nil {
+						t.Fatalf("%s %s: %v", method, path, err)
+					}
+					sent++
+				}
+			}
+			s.waitForLog(t, "msg=request ", sent)
+			log := s.stderr.String()
+			for i, line := range strings.Split(strings.TrimSuffix(log, "\n"), "\n") {
+				if !logLine.MatchString(line) {
+					t.Errorf("stderr line %d is not a well-formed line: %q", i+1, line)
+				}
+			}
+			if got := strings.Count(log, "msg=request "); got != sent {
+				t.Errorf("%d access log lines for %d requests", got, sent)
+			}
+			for name, value := range hostile.headers {
+				if strings.Contains(log, value) || strings.Contains(log, strings.TrimPrefix(value, "req-")) {
+					t.Errorf("the %s header's value reached the log:\n%s", name, log)
+				}
+			}
+			for _, forged := range []string{"forged-ua", "forged-id", "forged-referer", "client-token"} {
+				if strings.Contains(log, forged) {
+					t.Errorf("%q reached the log", forged)
+				}
+			}
+		})
+	}
+}
+
+// TestTokenNeverLogged: authtoken's configured token, and the tokens
+// clients send, right or wrong, appear neither in the log nor in -print.
+func TestTokenNeverLogged(t *testing.T) {
+	t.Parallel()
+	config := filepath.Join(t.TempDir(), "auth.ini")
+	ini := `[pipeline:main]
+pipeline = request_id accesslog faultwrap authtoken greeting
+
+[filter:request_id]
+use = egg:tutorial#request_id
+
+[filter:accesslog]
+use = egg:tutorial#accesslog
+
+[filter:faultwrap]
+use = egg:tutorial#faultwrap
+
+[filter:authtoken]
+use = egg:tutorial#authtoken
+token = configured-s3cret
+
+[app:greeting]
+use = egg:tutorial#greeting
+`
+	if err := os.WriteFile(config, []byte(ini), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, "04-pipeline", "-config", config)
+	client := newClient()
+	want := map[string]int{"configured-s3cret": 200, "wrong-s3cret": 401, "": 401}
+	for token, status := range want {
+		req, _ := http.NewRequest("GET", s.url("/"), nil)
+		if token != "" {
+			req.Header.Set("X-Auth-Token", token)
+		}
+		if got, body, err := do(client, req); err != nil || got != status {
+			t.Errorf("token %q: got %d %q %v, want %d", token, got, body, err, status)
+		}
+	}
+	s.signal(t, syscall.SIGINT)
+	s.exitStatus(t)
+	if log := s.stderr.String(); strings.Contains(log, "s3cret") {
+		t.Errorf("a token reached the log:\n%s", log)
+	}
+
+	dir, _ := buildSteps(t)
+	out, err := exec.Command(filepath.Join(dir, "04-pipeline"), "-config", config, "-print").CombinedOutput()
+	if err != nil || strings.Contains(string(out), "s3cret") || !strings.Contains(string(out), "token = <hidden>") {
+		t.Errorf("-print must show the token as <hidden>: %v\n%s", err, out)
+	}
+}
+
+// addrDefault finds the -addr default in a step's -h output.
+var addrDefault = regexp.MustCompile(`-addr host:port\n\s+listen on host:port \(default "([^"]+)"\)`)
+
+// TestDefaultAddressIsLoopback: with no -addr, every step listens on a
+// name that resolves to loopback addresses only, so a learner's server is
+// not open to the network until they ask for it.
+func TestDefaultAddressIsLoopback(t *testing.T) {
+	t.Parallel()
+	dir, steps := buildSteps(t)
+	for _, step := range steps {
+		out, _ := exec.Command(filepath.Join(dir, step), "-h").CombinedOutput()
+		m := addrDefault.FindSubmatch(out)
+		if m == nil {
+			t.Errorf("%s -h names no -addr default:\n%s", step, out)
+			continue
+		}
+		host, _, err := net.SplitHostPort(string(m[1]))
+		if err != nil {
+			t.Errorf("%s: default -addr %q: %v", step, m[1], err)
+			continue
+		}
+		ips, err := net.LookupIP(host)
+		if err != nil || len(ips) == 0 {
+			t.Errorf("%s: default -addr host %q does not resolve: %v", step, host, err)
+		}
+		for _, ip := range ips {
+			if !ip.IsLoopback() {
+				t.Errorf("%s: default -addr %q resolves to %v, which is not loopback", step, m[1], ip)
+			}
+		}
+	}
+}
