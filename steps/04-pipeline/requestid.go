@@ -39,7 +39,9 @@ func newUUID() string {
 	rand.Read(b[:])         // never fails: crypto/rand crashes the program instead
 	b[6] = b[6]&0x0f | 0x40 // version 4
 	b[8] = b[8]&0x3f | 0x80 // the RFC 9562 variant
-	var s [36]byte // xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx
+
+	// In hex, dashed as xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.
+	var s [36]byte
 	hex.Encode(s[0:8], b[0:4])
 	hex.Encode(s[9:13], b[4:6])
 	hex.Encode(s[14:18], b[6:8])
