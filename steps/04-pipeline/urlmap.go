@@ -36,6 +36,10 @@ func (m urlmap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if !ok || (rest != "" && rest[0] != '/') {
 			continue // /v10 is not under /v1
 		}
+		if mt.prefix == "" {
+			mt.handler.ServeHTTP(w, r) // mounted at /: nothing to strip
+			return
+		}
 		if rest == "" {
 			rest = "/"
 		}
