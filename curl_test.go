@@ -385,14 +385,20 @@ func wsgirefHead(lines []string) []string {
 	if len(lines) == 0 {
 		return lines
 	}
-	status := strings.Replace(lines[0], "HTTP/1.0 ", "HTTP/1.1 ", 1)
+	status := lines[0]
+	if rest, ok := strings.CutPrefix(status, "HTTP/1.0 "); ok {
+		status = "HTTP/1.1 " + rest
+	}
 	var headers, length []string
 	for _, line := range lines[1:] {
 		name, value, ok := strings.Cut(line, ":")
 		switch name = textproto.CanonicalMIMEHeaderKey(name); {
-		case !ok:
+		case line == "":
 			continue // the blank line that ends the head
+		case !ok:
+			headers = append(headers, line) // not a header: kept, to be seen
 		case name == "Server":
+			continue // wsgiref naming itself
 		case name == "Content-Length":
 			length = append(length, name+":"+value)
 		default:
