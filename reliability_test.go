@@ -212,8 +212,9 @@ func errOrEmpty(err error) string {
 	return " " + err.Error()
 }
 
-// reloadConfig is a pipeline whose greeting says message.
-func reloadConfig(message string) string {
+// greetingConfig is a config with a pipeline: request_id, accesslog,
+// faultwrap, then a greeting that says message.
+func greetingConfig(message string) string {
 	return `[pipeline:main]
 pipeline = request_id accesslog faultwrap greeting
 
@@ -250,7 +251,7 @@ func writeFileAtomically(t *testing.T, path, content string) {
 func TestReloadUnderLoad(t *testing.T) {
 	t.Parallel()
 	config := filepath.Join(t.TempDir(), "api-paste.ini")
-	writeFileAtomically(t, config, reloadConfig("first"))
+	writeFileAtomically(t, config, greetingConfig("first"))
 	s := startServer(t, "04-pipeline", "-config", config)
 	client := newClient()
 
@@ -277,7 +278,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	messages := []string{"second", "first", "second", "first", "second"}
 	for i, message := range messages {
 		before := served.Load()
-		writeFileAtomically(t, config, reloadConfig(message))
+		writeFileAtomically(t, config, greetingConfig(message))
 		s.signal(t, syscall.SIGHUP)
 		s.waitForLog(t, "hangup: reloaded", i+1)
 		// Requests were served across this reload, not only around it.

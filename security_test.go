@@ -101,25 +101,9 @@ func TestLogInjection(t *testing.T) {
 func TestTokenNeverLogged(t *testing.T) {
 	t.Parallel()
 	config := filepath.Join(t.TempDir(), "auth.ini")
-	ini := `[pipeline:main]
-pipeline = request_id accesslog faultwrap authtoken greeting
-
-[filter:request_id]
-use = egg:tutorial#request_id
-
-[filter:accesslog]
-use = egg:tutorial#accesslog
-
-[filter:faultwrap]
-use = egg:tutorial#faultwrap
-
-[filter:authtoken]
-use = egg:tutorial#authtoken
-token = configured-s3cret
-
-[app:greeting]
-use = egg:tutorial#greeting
-`
+	// greetingConfig's pipeline, with authtoken in front of the app.
+	ini := strings.Replace(greetingConfig("hello"), "faultwrap greeting", "faultwrap authtoken greeting", 1) +
+		"\n[filter:authtoken]\nuse = egg:tutorial#authtoken\ntoken = configured-s3cret\n"
 	if err := os.WriteFile(config, []byte(ini), 0o600); err != nil {
 		t.Fatal(err)
 	}
