@@ -133,15 +133,24 @@ func newClient() *http.Client {
 	}
 }
 
-// get makes one GET and returns its status and body.
-func get(client *http.Client, url string) (int, string, error) {
-	resp, err := client.Get(url)
+// do sends req and returns its status and body.
+func do(client *http.Client, req *http.Request) (int, string, error) {
+	resp, err := client.Do(req)
 	if err != nil {
 		return 0, "", err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body), err
+}
+
+// get makes one GET and returns its status and body.
+func get(client *http.Client, url string) (int, string, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	return do(client, req)
 }
 
 // stackTrace matches what a Go stack trace or a Python traceback shows.
@@ -423,17 +432,6 @@ func TestOversizedInput(t *testing.T) {
 	if status, _, err := get(newClient(), s.url("/")); err != nil || status != 200 {
 		t.Fatalf("afterwards, GET / got %d %v", status, err)
 	}
-}
-
-// do sends req and returns its status and body.
-func do(client *http.Client, req *http.Request) (int, string, error) {
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body), err
 }
 
 // TestRandomRequests: 10,000 requests with random methods, paths, headers
