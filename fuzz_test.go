@@ -7,8 +7,9 @@ import (
 )
 
 // Fuzz targets for the harness's own parsing: curl's command line, and
-// the normalising of what curl prints. .ci/run runs each for a while;
-// go test runs their seeds, and any crasher committed under testdata/fuzz.
+// the normalising of what curl prints. .ci/run fuzzes each for a fixed
+// number of inputs; go test runs their seeds, and any crasher committed
+// under testdata/fuzz.
 
 // FuzzCurlArgs feeds parseCurlArgs any command line (NUL separates the
 // arguments): it may refuse one, in one line, but never panic.
