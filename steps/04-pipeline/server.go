@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// swappable serves the handler stored last. SIGHUP stores a new one; the
+// requests already inside the old one finish there.
+type swappable struct{ current atomic.Pointer[http.Handler] }
+
+func (s *swappable) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	(*s.current.Load()).ServeHTTP(w, r)
+}
+
+// countInFlight counts in n the requests being handled, so a shutdown
+// that runs out of time can say how many it cut.
+func countInFlight(n *atomic.Int64) middleware {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			n.Add(1)
+			defer n.Add(-1)
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// newServer returns the server: the Go twin of eventlet's wsgi.server as
+// nova's Server configures it. Every limit is set on purpose; net/http's
+// zero values mean "no limit", which a server facing clients cannot afford.
+func newServer(h http.Handler, readHeaderTimeout time.Duration, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler: h,
+		// Slowloris, headers trickled to hold a conn; nova's client_socket_timeout.
+		ReadHeaderTimeout: readHeaderTimeout,
+		// A body trickled to hold a handler; eventlet's socket timeout.
+		ReadTimeout: 30 * time.Second,
+		// A slow reader holding a handler (outlasts /sleep); eventlet's socket timeout.
+		WriteTimeout: maxSleep + 10*time.Second,
+		// Idle keep-alive connections piling up; nova's wsgi_keep_alive.
+		IdleTimeout: 120 * time.Second,
+		// Huge headers eating memory get 431; nova's max_header_line.
+		MaxHeaderBytes: 16 << 10,
+		// Not the signal's context: Ctrl-C drains requests, never cancels them.
+		BaseContext: func(net.Listener) context.Context { return context.Background() },
+		// The server's own errors (a failed TLS handshake) go to the log.
+		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+}
+
+// waitAndShutDown waits until Serve fails or a signal comes. SIGHUP calls
+// reload. Any other signal shuts srv down gracefully: it stops accepting,
+// lets the requests in flight finish within timeout, and returns the exit
+// status. This is what oslo.service does on SIGHUP and SIGTERM.
+func waitAndShutDown(srv *http.Server, served <-chan error, signals <-chan os.Signal, reload func(), timeout time.Duration, inFlight *atomic.Int64) int {
+	for stop := false; !stop; {
+		select {
+		case err := <-served: // Serve returns only on failure, until Shutdown
+			fmt.Fprintf(os.Stderr, "serve: %v\n", err)
+			return 1
+		case sig := <-signals:
+			if sig == syscall.SIGHUP {
+				reload()
+				continue
+			}
+			fmt.Fprintf(os.Stderr, "%v: shutting down, waiting up to %v for requests in flight: %d\n",
+				sig, timeout, inFlight.Load())
+			stop = true
+		}
+	}
+	go func() {
+		for sig := range signals { // a second signal: stop waiting
+			if sig != syscall.SIGHUP {
+				fmt.Fprintf(os.Stderr, "%v again: exiting now; requests cut: %d\n", sig, inFlight.Load())
+				os.Exit(1)
+			}
+		}
+	}()
+
+	// Shutdown closes the listener, then the idle connections, and waits for
+	// the active ones to finish, until ctx runs out.
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	err := srv.Shutdown(ctx)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		fmt.Fprintf(os.Stderr, "shutdown: gave up waiting after %v; requests cut: %d\n", timeout, inFlight.Load())
+		return 1
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "shutdown: %v\n", err)
+		return 1
+	}
+	fmt.Fprintln(os.Stderr, "shutdown complete")
+	return 0
+}
