@@ -968,6 +968,11 @@ def exit_on_second_signal(in_flight):
     os._exit(1)
 
 
+# The shipped config, found from the repository's root, where the tutorial
+# runs every command.
+DEFAULT_CONFIG = "steps/04-pipeline/api-paste.ini"
+
+
 def usage_error(message):
     print(f"{PROG}: {message}", file=sys.stderr)
     sys.exit(2)
@@ -977,7 +982,7 @@ def main():
     parser = argparse.ArgumentParser(prog=PROG, usage=argparse.SUPPRESS)
     parser.add_argument("-addr", default="localhost:8080", metavar="host:port",
                         help="listen on host:port (default %(default)s)")
-    parser.add_argument("-config", default="steps/04-pipeline/api-paste.ini",
+    parser.add_argument("-config", default=DEFAULT_CONFIG,
                         metavar="file", help="the Paste Deploy-style config "
                         "file (default %(default)s)")
     parser.add_argument("-name", default="main", metavar="section",
@@ -1001,6 +1006,9 @@ def main():
     args = parser.parse_args()
     if (args.tls_cert is None) != (args.tls_key is None):
         usage_error("-tls-cert and -tls-key go together: give both, or neither")
+    if args.config == DEFAULT_CONFIG and not os.path.exists(DEFAULT_CONFIG):
+        usage_error(f"no {DEFAULT_CONFIG} in {os.getcwd()}: run from the "
+                    "repository's root, or give -config path/to/api-paste.ini")
     logging.basicConfig(
         format="time=%(asctime)s level=%(levelname)s msg=%(message)s",
         datefmt="%Y-%m-%dT%H:%M:%S%z", level=logging.INFO)
