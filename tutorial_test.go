@@ -1,417 +1,75 @@
+// The tutorial's tests: each runs one of the harness's checks
+// (internal/harness) on the whole repository. testdata/README.md lists
+// what the scripts can use.
+//
+//	go test ./...                        every check, and every step's own tests
+//	go test -run TestScripts/01-app      one step's scripts
+//	go test . -update                    rewrite expected output, then TUTORIAL.md
+//	TUTORIAL_CURL=real go test ./...     the same scripts with the system curl
 package tutorial
 
 import (
-	"bytes"
-	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
-	"os"
-	"path/filepath"
-	"regexp"
-	"sort"
-	"strings"
+	"flag"
 	"testing"
 
-	"github.com/rogpeppe/go-internal/diff"
-	"github.com/rogpeppe/go-internal/txtar"
+	"wsgi-to-go/internal/harness"
 )
 
-// A marker in a markdown file names where the fenced block after it comes
-// from, so the text cannot drift from the code:
-//
-//	<!-- code: steps/01-app/main.go#greeter -->        a declaration, with its doc comment
-//	<!-- code: steps/01-app/main.go#greeter.ServeHTTP --> a method
-//	<!-- transcript: testdata/01-app.txtar#greeting.txt --> a command and what it printed
-//	<!-- output: testdata/03-server-limits.txtar#slow.txt --> what a script's own command printed
-//	<!-- code: python/01-app.py#Greeter -->            a Python def or class
-//	<!-- code: steps/04-pipeline/api-paste.ini -->      a whole file
-//	<!-- diff: steps/01-app steps/02-middleware -->    what a step changed
-var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output|diff): ([^#\s]+)(?:#(\S+)| (\S+))? -->$`)
+var update = flag.Bool("update", false, "rewrite expected output in testdata/*.txtar, then the blocks TUTORIAL.md generates")
 
-// markdownDocs are the files whose markers TestTutorial checks.
-var markdownDocs = []string{"TUTORIAL.md", "README.md"}
+// TestMain lets a script's curl run this test binary as the scripts' curl.
+func TestMain(m *testing.M) { harness.Main(m) }
 
-// updateCommand rewrites the scripts' expected output, then the excerpts,
-// transcripts and diffs in the markdown files, in that order.
-const updateCommand = "go test . -update"
+// TestScripts runs every script in testdata/ against the steps' programs.
+// With -update it runs first, before TestTutorial quotes what it wrote.
+func TestScripts(t *testing.T) {
+	if !*update {
+		t.Parallel()
+	}
+	harness.RunScripts(t, "testdata", *update)
+}
 
+// TestScriptsFailOnPreviousStep proves that each step's scripts check what
+// the step adds: against the previous step's program, each must fail.
+func TestScriptsFailOnPreviousStep(t *testing.T) {
+	t.Parallel()
+	harness.CheckScriptsFailOnPreviousStep(t)
+}
+
+// TestTwins runs the same scripts against the Python twins.
+func TestTwins(t *testing.T) {
+	t.Parallel()
+	harness.RunTwins(t, "testdata")
+}
+
+// TestTutorial checks that every excerpt, transcript and diff in the
+// markdown files is what its source makes now.
 func TestTutorial(t *testing.T) {
-	for _, doc := range markdownDocs {
-		t.Run(doc, func(t *testing.T) {
-			src, err := os.ReadFile(doc)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got, problems := renderMarkers(doc, src)
-			for _, p := range problems {
-				t.Error(p)
-			}
-			if bytes.Equal(got, src) {
-				return
-			}
-			if *update {
-				if err := os.WriteFile(doc, got, 0o666); err != nil {
-					t.Fatal(err)
-				}
-				t.Logf("%s updated", doc)
-				return
-			}
-			t.Errorf("%s differs from the code and scripts it quotes.\n"+
-				"If the code and scripts are right, run: %s", doc, updateCommand)
-		})
-	}
+	harness.CheckMarkers(t, *update, "TUTORIAL.md", "README.md")
 }
 
-// renderMarkers returns doc with the block after every marker made anew
-// from its source, and a FILE:LINE line for every marker it cannot render.
-func renderMarkers(doc string, src []byte) ([]byte, []string) {
-	lines := strings.SplitAfter(string(src), "\n")
-	var out strings.Builder
-	var problems []string
-	for i := 0; i < len(lines); i++ {
-		out.WriteString(lines[i])
-		m := markerRE.FindStringSubmatch(strings.TrimRight(lines[i], "\n"))
-		if m == nil {
-			continue
-		}
-		where := fmt.Sprintf("%s:%d", doc, i+1)
-		open, close := i+1, -1
-		if open < len(lines) && strings.HasPrefix(lines[open], "```") {
-			for j := open + 1; j < len(lines); j++ {
-				if strings.TrimRight(lines[j], "\n") == "```" {
-					close = j
-					break
-				}
-			}
-		}
-		if close < 0 {
-			problems = append(problems, where+": a marker must be followed by a fenced block (```)")
-			continue
-		}
-		var body string
-		var err error
-		switch {
-		case m[1] == "diff" && m[4] != "":
-			body, err = stepDiff(m[2], m[4])
-		case m[1] == "diff" || m[4] != "":
-			err = fmt.Errorf("want <!-- diff: OLDSTEP NEWSTEP --> or <!-- %s: FILE#NAME -->", m[1])
-		case m[1] == "code":
-			body, err = excerpt(m[2], m[3])
-		case m[3] == "":
-			err = fmt.Errorf("a %s marker needs #name: the file in the script", m[1])
-		case m[1] == "transcript":
-			body, err = transcript(m[2], m[3])
-		case m[1] == "output":
-			body, err = scriptFile(m[2], m[3])
-		}
-		current := strings.Join(lines[open+1:close], "")
-		switch {
-		case err != nil:
-			problems = append(problems, fmt.Sprintf("%s: %v", where, err))
-			body = current
-		case body != current && !*update:
-			problems = append(problems, fmt.Sprintf("%s: the block after this marker differs from %s:\n%s",
-				where, strings.TrimSuffix(strings.TrimPrefix(lines[i], "<!-- "), " -->\n"),
-				diff.Diff(doc, []byte(current), "from the source", []byte(body))))
-		}
-		out.WriteString(lines[open])
-		out.WriteString(body)
-		out.WriteString(lines[close])
-		i = close
-	}
-	return []byte(out.String()), problems
+// TestMarkdownLinks checks every relative link and #anchor in the
+// repository's markdown files.
+func TestMarkdownLinks(t *testing.T) {
+	harness.CheckLinks(t)
 }
 
-// excerpt returns a whole file, or with a name, a Go declaration in it.
-func excerpt(file, name string) (string, error) {
-	if name == "" {
-		data, err := os.ReadFile(filepath.FromSlash(file))
-		return string(data), err
-	}
-	if strings.HasSuffix(file, ".py") {
-		return pyExcerpt(file, name)
-	}
-	return goExcerpt(file, name)
+// TestREADMECommands runs the README's run command and checks its test
+// command.
+func TestREADMECommands(t *testing.T) {
+	t.Parallel()
+	harness.CheckREADME(t)
 }
 
-// pyExcerpt returns the def or class called name in a Python file, with
-// the comment lines just above it: "Greeter", or "Greeter.__call__" for a
-// method. It ends before the next line indented no deeper than its start.
-func pyExcerpt(file, name string) (string, error) {
-	src, err := os.ReadFile(filepath.FromSlash(file))
-	if err != nil {
-		return "", err
-	}
-	lines := strings.SplitAfter(string(src), "\n")
-	indent, from := "", 0
-	for _, part := range strings.Split(name, ".") {
-		start := -1
-		for i := from; i < len(lines); i++ {
-			if strings.HasPrefix(lines[i], indent+"def "+part+"(") || strings.HasPrefix(lines[i], indent+"class "+part+"(") ||
-				strings.HasPrefix(lines[i], indent+"class "+part+":") {
-				start = i
-				break
-			}
-		}
-		if start < 0 {
-			return "", fmt.Errorf("%s has no def or class %s", file, name)
-		}
-		from = start
-		indent += "    "
-	}
-	start, end := from, from+1
-	indent = strings.TrimSuffix(indent, "    ")
-	for start > 0 && strings.HasPrefix(strings.TrimSpace(lines[start-1]), "#") {
-		start--
-	}
-	for end < len(lines) {
-		line := lines[end]
-		if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, indent+" ") {
-			break
-		}
-		end++
-	}
-	for end > from && strings.TrimSpace(lines[end-1]) == "" {
-		end--
-	}
-	return strings.Join(lines[start:end], ""), nil
+// TestExercises proves every exercise: the step as shipped fails its
+// check, and the reference solution passes it.
+func TestExercises(t *testing.T) {
+	t.Parallel()
+	harness.ProveExercises(t)
 }
 
-// goExcerpt returns the declaration called name in a Go file, with its doc
-// comment: "greeter", or "greeter.ServeHTTP" for a method.
-func goExcerpt(file, name string) (string, error) {
-	src, err := os.ReadFile(filepath.FromSlash(file))
-	if err != nil {
-		return "", err
-	}
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, file, src, parser.ParseComments)
-	if err != nil {
-		return "", err
-	}
-	for _, decl := range f.Decls {
-		if declName(decl) != name {
-			continue
-		}
-		start := decl.Pos()
-		if doc := declDoc(decl); doc != nil {
-			start = doc.Pos()
-		}
-		from, to := fset.Position(start).Offset, fset.Position(decl.End()).Offset
-		return string(src[from:to]) + "\n", nil
-	}
-	return "", fmt.Errorf("%s has no declaration %q", file, name)
-}
-
-// declName is a declaration's name as a marker spells it; a grouped or
-// multi-name declaration has none.
-func declName(decl ast.Decl) string {
-	switch d := decl.(type) {
-	case *ast.FuncDecl:
-		if d.Recv == nil || len(d.Recv.List) != 1 {
-			return d.Name.Name
-		}
-		recv := d.Recv.List[0].Type
-		if star, ok := recv.(*ast.StarExpr); ok {
-			recv = star.X
-		}
-		if id, ok := recv.(*ast.Ident); ok {
-			return id.Name + "." + d.Name.Name
-		}
-	case *ast.GenDecl:
-		if len(d.Specs) != 1 {
-			return ""
-		}
-		switch s := d.Specs[0].(type) {
-		case *ast.TypeSpec:
-			return s.Name.Name
-		case *ast.ValueSpec:
-			if len(s.Names) == 1 {
-				return s.Names[0].Name
-			}
-		}
-	}
-	return ""
-}
-
-func declDoc(decl ast.Decl) *ast.CommentGroup {
-	switch d := decl.(type) {
-	case *ast.FuncDecl:
-		return d.Doc
-	case *ast.GenDecl:
-		return d.Doc
-	}
-	return nil
-}
-
-// The address a learner's server listens on: the scripts' $ADDR stands for
-// it in commands, and for what it resolves to in output.
-const (
-	learnerAddr   = "localhost:8080"
-	learnerListen = "127.0.0.1:8080"
-)
-
-// transcript returns "$ COMMAND" and its expected output: the file called
-// name in a script, and the exec or exits line whose output the script
-// compares with it. A line marked [python] runs only against the Python
-// twins, and one marked [!python] only against the Go steps; a transcript
-// from a [python] comparison shows the twin's command.
-func transcript(script, name string) (string, error) {
-	ar, want, err := readScriptFile(script, name)
-	if err != nil {
-		return "", err
-	}
-	command := map[bool]string{}      // the last command, for Go (false) and the twins (true)
-	background := map[string]string{} // name -> command, for "wait name"
-	for _, line := range strings.Split(string(ar.Comment), "\n") {
-		fields := strings.Fields(line)
-		sides := []bool{false, true}
-		if len(fields) > 0 && (fields[0] == "[python]" || fields[0] == "[!python]") {
-			sides = []bool{fields[0] == "[python]"}
-			fields = fields[1:]
-		}
-		if len(fields) > 0 && fields[0] == "!" {
-			fields = fields[1:]
-		}
-		set := func(c string) {
-			for _, twin := range sides {
-				command[twin] = c
-			}
-		}
-		switch {
-		case len(fields) > 1 && fields[0] == "exec" && strings.HasPrefix(fields[len(fields)-1], "&"):
-			name := strings.Trim(fields[len(fields)-1], "&")
-			background[name] = strings.Join(fields[1:len(fields)-1], " ")
-		case len(fields) == 2 && fields[0] == "wait":
-			set(background[fields[1]])
-		case len(fields) > 1 && fields[0] == "exec":
-			set(strings.Join(fields[1:], " "))
-		case len(fields) > 2 && fields[0] == "exits":
-			set(strings.Join(fields[2:], " "))
-		case len(fields) == 3 && strings.HasPrefix(fields[0], "cmp") && strings.TrimPrefix(fields[2], "$WORK/") == name:
-			twin := len(sides) == 1 && sides[0]
-			if command[twin] == "" {
-				return "", fmt.Errorf("%s: no command before %q", script, line)
-			}
-			output := strings.ReplaceAll(string(want.Data), "$ADDR", learnerListen)
-			return "$ " + learnerCommand(command[twin], twin) + "\n" + output, nil
-		}
-	}
-	return "", fmt.Errorf("%s never compares output with %q", script, name)
-}
-
-// learnerCommand is a script's command line as a learner types it: a step
-// runs with go run, or its twin with python3, and $ADDR is the default
-// address.
-func learnerCommand(command string, twin bool) string {
-	command = strings.ReplaceAll(command, " -addr $ADDR", "") // the default
-	fields := strings.Fields(strings.ReplaceAll(command, "$ADDR", learnerAddr))
-	switch {
-	case stepNameRE.MatchString(fields[0]) && twin:
-		fields[0] = "python3 " + twinsDir + "/" + fields[0] + ".py"
-	case stepNameRE.MatchString(fields[0]):
-		fields[0] = "go run ./steps/" + fields[0]
-	}
-	for i, f := range fields {
-		if strings.ContainsAny(f, "?&*") && !strings.HasPrefix(f, "'") {
-			fields[i] = "'" + f + "'" // so a shell does not glob or background it
-		}
-	}
-	return strings.Join(fields, " ")
-}
-
-var stepNameRE = regexp.MustCompile(`^[0-9][0-9]-[a-z-]+$`)
-
-// scriptFile returns the file called name in a script, as a learner would
-// see it: $ADDR is the default address.
-func scriptFile(script, name string) (string, error) {
-	_, f, err := readScriptFile(script, name)
-	if err != nil {
-		return "", err
-	}
-	return strings.ReplaceAll(string(f.Data), "$ADDR", learnerListen), nil
-}
-
-// readScriptFile parses a script and finds its file called name.
-func readScriptFile(script, name string) (*txtar.Archive, *txtar.File, error) {
-	ar, err := txtar.ParseFile(filepath.FromSlash(script))
-	if err != nil {
-		return nil, nil, err
-	}
-	for i := range ar.Files {
-		if ar.Files[i].Name == name {
-			return ar, &ar.Files[i], nil
-		}
-	}
-	return nil, nil, fmt.Errorf("%s has no file %q", script, name)
-}
-
-// stepDiff returns what changed from one step's folder to the next: the
-// files added and left alone, then a unified diff of each changed file.
-func stepDiff(oldDir, newDir string) (string, error) {
-	read := func(dir string) (map[string][]byte, error) {
-		entries, err := os.ReadDir(filepath.FromSlash(dir))
-		if err != nil {
-			return nil, err
-		}
-		files := map[string][]byte{}
-		for _, e := range entries {
-			if e.IsDir() {
-				continue
-			}
-			data, err := os.ReadFile(filepath.Join(filepath.FromSlash(dir), e.Name()))
-			if err != nil {
-				return nil, err
-			}
-			files[e.Name()] = data
-		}
-		return files, nil
-	}
-	oldFiles, err := read(oldDir)
-	if err != nil {
-		return "", err
-	}
-	newFiles, err := read(newDir)
-	if err != nil {
-		return "", err
-	}
-	names := map[string]bool{}
-	for name := range oldFiles {
-		names[name] = true
-	}
-	for name := range newFiles {
-		names[name] = true
-	}
-	sorted := make([]string, 0, len(names))
-	for name := range names {
-		sorted = append(sorted, name)
-	}
-	sort.Strings(sorted)
-	var added, removed, same []string
-	var diffs strings.Builder
-	for _, name := range sorted {
-		o, inOld := oldFiles[name]
-		n, inNew := newFiles[name]
-		switch {
-		case !inOld:
-			added = append(added, name)
-		case !inNew:
-			removed = append(removed, name)
-		case bytes.Equal(o, n):
-			same = append(same, name)
-		default:
-			diffs.Write(diff.Diff(oldDir+"/"+name, o, newDir+"/"+name, n))
-		}
-	}
-	var b strings.Builder
-	for _, group := range []struct {
-		what  string
-		names []string
-	}{{"new", added}, {"removed", removed}, {"unchanged", same}} {
-		if len(group.names) > 0 {
-			fmt.Fprintf(&b, "# %s in %s: %s\n", group.what, newDir, strings.Join(group.names, ", "))
-		}
-	}
-	return b.String() + diffs.String(), nil
+// TestStepsImportStandardLibraryOnly keeps every step a self-contained
+// program on the standard library alone.
+func TestStepsImportStandardLibraryOnly(t *testing.T) {
+	harness.CheckStepImports(t)
 }

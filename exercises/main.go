@@ -10,28 +10,37 @@
 package main
 
 import (
-	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
+	"wsgi-to-go/internal/harness"
 )
 
 // workDir holds the learner's copies, one folder per exercise.
 const workDir = "_work"
 
-func main() {
+// main runs the command line through the harness, which also lets a
+// check's scripts run this program as their curl.
+func main() { harness.Main(commandLine{}) }
+
+// commandLine is the runner's command line: its Run returns the exit
+// status.
+type commandLine struct{}
+
+func (commandLine) Run() int {
 	if _, err := os.Stat("go.mod"); err != nil {
-		fail(2, "run me from the repository's root: go run ./exercises ...")
+		return fail(2, "run me from the repository's root: go run ./exercises ...")
 	}
 	if len(os.Args) < 2 {
-		fail(2, "usage: go run ./exercises list|start|check|hint|reset [NAME]")
+		return fail(2, usage)
 	}
 	var err error
 	switch cmd, args := os.Args[1], os.Args[2:]; cmd {
@@ -46,32 +55,25 @@ func main() {
 	case "check":
 		err = check(args)
 	default:
-		fail(2, fmt.Sprintf("unknown command %q: want list, start, check, hint or reset", cmd))
+		return fail(2, fmt.Sprintf("unknown command %q: %s", cmd, usage))
 	}
 	if err != nil {
-		fail(1, err.Error())
+		return fail(1, err.Error())
 	}
+	return 0
 }
 
-func fail(code int, msg string) {
+// usage is the runner's command line, in one line.
+const usage = "usage: go run ./exercises list|start NAME|check [-watch] [NAME]|hint NAME [N]|reset NAME"
+
+// fail prints msg and returns code, the exit status.
+func fail(code int, msg string) int {
 	fmt.Fprintln(os.Stderr, "exercises:", msg)
-	os.Exit(code)
+	return code
 }
 
-// names lists the exercises, in order: the folders of exercises/.
-func names() ([]string, error) {
-	entries, err := os.ReadDir("exercises")
-	if err != nil {
-		return nil, err
-	}
-	var out []string
-	for _, e := range entries {
-		if e.IsDir() {
-			out = append(out, e.Name())
-		}
-	}
-	return out, nil
-}
+// names lists the exercises, in order.
+func names() ([]string, error) { return harness.ExerciseNames() }
 
 // withName runs f with the one exercise name args must hold.
 func withName(args []string, f func(name string) error) error {
@@ -112,54 +114,20 @@ func list() error {
 	return nil
 }
 
-// stepOf returns the folder of the step an exercise starts from: the one
-// whose number it shares, "01-hello-route" -> steps/01-app.
-func stepOf(name string) (string, error) {
-	matches, err := filepath.Glob(filepath.Join("steps", name[:3]+"*"))
-	if err != nil || len(matches) != 1 {
-		return "", fmt.Errorf("exercise %s: no single step numbered %s", name, name[:2])
-	}
-	return matches[0], nil
-}
-
 func start(name string) error {
 	dst := filepath.Join(workDir, name)
 	if _, err := os.Stat(dst); err == nil {
 		return fmt.Errorf("%s exists already: edit it, or go run ./exercises reset %s to start over", dst, name)
 	}
-	step, err := stepOf(name)
+	step, err := harness.StepOf(name)
 	if err != nil {
 		return err
 	}
-	if err := seed(step, dst); err != nil {
+	if err := harness.CopyProgram(step, dst); err != nil {
 		return err
 	}
 	fmt.Printf("copied %s into %s. Edit it there; run it with go run ./%s\n", step, dst, filepath.ToSlash(dst))
 	fmt.Printf("the task is in TUTORIAL.md; check your work with go run ./exercises check %s\n", name)
-	return nil
-}
-
-// seed copies a step's program (not its tests) into dst.
-func seed(step, dst string) error {
-	if err := os.MkdirAll(dst, 0o777); err != nil {
-		return err
-	}
-	entries, err := os.ReadDir(step)
-	if err != nil {
-		return err
-	}
-	for _, e := range entries {
-		if e.IsDir() || strings.HasSuffix(e.Name(), "_test.go") {
-			continue
-		}
-		data, err := os.ReadFile(filepath.Join(step, e.Name()))
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o666); err != nil {
-			return err
-		}
-	}
 	return nil
 }
 
@@ -280,16 +248,17 @@ func checkOne(name string) bool {
 		return false
 	}
 	os.Remove(passedFile(name))
-	cmd := exec.Command("go", "test", "-count=1", "-run", "^TestExercises$/^"+name+"$", ".")
-	cmd.Env = append(os.Environ(), "EXERCISE_YOURS="+dir)
-	out, err := cmd.CombinedOutput()
-	if err == nil {
+	passed, diagnosis, err := harness.CheckExercise(name, dir)
+	if err != nil {
+		fmt.Printf("FAIL %s: %v\n", name, err)
+		return false
+	}
+	if passed {
 		os.WriteFile(passedFile(name), nil, 0o666)
 		fmt.Printf("PASS %s\n", name)
 		return true
 	}
-	fmt.Printf("FAIL %s\n\n%s\n", name, trimTestOutput(out))
-	fmt.Println("In a diff above, lines with - are what your program did, lines with + what the check expects.")
+	fmt.Printf("FAIL %s\n\n%s\n", name, diagnosis)
 	if all, err := hints(name); err == nil && len(all) > 0 {
 		n := max(hintLevel(name), 1)
 		fmt.Printf("hint %d of %d: %s\n", n, len(all), all[n-1])
@@ -300,27 +269,14 @@ func checkOne(name string) bool {
 	return false
 }
 
-// trimTestOutput keeps what a learner needs from go test's output: the
-// script's log, with the expected and actual output, without go test's
-// own summary lines.
-func trimTestOutput(out []byte) string {
-	var b strings.Builder
-	for _, line := range strings.Split(string(bytes.TrimSpace(out)), "\n") {
-		trimmed := strings.TrimSpace(line)
-		if strings.HasPrefix(trimmed, "--- FAIL") || trimmed == "FAIL" ||
-			strings.HasPrefix(trimmed, "FAIL\t") || strings.HasPrefix(trimmed, "exit status") {
-			continue
-		}
-		b.WriteString(trimmed + "\n")
-	}
-	return b.String()
-}
-
 // watchLoop checks name now and again after every change to its files,
-// polling (inotify misses changes on WSL and network folders).
+// polling (inotify misses changes on WSL and network folders), until
+// Ctrl-C.
 func watchLoop(name string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
 	last := ""
-	for {
+	for ctx.Err() == nil {
 		stamp, err := snapshot(filepath.Join(workDir, name))
 		if err != nil {
 			return err
@@ -330,8 +286,12 @@ func watchLoop(name string) error {
 			checkOne(name)
 			fmt.Printf("watching %s/%s for changes; Ctrl-C to stop\n", workDir, name)
 		}
-		time.Sleep(500 * time.Millisecond)
+		select {
+		case <-ctx.Done():
+		case <-time.After(500 * time.Millisecond): // the poll interval
+		}
 	}
+	return nil
 }
 
 // snapshot sums up the names, sizes and times of a folder's Go files.

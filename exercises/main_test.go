@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"wsgi-to-go/internal/harness"
 )
 
 // TestShippedExercises checks what the runner reads of every exercise: a
@@ -20,7 +21,7 @@ func TestShippedExercises(t *testing.T) {
 		if err != nil || len(h) < 2 {
 			t.Errorf("%s: %d hints (%v), want a ladder of two or more", name, len(h), err)
 		}
-		if _, err := stepOf(name); err != nil {
+		if _, err := harness.StepOf(name); err != nil {
 			t.Error(err)
 		}
 	}

@@ -1,11 +1,10 @@
-package tutorial
+package harness
 
 import (
 	"bytes"
-	"context"
 	"fmt"
+	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -15,12 +14,24 @@ import (
 // linkRE finds markdown links: [text](target).
 var linkRE = regexp.MustCompile(`\[[^\]]*\]\(([^)\s]+)\)`)
 
-// TestMarkdownLinks checks every relative link and #anchor in the
-// markdown files: the file must exist, and the anchor must be a heading.
-func TestMarkdownLinks(t *testing.T) {
-	docs, err := filepath.Glob("*.md")
+// CheckLinks checks every relative link and #anchor in the repository's
+// markdown files (not in _work/): the file must exist, and the anchor must
+// be a heading.
+func CheckLinks(t *testing.T) {
+	var docs []string
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		switch {
+		case err != nil:
+			return err
+		case d.IsDir() && path != "." && strings.IndexAny(d.Name()[:1], "_.") == 0:
+			return filepath.SkipDir // _work/, .git/ and the like
+		case !d.IsDir() && strings.HasSuffix(path, ".md"):
+			docs = append(docs, path)
+		}
+		return nil
+	})
 	if err != nil || len(docs) == 0 {
-		t.Fatalf("no markdown files (%v)", err)
+		t.Fatalf("no markdown files to check (%v)", err)
 	}
 	for _, doc := range docs {
 		src, err := os.ReadFile(doc)
@@ -109,31 +120,12 @@ func headingAnchors(file string) (map[string]bool, error) {
 	return anchors, nil
 }
 
-func TestHeadingAnchors(t *testing.T) {
-	dir := t.TempDir()
-	file := filepath.Join(dir, "x.md")
-	os.WriteFile(file, []byte("# Chapter 1: the app\n## WSGI and Go, side by side\n## Run it\n## Run it\n```\n# not a heading\n```\n"), 0o666)
-	got, err := headingAnchors(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"chapter-1-the-app", "wsgi-and-go-side-by-side", "run-it", "run-it-1"} {
-		if !got[want] {
-			t.Errorf("no anchor %q in %v", want, got)
-		}
-	}
-	if got["not-a-heading"] {
-		t.Error("a line in a code block became a heading")
-	}
-}
-
-// TestREADMECommands reads the README's two commands and checks them: the
-// run command (and the curl after it) is run as the README says, with the
+// CheckREADME reads the README's two commands and checks them: the run
+// command (and the curl after it) is run as the README says, with the
 // step built once and on a free loopback port; the test command must be
 // the one .ci/run runs (running go test ./... from inside go test would
 // run this test again, forever).
-func TestREADMECommands(t *testing.T) {
-	binDir, _ := buildSteps(t)
+func CheckREADME(t *testing.T) {
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -156,22 +148,8 @@ func TestREADMECommands(t *testing.T) {
 	if m == nil {
 		t.Fatalf("README.md does not say to curl the server: want %s", curlRE)
 	}
-	addr, err := freeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	srv := exec.CommandContext(ctx, filepath.Join(binDir, step), "-addr", addr)
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Wait()
-	defer srv.Process.Kill()
-	if !pollFor(func() bool { return connect(addr) == nil }) {
-		t.Fatalf("%s never listened on %s", run, addr)
-	}
-	url := strings.Replace(m[1], "localhost:8080", addr, 1)
+	srv := StartServer(t, step)
+	url := strings.Replace(m[1], "localhost:8080", srv.Addr, 1)
 	var out, errOut bytes.Buffer
 	if code := goCurl([]string{url}, &out, &errOut); code != 0 {
 		t.Fatalf("curl %s: exit status %d: %s", url, code, errOut.String())

@@ -1,4 +1,4 @@
-package tutorial
+package harness
 
 import (
 	"fmt"
@@ -15,11 +15,12 @@ import (
 // twinsDir holds the Python twins: one WSGI program per step, named for it.
 const twinsDir = "python"
 
-// TestTwins runs every script in testdata/ against the Python twins, each
-// under its step's name, so the same curl commands must print the same
-// output. A script marks a difference it intends with [python] and
-// [!python] lines, and a comment that says why.
-func TestTwins(t *testing.T) {
+// RunTwins runs every script in dir against the Python twins, each under
+// its step's name, so the same curl commands must print the same output.
+// A script marks a difference it intends with [python] and [!python]
+// lines, and a comment that says why. Without python3 (3.9 or later), it
+// skips, and says so.
+func RunTwins(t *testing.T, dir string) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the Python twins run through a shell wrapper, so not on Windows")
 	}
@@ -31,7 +32,7 @@ func TestTwins(t *testing.T) {
 	if out, err := exec.Command(python, "-c", "import sys; sys.exit(sys.version_info < (3, 9))").CombinedOutput(); err != nil {
 		t.Skipf("%s is older than 3.9, or does not run (%v %s): the Python twins were not run", python, err, out)
 	}
-	steps, err := stepNames()
+	steps, err := StepNames()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +55,7 @@ func TestTwins(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	p := scriptParams(wrappers, "testdata")
-	p.UpdateScripts = false // the Go steps' output is the one recorded
+	p := ScriptParams(wrappers, dir) // never updated: the Go steps' output is the one recorded
 	p.Condition = implementation(true)
 	setup := p.Setup
 	p.Setup = func(env *testscript.Env) error {
@@ -63,17 +63,6 @@ func TestTwins(t *testing.T) {
 		return setup(env)
 	}
 	testscript.Run(t, p)
-}
-
-// implementation answers a script's [python] condition: whether the
-// programs under test are the Python twins.
-func implementation(python bool) func(string) (bool, error) {
-	return func(cond string) (bool, error) {
-		if cond == "python" {
-			return python, nil
-		}
-		return false, fmt.Errorf("unknown condition %q: the scripts know [python]", cond)
-	}
 }
 
 // shellQuote quotes s for sh.

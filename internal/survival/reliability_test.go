@@ -1,4 +1,4 @@
-package tutorial
+package survival
 
 import (
 	"bytes"
@@ -9,7 +9,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,141 +16,15 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"wsgi-to-go/internal/harness"
 )
 
 // The reliability tests run step 04's real program, as the scripts do, and
 // put it under what a production server meets: many requests at once, a
 // shutdown or a reload in the middle of them, panics, slow and oversized
 // clients, and requests made up at random. Every wait is bounded by
-// waitLimit, and everything stays on loopback.
-
-// server is a step's program running for a test.
-type server struct {
-	addr   string
-	cmd    *exec.Cmd
-	stderr *lockedBuffer
-	exited chan struct{} // closed once the process has ended
-}
-
-// lockedBuffer is a bytes.Buffer that a process writes while a test reads.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// startServer starts step's program on a free loopback port, with args
-// after -addr, and returns once it accepts connections. The process is
-// killed when the test ends, if it is still running.
-func startServer(t *testing.T, step string, args ...string) *server {
-	t.Helper()
-	dir, _ := buildSteps(t)
-	addr, err := freeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &server{addr: addr, stderr: &lockedBuffer{}, exited: make(chan struct{})}
-	s.cmd = exec.Command(filepath.Join(dir, step), append([]string{"-addr", addr}, args...)...)
-	s.cmd.Stderr = s.stderr
-	if err := s.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	go func() {
-		s.cmd.Wait()
-		close(s.exited)
-	}()
-	t.Cleanup(func() {
-		s.cmd.Process.Kill()
-		<-s.exited
-	})
-	if !pollFor(func() bool { return connect(addr) == nil || s.hasExited() }) || s.hasExited() {
-		t.Fatalf("%s did not start accepting connections on %s:\n%s", step, addr, s.stderr)
-	}
-	return s
-}
-
-func (s *server) hasExited() bool {
-	select {
-	case <-s.exited:
-		return true
-	default:
-		return false
-	}
-}
-
-// signal sends sig to the server.
-func (s *server) signal(t *testing.T, sig os.Signal) {
-	t.Helper()
-	if err := s.cmd.Process.Signal(sig); err != nil {
-		t.Fatalf("signal %v: %v", sig, err)
-	}
-}
-
-// exitStatus waits for the server to exit, for waitLimit at most, and
-// returns its exit status.
-func (s *server) exitStatus(t *testing.T) int {
-	t.Helper()
-	select {
-	case <-s.exited:
-		return s.cmd.ProcessState.ExitCode()
-	case <-time.After(waitLimit):
-		t.Fatalf("the server still runs %v after it was told to stop:\n%s", waitLimit, s.stderr)
-		return -1
-	}
-}
-
-// waitForLog waits until the server's stderr has text count times.
-func (s *server) waitForLog(t *testing.T, text string, count int) {
-	t.Helper()
-	if !pollFor(func() bool { return strings.Count(s.stderr.String(), text) >= count }) {
-		t.Fatalf("the server's stderr never had %q %d times:\n%s", text, count, s.stderr)
-	}
-}
-
-// url returns the server's URL for path.
-func (s *server) url(path string) string {
-	return "http://" + s.addr + path
-}
-
-// newClient returns a client that keeps connections open for many
-// workers, and gives up on a request after waitLimit.
-func newClient() *http.Client {
-	return &http.Client{
-		Timeout:   waitLimit,
-		Transport: &http.Transport{MaxIdleConnsPerHost: 64},
-	}
-}
-
-// do sends req and returns its status and body.
-func do(client *http.Client, req *http.Request) (int, string, error) {
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, "", err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body), err
-}
-
-// get makes one GET and returns its status and body.
-func get(client *http.Client, url string) (int, string, error) {
-	req, err := http.NewRequest("GET", url, nil)
-	if err != nil {
-		return 0, "", err
-	}
-	return do(client, req)
-}
+// harness.WaitLimit, and everything stays on loopback.
 
 // stackTrace matches what a Go stack trace or a Python traceback shows.
 var stackTrace = []string{"goroutine ", ".go:", "Traceback", "runtime/debug"}
@@ -170,13 +43,13 @@ func hasStackTrace(body string) bool {
 func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	t.Parallel()
 	const requests = 25
-	s := startServer(t, "04-pipeline")
-	client := newClient()
+	s := harness.StartServer(t, "04-pipeline")
+	client := harness.NewClient()
 	arrived := make(chan struct{}, requests)
 	results := make(chan string, requests)
 	for range requests {
 		go func() {
-			resp, err := client.Get(s.url("/sleep?d=500ms"))
+			resp, err := client.Get(s.URL("/sleep?d=500ms"))
 			if err != nil {
 				arrived <- struct{}{}
 				results <- err.Error()
@@ -191,26 +64,26 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	for range requests {
 		select {
 		case <-arrived:
-		case <-time.After(waitLimit):
+		case <-time.After(harness.WaitLimit):
 			t.Fatal("not every request reached its handler")
 		}
 	}
-	s.signal(t, syscall.SIGINT)
+	s.Signal(t, syscall.SIGINT)
 	for range requests {
 		select {
 		case got := <-results:
 			if got != "200 slept 500ms\n" {
 				t.Errorf("a request in flight at the shutdown got %q, want 200 slept 500ms", got)
 			}
-		case <-time.After(waitLimit):
+		case <-time.After(harness.WaitLimit):
 			t.Fatal("a request in flight never finished")
 		}
 	}
-	if code := s.exitStatus(t); code != 0 {
-		t.Errorf("exit status %d, want 0:\n%s", code, s.stderr)
+	if code := s.ExitStatus(t); code != 0 {
+		t.Errorf("exit status %d, want 0:\n%s", code, s.Stderr)
 	}
-	if want := fmt.Sprintf("requests in flight: %d\n", requests); !strings.Contains(s.stderr.String(), want) {
-		t.Errorf("stderr does not say %q:\n%s", want, s.stderr)
+	if want := fmt.Sprintf("requests in flight: %d\n", requests); !strings.Contains(s.Stderr.String(), want) {
+		t.Errorf("stderr does not say %q:\n%s", want, s.Stderr)
 	}
 }
 
@@ -261,8 +134,8 @@ func TestReloadUnderLoad(t *testing.T) {
 	t.Parallel()
 	config := filepath.Join(t.TempDir(), "api-paste.ini")
 	writeFileAtomically(t, config, greetingConfig("first"))
-	s := startServer(t, "04-pipeline", "-config", config)
-	client := newClient()
+	s := harness.StartServer(t, "04-pipeline", "-config", config)
+	client := harness.NewClient()
 
 	var stop atomic.Bool
 	var served, failed atomic.Int64
@@ -273,7 +146,7 @@ func TestReloadUnderLoad(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for !stop.Load() {
-				status, body, err := get(client, s.url("/"))
+				status, body, err := harness.Get(client, s.URL("/"))
 				served.Add(1)
 				if err != nil || status != 200 || (body != "first\n" && body != "second\n") {
 					failed.Add(1)
@@ -288,18 +161,18 @@ func TestReloadUnderLoad(t *testing.T) {
 	for i, message := range messages {
 		before := served.Load()
 		writeFileAtomically(t, config, greetingConfig(message))
-		s.signal(t, syscall.SIGHUP)
-		s.waitForLog(t, "hangup: reloaded", i+1)
+		s.Signal(t, syscall.SIGHUP)
+		s.WaitForLog(t, "hangup: reloaded", i+1)
 		// Requests were served across this reload, not only around it.
-		if !pollFor(func() bool { return served.Load() > before+20 }) {
+		if !harness.PollFor(func() bool { return served.Load() > before+20 }) {
 			t.Fatal("the workers stopped sending requests")
 		}
 	}
 	writeFileAtomically(t, config, "[pipeline:main]\npipeline = request_id\n")
-	s.signal(t, syscall.SIGHUP)
-	s.waitForLog(t, "hangup: reload failed, still serving the previous pipeline", 1)
+	s.Signal(t, syscall.SIGHUP)
+	s.WaitForLog(t, "hangup: reload failed, still serving the previous pipeline", 1)
 	before := served.Load()
-	if !pollFor(func() bool { return served.Load() > before+20 }) {
+	if !harness.PollFor(func() bool { return served.Load() > before+20 }) {
 		t.Fatal("the workers stopped sending requests")
 	}
 	stop.Store(true)
@@ -314,9 +187,9 @@ func TestReloadUnderLoad(t *testing.T) {
 		}
 	}
 	t.Logf("%d requests across %d reloads and a failed one, none failed", served.Load(), len(messages))
-	s.signal(t, syscall.SIGINT)
-	if code := s.exitStatus(t); code != 0 {
-		t.Errorf("exit status %d, want 0:\n%s", code, s.stderr)
+	s.Signal(t, syscall.SIGINT)
+	if code := s.ExitStatus(t); code != 0 {
+		t.Errorf("exit status %d, want 0:\n%s", code, s.Stderr)
 	}
 }
 
@@ -325,12 +198,12 @@ func TestReloadUnderLoad(t *testing.T) {
 func TestPanicStorm(t *testing.T) {
 	t.Parallel()
 	const requests = 200
-	s := startServer(t, "04-pipeline")
-	client := newClient()
+	s := harness.StartServer(t, "04-pipeline")
+	client := harness.NewClient()
 	errs := make(chan error, requests)
 	for range requests {
 		go func() {
-			status, body, err := get(client, s.url("/boom"))
+			status, body, err := harness.Get(client, s.URL("/boom"))
 			var fault struct {
 				ComputeFault struct {
 					Code      int    `json:"code"`
@@ -356,14 +229,14 @@ func TestPanicStorm(t *testing.T) {
 			if err != nil {
 				t.Error(err)
 			}
-		case <-time.After(waitLimit):
+		case <-time.After(harness.WaitLimit):
 			t.Fatal("a /boom request never finished")
 		}
 	}
-	if status, body, err := get(client, s.url("/")); err != nil || status != 200 {
+	if status, body, err := harness.Get(client, s.URL("/")); err != nil || status != 200 {
 		t.Fatalf("after the panics, GET / got %d %q %v", status, body, err)
 	}
-	s.waitForLog(t, "level=ERROR msg=panic ", requests)
+	s.WaitForLog(t, "level=ERROR msg=panic ", requests)
 }
 
 // TestSlowClients: clients that trickle their headers are cut at the
@@ -371,11 +244,11 @@ func TestPanicStorm(t *testing.T) {
 func TestSlowClients(t *testing.T) {
 	t.Parallel()
 	const timeout = 300 * time.Millisecond
-	s := startServer(t, "04-pipeline", "-read-header-timeout", timeout.String())
+	s := harness.StartServer(t, "04-pipeline", "-read-header-timeout", timeout.String())
 	errs := make(chan error, 5)
 	for range 5 {
 		go func() {
-			status, err := slowClient(s.addr, timeout)
+			status, err := harness.SlowClient(s.Addr, timeout)
 			if err == nil && status != "200 OK" {
 				err = fmt.Errorf("the normal client got %s", status)
 			}
@@ -393,15 +266,15 @@ func TestSlowClients(t *testing.T) {
 // gets 413, each a whole response the client can read, not a reset.
 func TestOversizedInput(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "04-pipeline")
+	s := harness.StartServer(t, "04-pipeline")
 
 	t.Run("header", func(t *testing.T) {
-		conn, err := net.DialTimeout("tcp", s.addr, waitLimit)
+		conn, err := net.DialTimeout("tcp", s.Addr, harness.WaitLimit)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(waitLimit))
+		conn.SetDeadline(time.Now().Add(harness.WaitLimit))
 		fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n", strings.Repeat("x", 64<<10))
 		got, err := io.ReadAll(conn) // to EOF: the server closes the connection
 		if err != nil {
@@ -419,17 +292,17 @@ func TestOversizedInput(t *testing.T) {
 			if chunked {
 				body = io.MultiReader(body) // hides the length: the client sends it chunked
 			}
-			req, err := http.NewRequest("POST", s.url("/echo"), body)
+			req, err := http.NewRequest("POST", s.URL("/echo"), body)
 			if err != nil {
 				t.Fatal(err)
 			}
-			status, text, err := do(newClient(), req)
+			status, text, err := harness.Do(harness.NewClient(), req)
 			if err != nil || status != 413 || text != "413 request body larger than 114688 bytes\n" {
 				t.Errorf("got %d %q %v, want the 413", status, text, err)
 			}
 		})
 	}
-	if status, _, err := get(newClient(), s.url("/")); err != nil || status != 200 {
+	if status, _, err := harness.Get(harness.NewClient(), s.URL("/")); err != nil || status != 200 {
 		t.Fatalf("afterwards, GET / got %d %v", status, err)
 	}
 }
@@ -442,8 +315,8 @@ func TestRandomRequests(t *testing.T) {
 	const requests, workers = 10000, 8
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
-	s := startServer(t, "04-pipeline")
-	client := newClient()
+	s := harness.StartServer(t, "04-pipeline")
+	client := harness.NewClient()
 	var wg sync.WaitGroup
 	var failures atomic.Int64
 	for w := range workers {
@@ -452,8 +325,8 @@ func TestRandomRequests(t *testing.T) {
 			defer wg.Done()
 			rng := rand.New(rand.NewPCG(seed, uint64(w)))
 			for range requests / workers {
-				req := randomRequest(rng, s.addr)
-				status, body, err := do(client, req)
+				req := randomRequest(rng, s.Addr)
+				status, body, err := harness.Do(client, req)
 				boom := req.URL.Path == "/boom" && (req.Method == "GET" || req.Method == "HEAD")
 				switch {
 				case err != nil:
@@ -469,10 +342,10 @@ func TestRandomRequests(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if s.hasExited() {
-		t.Fatalf("the server exited:\n%s", s.stderr)
+	if s.HasExited() {
+		t.Fatalf("the server exited:\n%s", s.Stderr)
 	}
-	if status, _, err := get(client, s.url("/")); err != nil || status != 200 {
+	if status, _, err := harness.Get(client, s.URL("/")); err != nil || status != 200 {
 		t.Fatalf("afterwards, GET / got %d %v", status, err)
 	}
 }

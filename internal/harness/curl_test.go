@@ -1,4 +1,4 @@
-package tutorial
+package harness
 
 import (
 	"bytes"

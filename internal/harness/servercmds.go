@@ -1,4 +1,4 @@
-package tutorial
+package harness
 
 import (
 	"crypto/ecdsa"
@@ -47,7 +47,7 @@ func cmdInflight(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: inflight name url")
 	}
-	client := &http.Client{Timeout: waitLimit + time.Minute} // beyond any /sleep
+	client := &http.Client{Timeout: WaitLimit + time.Minute} // beyond any /sleep
 	resp, err := client.Get(args[1])
 	if err != nil {
 		ts.Fatalf("inflight: %v", err)
@@ -66,7 +66,7 @@ func cmdInflight(ts *testscript.TestScript, neg bool, args []string) {
 	}()
 }
 
-// cmdAwait implements "await NAME": it waits, for waitLimit at most, for
+// cmdAwait implements "await NAME": it waits, for WaitLimit at most, for
 // the body of the request "inflight NAME" started, and prints it. With !,
 // the request must have failed: cut before its body was complete.
 func cmdAwait(ts *testscript.TestScript, neg bool, args []string) {
@@ -79,8 +79,8 @@ func cmdAwait(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	select {
 	case <-p.done:
-	case <-time.After(waitLimit):
-		ts.Fatalf("await: request %q still running after %v", args[0], waitLimit)
+	case <-time.After(WaitLimit):
+		ts.Fatalf("await: request %q still running after %v", args[0], WaitLimit)
 	}
 	io.WriteString(ts.Stdout(), p.body)
 	switch {
@@ -94,18 +94,18 @@ func cmdAwait(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // cmdWaitforClosed implements "! waitfor ADDR": it polls until nothing
-// accepts connections on ADDR, for waitLimit at most.
+// accepts connections on ADDR, for WaitLimit at most.
 func cmdWaitforClosed(ts *testscript.TestScript, addr string) {
-	if !pollFor(func() bool { return connect(addr) != nil }) {
-		ts.Fatalf("! waitfor: %s still accepts connections after %v", addr, waitLimit)
+	if !PollFor(func() bool { return Connect(addr) != nil }) {
+		ts.Fatalf("! waitfor: %s still accepts connections after %v", addr, WaitLimit)
 	}
 }
 
-// cmdWaitforBody polls url until its body contains text, for waitLimit.
+// cmdWaitforBody polls url until its body contains text, for WaitLimit.
 func cmdWaitforBody(ts *testscript.TestScript, url, text string) {
 	client := &http.Client{Timeout: time.Second}
 	last := ""
-	ok := pollFor(func() bool {
+	ok := PollFor(func() bool {
 		resp, err := client.Get(url)
 		if err != nil {
 			return false
@@ -116,7 +116,7 @@ func cmdWaitforBody(ts *testscript.TestScript, url, text string) {
 		return strings.Contains(last, text)
 	})
 	if !ok {
-		ts.Fatalf("waitfor: %s never answered with %q within %v; last: %q", url, text, waitLimit, last)
+		ts.Fatalf("waitfor: %s never answered with %q within %v; last: %q", url, text, WaitLimit, last)
 	}
 }
 
@@ -155,7 +155,7 @@ func cmdSlowclient(ts *testscript.TestScript, neg bool, args []string) {
 	if err != nil {
 		ts.Fatalf("slowclient: %v", err)
 	}
-	status, err := slowClient(args[0], timeout)
+	status, err := SlowClient(args[0], timeout)
 	if err != nil {
 		ts.Fatalf("slowclient: %v", err)
 	}
@@ -163,22 +163,22 @@ func cmdSlowclient(ts *testscript.TestScript, neg bool, args []string) {
 	fmt.Fprintf(ts.Stdout(), "the slow client was cut after the read-header timeout\n")
 }
 
-// slowClient trickles a request's headers to addr a byte at a time, and
+// SlowClient trickles a request's headers to addr a byte at a time, and
 // returns nil once the server has cut it, if that came no sooner than
-// timeout and within waitLimit after it. Meanwhile it makes one normal
+// timeout and within WaitLimit after it. Meanwhile it makes one normal
 // request, and returns its status.
-func slowClient(addr string, timeout time.Duration) (normalStatus string, err error) {
-	conn, err := net.DialTimeout("tcp", addr, waitLimit)
+func SlowClient(addr string, timeout time.Duration) (normalStatus string, err error) {
+	conn, err := net.DialTimeout("tcp", addr, WaitLimit)
 	if err != nil {
 		return "", err
 	}
 	defer conn.Close()
 	start := time.Now()
-	conn.SetDeadline(start.Add(timeout + waitLimit))
+	conn.SetDeadline(start.Add(timeout + WaitLimit))
 	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: slow\r\n")
 
 	// While the slow client holds its connection, a normal one is served.
-	resp, err := (&http.Client{Timeout: waitLimit}).Get("http://" + addr + "/")
+	resp, err := (&http.Client{Timeout: WaitLimit}).Get("http://" + addr + "/")
 	if err != nil {
 		return "", fmt.Errorf("a normal client, while the slow one waits: %v", err)
 	}
@@ -195,7 +195,7 @@ func slowClient(addr string, timeout time.Duration) (normalStatus string, err er
 		_, err := conn.Read(buf)
 		var netErr net.Error
 		if errors.As(err, &netErr) && netErr.Timeout() {
-			if time.Since(start) > timeout+waitLimit {
+			if time.Since(start) > timeout+WaitLimit {
 				return "", fmt.Errorf("still connected after %v", time.Since(start))
 			}
 			continue

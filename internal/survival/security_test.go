@@ -1,4 +1,4 @@
-package tutorial
+package survival
 
 import (
 	"net"
@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"wsgi-to-go/internal/harness"
 )
 
 // The security tests: what a client sends cannot forge or reach a log
@@ -54,26 +56,26 @@ func TestLogInjection(t *testing.T) {
 	for _, step := range []string{"02-middleware", "03-server", "04-pipeline"} {
 		t.Run(step, func(t *testing.T) {
 			t.Parallel()
-			s := startServer(t, step)
-			client := newClient()
+			s := harness.StartServer(t, step)
+			client := harness.NewClient()
 			sent := 0
 			for _, path := range hostile.paths {
 				for _, method := range append([]string{"GET"}, hostile.methods...) {
-					req, err := http.NewRequest(method, s.url(path), nil)
+					req, err := http.NewRequest(method, s.URL(path), nil)
 					if err != nil {
 						t.Fatal(err)
 					}
 					for name, value := range hostile.headers {
 						req.Header.Set(name, value)
 					}
-					if _, _, err := do(client, req); err != nil {
+					if _, _, err := harness.Do(client, req); err != nil {
 						t.Fatalf("%s %s: %v", method, path, err)
 					}
 					sent++
 				}
 			}
-			s.waitForLog(t, "msg=request ", sent)
-			log := s.stderr.String()
+			s.WaitForLog(t, "msg=request ", sent)
+			log := s.Stderr.String()
 			for i, line := range strings.Split(strings.TrimSuffix(log, "\n"), "\n") {
 				if !logLine.MatchString(line) {
 					t.Errorf("stderr line %d is not a well-formed line: %q", i+1, line)
@@ -107,25 +109,25 @@ func TestTokenNeverLogged(t *testing.T) {
 	if err := os.WriteFile(config, []byte(ini), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := startServer(t, "04-pipeline", "-config", config)
-	client := newClient()
+	s := harness.StartServer(t, "04-pipeline", "-config", config)
+	client := harness.NewClient()
 	want := map[string]int{"configured-s3cret": 200, "wrong-s3cret": 401, "": 401}
 	for token, status := range want {
-		req, _ := http.NewRequest("GET", s.url("/"), nil)
+		req, _ := http.NewRequest("GET", s.URL("/"), nil)
 		if token != "" {
 			req.Header.Set("X-Auth-Token", token)
 		}
-		if got, body, err := do(client, req); err != nil || got != status {
+		if got, body, err := harness.Do(client, req); err != nil || got != status {
 			t.Errorf("token %q: got %d %q %v, want %d", token, got, body, err, status)
 		}
 	}
-	s.signal(t, syscall.SIGINT)
-	s.exitStatus(t)
-	if log := s.stderr.String(); strings.Contains(log, "s3cret") {
+	s.Signal(t, syscall.SIGINT)
+	s.ExitStatus(t)
+	if log := s.Stderr.String(); strings.Contains(log, "s3cret") {
 		t.Errorf("a token reached the log:\n%s", log)
 	}
 
-	dir, _ := buildSteps(t)
+	dir, _ := harness.Steps(t)
 	out, err := exec.Command(filepath.Join(dir, "04-pipeline"), "-config", config, "-print").CombinedOutput()
 	if err != nil || strings.Contains(string(out), "s3cret") || !strings.Contains(string(out), "token = <hidden>") {
 		t.Errorf("-print must show the token as <hidden>: %v\n%s", err, out)
@@ -140,7 +142,7 @@ var addrDefault = regexp.MustCompile(`-addr host:port\n\s+listen on host:port \(
 // not open to the network until they ask for it.
 func TestDefaultAddressIsLoopback(t *testing.T) {
 	t.Parallel()
-	dir, steps := buildSteps(t)
+	dir, steps := harness.Steps(t)
 	for _, step := range steps {
 		out, _ := exec.Command(filepath.Join(dir, step), "-h").CombinedOutput()
 		m := addrDefault.FindSubmatch(out)

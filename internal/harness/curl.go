@@ -1,4 +1,4 @@
-package tutorial
+package harness
 
 import (
 	"bufio"
@@ -21,11 +21,11 @@ import (
 	"time"
 )
 
-// curlMain is the scripts' curl: a Go program that prints what curl prints
+// CurlMain is the scripts' curl: a Go program that prints what curl prints
 // for the flags the tutorial uses, with curl's exit statuses. With
 // TUTORIAL_CURL=real it runs the system's curl instead. Either way its
 // output is normalised the same way: no Date header, LF line endings.
-func curlMain() {
+func CurlMain() {
 	var out bytes.Buffer
 	var code int
 	if os.Getenv("TUTORIAL_CURL") == "real" {

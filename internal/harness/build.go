@@ -1,0 +1,166 @@
+package harness
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// buildFlags are added to every go build the harness runs; race.go adds
+// -race when the harness itself is built with the race detector.
+var buildFlags []string
+
+// raceEnv is the environment entry for every program the harness runs:
+// a race-built program sleeps a second on exit unless told not to, and
+// the scripts start hundreds of them. Races are still reported.
+const raceEnv = "GORACE=atexit_sleep_ms=0"
+
+// built holds the step binaries, built once per process.
+var built struct {
+	once  sync.Once
+	dir   string   // holds one binary per step, named for its folder
+	steps []string // "01-app", "02-middleware", ... in order
+	err   error
+}
+
+// BuildSteps builds every steps/* program into one folder, once per
+// process, and returns the folder and the step names, in order. It reads
+// every source file itself: go test caches a pass only against files the
+// test opened, so a changed step must be one of them.
+func BuildSteps() (dir string, steps []string, err error) {
+	built.once.Do(func() {
+		var root string
+		if root, built.err = Root(); built.err != nil {
+			return
+		}
+		stepsDir := filepath.Join(root, "steps")
+		if built.steps, built.err = stepNames(stepsDir); built.err != nil {
+			return
+		}
+		if built.err = readTree(stepsDir); built.err != nil {
+			return
+		}
+		if built.dir, built.err = os.MkdirTemp("", "tutorial-steps-"); built.err != nil {
+			return
+		}
+		args := append([]string{"build", "-o", built.dir + string(filepath.Separator)}, buildFlags...)
+		for _, s := range built.steps {
+			args = append(args, "./steps/"+s)
+		}
+		cmd := exec.Command("go", args...)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			built.err = fmt.Errorf("go %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	})
+	return built.dir, built.steps, built.err
+}
+
+// Steps is BuildSteps for a test: a build that fails ends the test.
+func Steps(t testing.TB) (dir string, steps []string) {
+	t.Helper()
+	dir, steps, err := BuildSteps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, steps
+}
+
+// StepNames lists the folders under the repository's steps/, in order.
+func StepNames() ([]string, error) {
+	root, err := Root()
+	if err != nil {
+		return nil, err
+	}
+	return stepNames(filepath.Join(root, "steps"))
+}
+
+func stepNames(stepsDir string) ([]string, error) {
+	entries, err := os.ReadDir(stepsDir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if e.IsDir() {
+			names = append(names, e.Name())
+		}
+	}
+	if len(names) == 0 {
+		return nil, errors.New("no steps found under steps/")
+	}
+	return names, nil
+}
+
+// readTree reads every file below root, so go test's cache depends on them.
+func readTree(root string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		_, err = os.ReadFile(path)
+		return err
+	})
+}
+
+// CopyProgram copies a step's program into dst: its files, but not its
+// tests, nor its folders (such as testdata/).
+func CopyProgram(step, dst string) error {
+	if err := os.MkdirAll(dst, 0o777); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(step)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.IsDir() || strings.HasSuffix(e.Name(), "_test.go") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(step, e.Name()))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o666); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// BuildProgram builds the Go files in src (not its tests) into the folder
+// out, as the program name. A build error comes back with the compiler's
+// message.
+func BuildProgram(src, out, name string) error {
+	files, err := filepath.Glob(filepath.Join(src, "*.go"))
+	if err != nil {
+		return err
+	}
+	var sources []string
+	for _, f := range files {
+		if !strings.HasSuffix(f, "_test.go") {
+			sources = append(sources, filepath.Base(f))
+		}
+	}
+	if len(sources) == 0 {
+		return fmt.Errorf("%s has no Go files to build", src)
+	}
+	exe := filepath.Join(out, name)
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	args := append(append([]string{"build", "-o", exe}, buildFlags...), sources...)
+	cmd := exec.Command("go", args...)
+	cmd.Dir = src
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s does not build:\n%s", src, msg)
+	}
+	return nil
+}

@@ -1,0 +1,105 @@
+package harness
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// scriptParams runs the one script file, with the program in progDir on
+// the PATH ahead of the steps in binDir.
+func scriptParams(binDir, file, progDir string) testscript.Params {
+	p := ScriptParams(binDir, "")
+	p.Files = []string{file}
+	setup := p.Setup
+	p.Setup = func(env *testscript.Env) error {
+		err := setup(env)
+		env.Setenv("PATH", progDir+string(os.PathListSeparator)+env.Getenv("PATH"))
+		return err
+	}
+	return p
+}
+
+// runScript runs one script file, with the program in progDir ahead of
+// the steps, until deadline at most, and returns whether it failed and
+// what it logged.
+func runScript(file, binDir, progDir string, deadline time.Time) (failed bool, log string) {
+	p := scriptParams(binDir, file, progDir)
+	p.Deadline = deadline
+	rec := &recorder{}
+	testscript.RunT(rec, p)
+	return rec.didFail(), rec.String()
+}
+
+// scriptFails runs one script, as runScript does, by t's deadline, and
+// reports whether it failed, as the negative checks want it to.
+func scriptFails(t *testing.T, file, binDir, progDir string) bool {
+	failed, _ := runScript(file, binDir, progDir, deadline(t))
+	return failed
+}
+
+// deadline is t's deadline, or with none (go test -timeout 0), a few
+// minutes from now: a script never runs unbounded.
+func deadline(t *testing.T) time.Time {
+	if d, ok := t.Deadline(); ok {
+		return d
+	}
+	return time.Now().Add(5 * time.Minute)
+}
+
+// recorder is a testscript.T that records a script's log and whether it
+// failed, instead of failing a test: the negative checks want their
+// scripts to fail, and the exercises runner shows the log its own way.
+type recorder struct {
+	mu     sync.Mutex
+	failed bool
+	log    strings.Builder
+}
+
+func (r *recorder) failedNow() {
+	r.mu.Lock()
+	r.failed = true
+	r.mu.Unlock()
+	runtime.Goexit()
+}
+
+func (r *recorder) didFail() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.failed
+}
+
+func (r *recorder) Skip(args ...any)  { runtime.Goexit() }
+func (r *recorder) Fatal(args ...any) { r.Log(args...); r.failedNow() }
+func (r *recorder) FailNow()          { r.failedNow() }
+func (r *recorder) Parallel()         {}
+func (r *recorder) Verbose() bool     { return false }
+
+// String returns what the script logged.
+func (r *recorder) String() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.log.String()
+}
+
+func (r *recorder) Log(args ...any) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fmt.Fprintln(&r.log, args...)
+}
+
+// Run runs f in its own goroutine, so FailNow can end it, and waits.
+func (r *recorder) Run(name string, f func(testscript.T)) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		f(r)
+	}()
+	<-done
+}

@@ -1,0 +1,153 @@
+package harness
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The live-server helpers: a step's program started for a test, and a
+// client to talk to it. The tests in internal/survival use them.
+
+// Server is a step's program running for a test, on a free loopback port.
+type Server struct {
+	Addr   string        // where it listens: host:port
+	Cmd    *exec.Cmd     // the process
+	Stderr *LockedBuffer // what it has written to stderr so far
+	exited chan struct{} // closed once the process has ended
+}
+
+// LockedBuffer is a bytes.Buffer that a process writes while a test reads.
+type LockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *LockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *LockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// StartServer starts step's program on a free loopback port, with args
+// after -addr, from the repository's root, as a learner runs it, and
+// returns once it accepts connections. The process is killed when the
+// test ends, if it is still running.
+func StartServer(t *testing.T, step string, args ...string) *Server {
+	t.Helper()
+	dir, _ := Steps(t)
+	root, err := Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, err := FreeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &Server{Addr: addr, Stderr: &LockedBuffer{}, exited: make(chan struct{})}
+	s.Cmd = exec.Command(filepath.Join(dir, step), append([]string{"-addr", addr}, args...)...)
+	s.Cmd.Dir = root
+	s.Cmd.Env = append(os.Environ(), raceEnv)
+	s.Cmd.Stderr = s.Stderr
+	if err := s.Cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		s.Cmd.Wait()
+		close(s.exited)
+	}()
+	t.Cleanup(func() {
+		s.Cmd.Process.Kill()
+		<-s.exited
+	})
+	if !PollFor(func() bool { return Connect(addr) == nil || s.HasExited() }) || s.HasExited() {
+		t.Fatalf("%s did not start accepting connections on %s:\n%s", step, addr, s.Stderr)
+	}
+	return s
+}
+
+// HasExited reports whether the server's process has ended.
+func (s *Server) HasExited() bool {
+	select {
+	case <-s.exited:
+		return true
+	default:
+		return false
+	}
+}
+
+// Signal sends sig to the server.
+func (s *Server) Signal(t *testing.T, sig os.Signal) {
+	t.Helper()
+	if err := s.Cmd.Process.Signal(sig); err != nil {
+		t.Fatalf("signal %v: %v", sig, err)
+	}
+}
+
+// ExitStatus waits for the Server to exit, for WaitLimit at most, and
+// returns its exit status.
+func (s *Server) ExitStatus(t *testing.T) int {
+	t.Helper()
+	select {
+	case <-s.exited:
+		return s.Cmd.ProcessState.ExitCode()
+	case <-time.After(WaitLimit):
+		t.Fatalf("the Server still runs %v after it was told to stop:\n%s", WaitLimit, s.Stderr)
+		return -1
+	}
+}
+
+// WaitForLog waits until the server's stderr has text count times.
+func (s *Server) WaitForLog(t *testing.T, text string, count int) {
+	t.Helper()
+	if !PollFor(func() bool { return strings.Count(s.Stderr.String(), text) >= count }) {
+		t.Fatalf("the server's stderr never had %q %d times:\n%s", text, count, s.Stderr)
+	}
+}
+
+// URL returns the server's URL for path.
+func (s *Server) URL(path string) string {
+	return "http://" + s.Addr + path
+}
+
+// NewClient returns a client that keeps connections open for many
+// workers, and gives up on a request after WaitLimit.
+func NewClient() *http.Client {
+	return &http.Client{
+		Timeout:   WaitLimit,
+		Transport: &http.Transport{MaxIdleConnsPerHost: 64},
+	}
+}
+
+// Do sends req and returns its status and body.
+func Do(client *http.Client, req *http.Request) (int, string, error) {
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body), err
+}
+
+// Get makes one GET and returns its status and body.
+func Get(client *http.Client, url string) (int, string, error) {
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		return 0, "", err
+	}
+	return Do(client, req)
+}
