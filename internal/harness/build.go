@@ -83,7 +83,16 @@ func StepNames() ([]string, error) {
 }
 
 func stepNames(stepsDir string) ([]string, error) {
-	entries, err := os.ReadDir(stepsDir)
+	names, err := folders(stepsDir)
+	if err == nil && len(names) == 0 {
+		err = errors.New("no steps found under steps/")
+	}
+	return names, err
+}
+
+// folders lists the folders in dir, sorted by name.
+func folders(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, err
 	}
@@ -92,9 +101,6 @@ func stepNames(stepsDir string) ([]string, error) {
 		if e.IsDir() {
 			names = append(names, e.Name())
 		}
-	}
-	if len(names) == 0 {
-		return nil, errors.New("no steps found under steps/")
 	}
 	return names, nil
 }

@@ -20,19 +20,7 @@ import (
 const ExercisesDir = "exercises"
 
 // ExerciseNames lists the exercises, in order: the folders of exercises/.
-func ExerciseNames() ([]string, error) {
-	entries, err := os.ReadDir(ExercisesDir)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, e := range entries {
-		if e.IsDir() {
-			names = append(names, e.Name())
-		}
-	}
-	return names, nil
-}
+func ExerciseNames() ([]string, error) { return folders(ExercisesDir) }
 
 // StepOf returns the folder of the step an exercise starts from: the one
 // whose number it shares, "01-count" -> steps/01-app.
