@@ -126,6 +126,15 @@ type globalConf struct {
 	of     *configLoader // it holds all of this loader's defaults; nil if none
 }
 
+// lookup returns key's setting, if g has it; a nil g has none.
+func (g *globalConf) lookup(key string) (setting, bool) {
+	if g == nil {
+		return setting{}, false
+	}
+	s, ok := g.values[key]
+	return s, ok
+}
+
 // with returns g with the settings of adds, copying g only if one of them
 // changes it.
 func (g *globalConf) with(adds ...setting) *globalConf {
@@ -171,7 +180,6 @@ type loaderContext struct {
 	label   string    // what -print calls it: the section, or the URI
 	where   position  // the section's FILE:LINE, or the option's that named the URI
 	twin    *factory  // the Go factory that twins it; nil if none
-	sets    []setting // the set keys of its section, and of the sections it uses
 	ignored []setting // keys Paste skipped because [DEFAULT] sets them
 	require string    // the distributions Paste checks are installed
 

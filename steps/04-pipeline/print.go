@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -14,13 +15,19 @@ import (
 // printTree writes ctx and what it contains, one piece a line, indented:
 // what it is, its factory and where it is defined, then its options.
 func printTree(w io.Writer, ctx *loaderContext) {
-	printContext(w, ctx, "", "")
+	var defaults *globalConf
+	if ctx.loader != nil {
+		defaults, _ = ctx.loader.defaultsConf() // resolved already: no error
+	}
+	printContext(w, ctx, defaults, "", "")
 }
 
 // printContext writes ctx at indent, its heading after lead ("/v1 -> ").
-func printContext(w io.Writer, ctx *loaderContext, indent, lead string) {
+// above is the global conf of the context above it, to show what ctx
+// changes in it.
+func printContext(w io.Writer, ctx *loaderContext, above *globalConf, indent, lead string) {
 	fmt.Fprintf(w, "%s%s%s\n", indent, lead, heading(ctx))
-	for _, line := range optionLines(ctx) {
+	for _, line := range optionLines(ctx, above) {
 		line = strings.ReplaceAll(line, "\n", "\n"+indent+"      ") // a continued value
 		fmt.Fprintf(w, "%s    %s\n", indent, line)
 	}
@@ -28,25 +35,25 @@ func printContext(w io.Writer, ctx *loaderContext, indent, lead string) {
 	switch ctx.objectType {
 	case pipelineType:
 		for _, f := range ctx.filters {
-			printContext(w, f, inner, "")
+			printContext(w, f, ctx.global, inner, "")
 		}
-		printContext(w, ctx.app, inner, "")
+		printContext(w, ctx.app, ctx.global, inner, "")
 	case filterAppType, filterWithType:
-		printContext(w, ctx.filter, inner, "")
-		printContext(w, ctx.next, inner, "")
+		printContext(w, ctx.filter, ctx.global, inner, "")
+		printContext(w, ctx.next, ctx.global, inner, "")
 	}
 	for _, m := range urlmapOrder(ctx.mounts) {
-		printContext(w, m.app, inner, mountLabel(m)+" -> ")
+		printContext(w, m.app, ctx.global, inner, mountLabel(m)+" -> ")
 	}
 	if ctx.notFound != nil {
-		printContext(w, ctx.notFound, inner, "not_found_app -> ")
+		printContext(w, ctx.notFound, ctx.global, inner, "not_found_app -> ")
 	}
 	for _, g := range ctx.guesses {
 		fmt.Fprintf(w, "%s%s -> read from the option value (a guess: no Go twin says what it means)\n", inner, g.key)
 		for _, f := range g.filters {
-			printContext(w, f, inner+"  ", "")
+			printContext(w, f, ctx.global, inner+"  ", "")
 		}
-		printContext(w, g.app, inner+"  ", "")
+		printContext(w, g.app, ctx.global, inner+"  ", "")
 	}
 }
 
@@ -78,11 +85,12 @@ func mountLabel(m mount) string {
 	return path
 }
 
-// optionLines are the lines -print shows under ctx: its local conf, its
-// set keys, the global options its Go twin reads, and what Paste skips.
-func optionLines(ctx *loaderContext) []string {
+// optionLines are the lines -print shows under ctx: its local conf; the
+// global conf's keys that differ from above, the global conf of the
+// context above it (set keys, mostly); the global options its Go twin
+// reads; and what Paste skips.
+func optionLines(ctx *loaderContext, above *globalConf) []string {
 	var lines []string
-	shown := map[string]bool{}
 	guessed := map[string]bool{}
 	for _, g := range ctx.guesses {
 		guessed[g.key] = true
@@ -100,15 +108,19 @@ func optionLines(ctx *loaderContext) []string {
 			line += "  (not an option of the Go twin)"
 		}
 		lines = append(lines, line)
-		shown[s.key] = true
 	}
-	for _, s := range lastOfEach(ctx.sets) {
-		lines = append(lines, "set "+s.key+" = "+shown1(s))
-		shown[s.key] = true
+	changed := map[string]bool{}
+	for _, key := range slices.Sorted(maps.Keys(ctx.global.values)) {
+		s := ctx.global.values[key]
+		if old, ok := above.lookup(key); !ok || old.value != s.value {
+			lines = append(lines, "global "+key+" = "+shown1(s))
+			changed[key] = true
+		}
 	}
 	if ctx.twin != nil {
 		for _, key := range ctx.twin.options {
-			if s, ok := ctx.global.values[key]; ok && !shown[key] {
+			_, local := ctx.local.get(key)
+			if s, ok := ctx.global.values[key]; ok && !local && !changed[key] {
 				lines = append(lines, key+" = "+shown1(s)+"  (from the global conf)")
 			}
 		}
@@ -130,18 +142,6 @@ func shown1(s setting) string {
 	return s.value
 }
 
-// lastOfEach keeps, of settings with the same key, the last.
-func lastOfEach(settings []setting) []setting {
-	var kept []setting
-	for i, s := range settings {
-		later := slices.ContainsFunc(settings[i+1:], func(o setting) bool { return o.key == s.key })
-		if !later {
-			kept = append(kept, s)
-		}
-	}
-	return kept
-}
-
 // writeJSON writes ctx as -print -json does. The conformance test sets
 // showSecrets, to compare values with Paste Deploy's.
 func writeJSON(w io.Writer, ctx *loaderContext, showSecrets bool) error {
@@ -154,7 +154,7 @@ func writeJSON(w io.Writer, ctx *loaderContext, showSecrets bool) error {
 // contextJSON is ctx as JSON. Its keys object_type, protocol, factory,
 // section, file, local_conf, global_conf, app, filters, next, filter and
 // urlmap are Paste Deploy's own, as the conformance test records them from
-// Paste; where, go_twin, guessed_from_options, sets, ignored and require
+// Paste; where, go_twin, guessed_from_options, ignored and require
 // are step 04's.
 func contextJSON(ctx *loaderContext, showSecrets bool) map[string]any {
 	value := func(s setting) string {
@@ -225,13 +225,6 @@ func contextJSON(ctx *loaderContext, showSecrets bool) map[string]any {
 			guesses = append(guesses, map[string]any{"key": g.key, "filters": filters, "app": contextJSON(g.app, showSecrets)})
 		}
 		j["guessed_from_options"] = guesses
-	}
-	if len(ctx.sets) > 0 {
-		sets := map[string]string{}
-		for _, s := range ctx.sets {
-			sets[s.key] = value(s)
-		}
-		j["sets"] = sets
 	}
 	if len(ctx.ignored) > 0 {
 		ignored := map[string]string{}

@@ -379,7 +379,6 @@ func (l *configLoader) getContext(t *objectType, name string, global *globalConf
 		}
 	}
 	ctx.section, ctx.from, ctx.file, ctx.label, ctx.where = s.header, s, l.abs, label, where
-	ctx.sets = append(ctx.sets, additions...)
 	ctx.ignored = append(ctx.ignored, ignored...)
 	if require.value != "" {
 		ctx.require = require.value
