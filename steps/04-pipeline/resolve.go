@@ -160,7 +160,10 @@ func (l *configLoader) defaultsConf() (*globalConf, error) {
 	}
 	lookup := func(name string) (string, bool) {
 		o, ok := l.byKey[name]
-		return o.value, ok
+		if !ok {
+			return "", false
+		}
+		return o.value, true
 	}
 	values := make(map[string]setting, len(l.defaults))
 	for _, o := range l.defaults {
