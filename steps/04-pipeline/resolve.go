@@ -41,7 +41,7 @@ func resolveConfig(path, name string, reg registry) (*loaderContext, error) {
 
 // resolve is resolveConfig for r.
 func (r *resolver) resolve(path, name string) (*loaderContext, error) {
-	l, err := r.openLoader(path, nil)
+	l, err := r.openLoader(path, nil, position{path, 0})
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +86,7 @@ type configLoader struct {
 	r        *resolver
 	file     *iniFile
 	abs      string             // the file's absolute path
+	from     position           // what named the file: -config, or a config: URI
 	defaults []*option          // raw, in order
 	byKey    map[string]*option // the same, by key
 	setGet   []*option          // the defaults whose keys start with "set " or "get "
@@ -96,8 +97,9 @@ type configLoader struct {
 // openLoader reads and parses the file at path, once per file, and returns
 // a loader for it: the twin of ConfigLoader.__init__ and update_defaults.
 // callerGlobal is the global conf of the section whose config: URI named
-// the file: its keys become defaults here, unless the file sets them.
-func (r *resolver) openLoader(path string, callerGlobal *globalConf) (*configLoader, error) {
+// the file, at from: its keys become defaults here, unless the file sets
+// them.
+func (r *resolver) openLoader(path string, callerGlobal *globalConf, from position) (*configLoader, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -116,7 +118,7 @@ func (r *resolver) openLoader(path string, callerGlobal *globalConf) (*configLoa
 		}
 		r.files[abs] = f
 	}
-	l := &configLoader{r: r, file: f, abs: abs, byKey: map[string]*option{}}
+	l := &configLoader{r: r, file: f, abs: abs, from: from, byKey: map[string]*option{}}
 	add := func(o *option) {
 		if prev, ok := l.byKey[o.key]; ok {
 			*prev = *o // a later default replaces an earlier one, in its place
@@ -168,8 +170,13 @@ func (l *configLoader) defaultsConf() (*globalConf, error) {
 	values := make(map[string]setting, len(l.defaults))
 	for _, o := range l.defaults {
 		v, usedSecret, err := interpolate(o.key, o.value, lookup)
-		if err != nil {
+		switch {
+		case err != nil && o.line == 0: // here, __file__, or a global passed in
+			l.err = errorAt(l.from, "in %s, [DEFAULT] %v", l.file.path, err)
+		case err != nil:
 			l.err = errorAt(l.where(o.line), "[DEFAULT] %v", err)
+		}
+		if err != nil {
 			return nil, l.err
 		}
 		if v == "" {

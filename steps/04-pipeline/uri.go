@@ -67,7 +67,7 @@ func (r *resolver) configContext(t *objectType, path, name, relativeTo string, g
 	if global != nil && len(global.values) == 0 {
 		global = nil
 	}
-	l, err := r.openLoader(path, global)
+	l, err := r.openLoader(path, global, at.where)
 	if err != nil {
 		return nil, errorAt(at.where, "%s: %v", at.what(), err)
 	}
