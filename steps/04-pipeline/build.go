@@ -16,85 +16,138 @@ import (
 // its registry.
 type builder struct{ registry registry }
 
-// app makes the app ctx describes: the Go twin of LoaderContext.create
-// for an app. A pipeline's filters wrap its app, the first outermost.
-func (b builder) app(ctx *loaderContext) (http.Handler, error) {
+// piece is a context made: an app, or a filter.
+type piece struct {
+	app    http.Handler
+	filter middleware
+}
+
+// job is a context to make, as an app or as a filter.
+type job struct {
+	ctx      *loaderContext
+	asFilter bool
+}
+
+// app makes the app root describes, and everything in it: the Go twin of
+// LoaderContext.create. Paste Deploy makes each piece by recursion, after
+// the pieces it contains; here a list of them in that order does it, so
+// that apps nested deep need no deep stack. A pipeline's filters wrap its
+// app, the first outermost.
+func (b builder) app(root *loaderContext) (http.Handler, error) {
+	order := creationOrder(job{ctx: root})
+	made := make(map[*loaderContext]piece, len(order))
+	for _, j := range order {
+		p, err := b.make(j, made)
+		if err != nil {
+			return nil, err
+		}
+		made[j.ctx] = p
+	}
+	return made[root].app, nil
+}
+
+// creationOrder lists top and every job inside it, each after the jobs it
+// contains, in the order Paste Deploy creates them.
+func creationOrder(top job) []job {
+	type visit struct {
+		job
+		inside bool // the jobs inside it are listed
+	}
+	var order []job
+	todo := []visit{{job: top}}
+	for len(todo) > 0 {
+		v := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if v.inside {
+			order = append(order, v.job)
+			continue
+		}
+		todo = append(todo, visit{v.job, true})
+		inside := jobsInside(v.job)
+		for i := len(inside) - 1; i >= 0; i-- {
+			todo = append(todo, visit{job: inside[i]})
+		}
+	}
+	return order
+}
+
+// jobsInside lists the jobs j's context contains, in the order Paste
+// Deploy creates them: a pipeline's app, then its filters; a filter-app's
+// app, then its filter; a filter-with's filter, then what it wraps; a
+// urlmap's not_found_app, then its apps in the config's order.
+func jobsInside(j job) []job {
+	ctx := j.ctx
 	switch ctx.objectType {
 	case pipelineType:
-		app, err := b.app(ctx.app)
-		if err != nil {
-			return nil, err
+		inside := []job{{ctx: ctx.app}}
+		for _, f := range ctx.filters {
+			inside = append(inside, job{f, true})
 		}
+		return inside
+	case filterAppType:
+		return []job{{ctx: ctx.next}, {ctx.filter, true}}
+	case filterWithType:
+		return []job{{ctx.filter, true}, {ctx.next, j.asFilter}}
+	}
+	var inside []job
+	if ctx.notFound != nil {
+		inside = append(inside, job{ctx: ctx.notFound})
+	}
+	for _, m := range ctx.mounts {
+		inside = append(inside, job{ctx: m.app})
+	}
+	return inside
+}
+
+// make makes j's context, whose insides are in made already.
+func (b builder) make(j job, made map[*loaderContext]piece) (piece, error) {
+	ctx := j.ctx
+	switch ctx.objectType {
+	case pipelineType:
 		var filters []middleware
-		for _, fc := range ctx.filters {
-			m, err := b.filter(fc)
-			if err != nil {
-				return nil, err
-			}
-			filters = append(filters, m)
+		for _, f := range ctx.filters {
+			filters = append(filters, made[f].filter)
 		}
-		return chain(app, filters...), nil
-	case filterAppType, filterWithType:
-		if ctx.objectType == filterWithType && ctx.next.objectType != appType {
-			return nil, errorAt(ctx.where, "[%s] filter-with on a %s: Paste Deploy would make a filter of it, not an app; name the filter in a pipeline = instead", ctx.label, ctx.next.objectType.name)
+		return piece{app: chain(made[ctx.app].app, filters...)}, nil
+	case filterAppType:
+		return piece{app: made[ctx.filter].filter(made[ctx.next].app)}, nil
+	case filterWithType:
+		outer := made[ctx.filter].filter
+		if j.asFilter {
+			inner := made[ctx.next].filter
+			return piece{filter: func(h http.Handler) http.Handler { return outer(inner(h)) }}, nil
 		}
-		app, err := b.app(ctx.next)
+		if ctx.next.objectType != appType {
+			return piece{}, errorAt(ctx.where, "[%s] filter-with on a %s: Paste Deploy would make a filter of it, not an app; name the filter in a pipeline = instead", ctx.label, ctx.next.objectType.name)
+		}
+		return piece{app: outer(made[ctx.next].app)}, nil
+	}
+	if j.asFilter {
+		f, opts, err := b.twinOf(ctx, "filter")
 		if err != nil {
-			return nil, err
+			return piece{}, err
 		}
-		m, err := b.filter(ctx.filter)
-		if err != nil {
-			return nil, err
-		}
-		return m(app), nil
+		m, err := f.filter(opts)
+		return piece{filter: m}, factoryError(ctx, err)
 	}
 	f, opts, err := b.twinOf(ctx, "app", "composite")
 	if err != nil {
-		return nil, err
+		return piece{}, err
 	}
 	if f.kind == "app" {
 		h, err := f.app(opts)
-		return h, factoryError(ctx, err)
-	}
-	// The apps are made in the config's order, not_found_app first, as
-	// urlmap_factory makes them, then ordered as the urlmap tries them.
-	var notFound http.Handler
-	if ctx.notFound != nil {
-		if notFound, err = b.app(ctx.notFound); err != nil {
-			return nil, err
-		}
+		return piece{app: h}, factoryError(ctx, err)
 	}
 	mounts := slices.Clone(ctx.mounts)
 	for i := range mounts {
-		if mounts[i].handler, err = b.app(mounts[i].app); err != nil {
-			return nil, err
-		}
+		mounts[i].handler = made[mounts[i].app].app
+	}
+	var notFound http.Handler
+	if ctx.notFound != nil {
+		notFound = made[ctx.notFound].app
 	}
 	h, err := f.composite(urlmapOrder(mounts), notFound)
-	return h, factoryError(ctx, err)
-}
-
-// filter makes the middleware ctx describes: the Go twin of
-// LoaderContext.create for a filter. A filter with filter-with is the
-// other filter around it.
-func (b builder) filter(ctx *loaderContext) (middleware, error) {
-	if ctx.objectType == filterWithType {
-		outer, err := b.filter(ctx.filter)
-		if err != nil {
-			return nil, err
-		}
-		inner, err := b.filter(ctx.next)
-		if err != nil {
-			return nil, err
-		}
-		return func(h http.Handler) http.Handler { return outer(inner(h)) }, nil
-	}
-	f, opts, err := b.twinOf(ctx, "filter")
-	if err != nil {
-		return nil, err
-	}
-	m, err := f.filter(opts)
-	return m, factoryError(ctx, err)
+	return piece{app: h}, factoryError(ctx, err)
 }
 
 // twinOf returns the Go factory that makes ctx, which must be one of

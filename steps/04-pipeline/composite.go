@@ -8,48 +8,75 @@ import "strings"
 // twin, the urlmap, reads its options as Paste's urlmap_factory does; for
 // one with no twin, such as nova's pipeline_factory_v21, expand guesses
 // from the option values. Contexts are expanded in the order Paste Deploy
-// would create them.
-func (r *resolver) expand(ctx *loaderContext) error {
-	switch ctx.objectType {
-	case pipelineType:
-		for _, c := range append([]*loaderContext{ctx.app}, ctx.filters...) {
-			if err := r.expand(c); err != nil {
+// would create them, depth first; Paste recurses, and expand keeps a list
+// of what is left to do, so that composites nested deep need no deep
+// stack.
+func (r *resolver) expand(root *loaderContext) (err error) {
+	// A task expands ctx, or, if leave is set, notes that the composite
+	// leave came from has all its apps expanded.
+	type task struct {
+		ctx   *loaderContext
+		leave *section
+	}
+	todo := []task{{ctx: root}}
+	defer func() { // after an error, the composites still being expanded
+		for i := len(todo) - 1; err != nil && i >= 0; i-- {
+			if todo[i].leave != nil {
+				r.pop(todo[i].leave)
+			}
+		}
+	}()
+	for len(todo) > 0 {
+		t := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if t.leave != nil {
+			r.pop(t.leave)
+			continue
+		}
+		ctx := t.ctx
+		var next []*loaderContext // in the order Paste would create them
+		switch ctx.objectType {
+		case pipelineType:
+			next = append([]*loaderContext{ctx.app}, ctx.filters...)
+		case filterAppType:
+			next = []*loaderContext{ctx.next, ctx.filter}
+		case filterWithType:
+			next = []*loaderContext{ctx.filter, ctx.next}
+		}
+		if protocolKinds[ctx.protocol] == "composite" {
+			// While its apps are expanded, the composite is being
+			// resolved: an app that leads back to it is a cycle.
+			if ctx.from != nil {
+				if err := r.push(ctx.from, ctx.where); err != nil {
+					return err
+				}
+				todo = append(todo, task{leave: ctx.from})
+			}
+			if ctx.twin != nil && ctx.twin.kind == "composite" {
+				if err := r.resolveURLMap(ctx); err != nil {
+					return err
+				}
+				if ctx.notFound != nil {
+					next = append(next, ctx.notFound)
+				}
+				for _, m := range ctx.mounts {
+					next = append(next, m.app)
+				}
+			} else if err := r.guessApps(ctx); err != nil {
 				return err
 			}
 		}
-		return nil
-	case filterAppType:
-		if err := r.expand(ctx.next); err != nil {
-			return err
+		for i := len(next) - 1; i >= 0; i-- {
+			todo = append(todo, task{ctx: next[i]})
 		}
-		return r.expand(ctx.filter)
-	case filterWithType:
-		if err := r.expand(ctx.filter); err != nil {
-			return err
-		}
-		return r.expand(ctx.next)
 	}
-	if protocolKinds[ctx.protocol] != "composite" {
-		return nil
-	}
-	// While its apps are resolved, the composite is being resolved: an app
-	// that leads back to it is a cycle.
-	if ctx.from != nil {
-		if err := r.push(ctx.from, ctx.where); err != nil {
-			return err
-		}
-		defer r.pop(ctx.from)
-	}
-	if ctx.twin != nil && ctx.twin.kind == "composite" {
-		return r.expandURLMap(ctx)
-	}
-	return r.guessApps(ctx)
+	return nil
 }
 
-// expandURLMap resolves the apps a urlmap's options name, not_found_app
+// resolveURLMap resolves the apps a urlmap's options name, not_found_app
 // first, as urlmap_factory loads them: each with the urlmap's global conf,
 // from the file of the section that uses the urlmap.
-func (r *resolver) expandURLMap(ctx *loaderContext) error {
+func (r *resolver) resolveURLMap(ctx *loaderContext) error {
 	mounts, notFound, err := readURLMap(ctx)
 	if err != nil {
 		return err
@@ -58,14 +85,14 @@ func (r *resolver) expandURLMap(ctx *loaderContext) error {
 		return errorAt(ctx.where, "%s: a urlmap named by a URI has no file to find its apps in", ctx.label)
 	}
 	if notFound.value != "" {
-		ctx.notFound, err = r.resolveApp(ctx, notFound.value, site{where: notFound.where, key: "not_found_app", name: notFound.value})
+		ctx.notFound, err = ctx.loader.getContext(appType, notFound.value, ctx.global, site{where: notFound.where, key: "not_found_app", name: notFound.value})
 		if err != nil {
 			return err
 		}
 	}
 	for i, m := range mounts {
 		s, _ := ctx.local.get(m.key)
-		mounts[i].app, err = r.resolveApp(ctx, s.value, site{where: s.where, key: m.key, name: s.value})
+		mounts[i].app, err = ctx.loader.getContext(appType, s.value, ctx.global, site{where: s.where, key: m.key, name: s.value})
 		if err != nil {
 			return err
 		}

@@ -274,124 +274,188 @@ var sectionTypes = map[string]bool{
 	"pipeline": true, "filter-app": true, "filter": true,
 }
 
+// sectionRead is a section as get_context reads it before it looks for
+// its factory: its local conf, and its global conf with its set keys.
+type sectionRead struct {
+	t             *objectType
+	s             *section
+	typ           string // its type: "app", "pipeline", ...
+	local         localConf
+	global        *globalConf
+	additions     []setting // its set keys
+	ignored       []setting // its keys that Paste skips, as [DEFAULT] sets them
+	filterWith    setting
+	hasFilterWith bool
+	require       string
+}
+
 // getContext resolves name, a section of l's file or a URI, into a context
 // of type t, with global the global conf of the section that named it
 // (nil at the top): the twin of ConfigLoader.get_context.
+//
+// Paste Deploy follows use = othersection by recursion: get_context calls
+// _context_from_use, which calls get_context for the other section. Here
+// a loop follows such a chain down, reading each section, and then back
+// up, doing what each level does when the call below it returns, so that
+// a long chain needs no deep stack.
 func (l *configLoader) getContext(t *objectType, name string, global *globalConf, at site) (*loaderContext, error) {
 	if isURI(name) {
 		return l.r.loadContext(t, name, filepath.Dir(l.file.path), global, at)
 	}
+	var chain []*sectionRead
+	active := 0 // the sections of chain being resolved
+	defer func() {
+		for ; active > 0; active-- {
+			l.r.pop(chain[active-1].s)
+		}
+	}()
+	for {
+		sr, err := l.readSection(t, name, global, at)
+		if err != nil {
+			return nil, err
+		}
+		chain, active = append(chain, sr), active+1
+		use, ok := sr.local.get("use")
+		if !ok || sr.typ == "filter-app" || sr.typ == "pipeline" || isURI(use.value) {
+			break
+		}
+		name, global = use.value, sr.global
+		at = site{where: use.where, key: "use", name: use.value, usedBy: sr.typ}
+	}
+
+	// The last section names its factory, or is a pipeline or a filter-app.
+	last := chain[len(chain)-1]
+	var ctx *loaderContext
+	var remaining localConf // its local conf less the keys the branch reads
+	var err error
+	switch {
+	case last.typ == "filter-app":
+		if ctx, err = l.filterAppContext(last); err == nil {
+			remaining = ctx.local
+		}
+	case last.typ == "pipeline":
+		ctx, err = l.pipelineContext(last)
+	case hasKey(last.local, "use"):
+		remaining = withoutUse(last.local)
+		ctx, err = l.contextFromUse(last, remaining)
+	default:
+		if ctx, err = l.contextFromExplicit(last); err == nil {
+			remaining = ctx.local
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	// Back up the chain: each section gets the context of the one it uses.
+	for i := len(chain) - 1; i >= 0; i-- {
+		sr := chain[i]
+		if i < len(chain)-1 {
+			remaining = withoutUse(sr.local)
+			l.useContext(sr, ctx, remaining)
+		}
+		if ctx, err = l.finishContext(sr, ctx, remaining); err != nil {
+			return nil, err
+		}
+		active--
+		l.r.pop(sr.s)
+	}
+	return ctx, nil
+}
+
+// readSection finds the section called name, notes that it is being
+// resolved, and reads its options: the first half of
+// ConfigLoader.get_context, up to the lookup of its factory.
+func (l *configLoader) readSection(t *objectType, name string, global *globalConf, at site) (*sectionRead, error) {
 	s, err := l.findSection(t, name, at)
 	if err != nil {
 		return nil, err
 	}
-	label, where := s.header, l.where(s.line)
-	if err := l.r.push(s, where); err != nil {
+	if err := l.r.push(s, l.where(s.line)); err != nil {
 		return nil, err
 	}
-	defer l.r.pop(s)
-
 	defaults, err := l.defaultsConf()
 	if err != nil {
+		l.r.pop(s)
 		return nil, err
 	}
 	if global == nil || global.of != l {
 		global = mergeGlobals(defaults, global, l)
 	}
+	typ, _, _ := sectionName(s.header)
+	sr := &sectionRead{t: t, s: s, typ: typ, local: localConf{list: make([]setting, 0, len(s.options))}}
 
 	// Sort the options: set and get keys, the local conf, and the keys
-	// Paste skips because [DEFAULT] sets them.
-	local := localConf{list: make([]setting, 0, len(s.options))}
-	var additions, ignored []setting
-	var gets []setting
+	// Paste skips because [DEFAULT] sets them. A set or get key of
+	// [DEFAULT] is every section's.
 	options := slices.Clip(s.options) // so appending leaves s as it is
 	for _, o := range l.setGet {
 		if _, own := s.option(o.key); !own {
 			options = append(options, o)
 		}
 	}
+	var gets []setting
 	for _, o := range options {
+		if l.byKey[o.key] != nil && !strings.HasPrefix(o.key, "set ") && !strings.HasPrefix(o.key, "get ") {
+			sr.ignored = append(sr.ignored, setting{key: o.key, value: o.value, where: l.where(o.line), secret: looksSecret(o.key)})
+			continue
+		}
+		v, err := l.value(s, o)
+		if err != nil {
+			l.r.pop(s)
+			return nil, err
+		}
 		switch {
 		case strings.HasPrefix(o.key, "set "):
-			v, err := l.value(s, o)
-			if err != nil {
-				return nil, err
-			}
 			v.key = strings.TrimFunc(o.key[4:], isPySpace)
 			v.secret = v.secret || looksSecret(v.key)
-			additions = append(additions, v)
+			sr.additions = append(sr.additions, v)
 			global = global.with(v)
 		case strings.HasPrefix(o.key, "get "):
-			v, err := l.value(s, o)
-			if err != nil {
-				return nil, err
-			}
 			v.key = strings.TrimFunc(o.key[4:], isPySpace)
 			gets = append(gets, v)
-		case l.byKey[o.key] != nil:
-			ignored = append(ignored, setting{key: o.key, value: o.value, where: l.where(o.line), secret: looksSecret(o.key)})
 		default:
-			v, err := l.value(s, o)
-			if err != nil {
-				return nil, err
-			}
-			local.set(v)
+			sr.local.set(v)
 		}
 	}
 	for _, g := range gets {
 		v, ok := global.values[g.value]
 		if !ok {
+			l.r.pop(s)
 			return nil, errorAt(g.where, "[%s] get %s = %s: the global conf has no %s", s.header, g.key, g.value, g.value)
 		}
-		local.set(setting{key: g.key, value: v.value, where: g.where, secret: v.secret || looksSecret(g.key), via: "get " + g.value})
+		sr.local.set(setting{key: g.key, value: v.value, where: g.where, secret: v.secret || looksSecret(g.key), via: "get " + g.value})
 	}
-	var filterWith setting
-	hasFilterWith := false
+	sr.global = global
 	if t == appType || t == filterType {
-		filterWith, hasFilterWith = local.pop("filter-with")
+		sr.filterWith, sr.hasFilterWith = sr.local.pop("filter-with")
 	}
-	require, _ := local.pop("require")
+	require, _ := sr.local.pop("require")
+	sr.require = require.value
+	return sr, nil
+}
 
-	// remaining is the local conf less the keys the branch taken reads.
-	var ctx *loaderContext
-	var remaining localConf
-	typ, _, _ := strings.Cut(s.header, ":")
-	switch {
-	case typ == "filter-app":
-		if ctx, err = l.filterAppContext(s, local, global, additions); err == nil {
-			remaining = ctx.local
-		}
-	case typ == "pipeline":
-		ctx, err = l.pipelineContext(s, local, global)
-	case hasKey(local, "use"):
-		ctx, err = l.contextFromUse(t, s, local, global, additions)
-		if hasFilterWith {
-			remaining = withoutUse(local)
-		}
-	default:
-		if ctx, err = l.contextFromExplicit(t, s, local, global); err == nil {
-			remaining = ctx.local
-		}
-	}
-	if err != nil {
-		return nil, err
-	}
+// finishContext gives ctx, the context of sr's section, its place, and
+// wraps it in sr's filter-with: the last part of ConfigLoader.get_context.
+// remaining is sr's local conf less the keys its factory took.
+func (l *configLoader) finishContext(sr *sectionRead, ctx *loaderContext, remaining localConf) (*loaderContext, error) {
+	label, where := sr.s.header, l.where(sr.s.line)
 	ctx.label, ctx.where = label, where
-	if hasFilterWith {
+	if sr.hasFilterWith {
 		wrapped := ctx
 		ctx = l.r.newContext(filterWithType)
-		ctx.global, ctx.local, ctx.loader = global, remaining, l
+		ctx.global, ctx.local, ctx.loader = sr.global, remaining, l
 		ctx.next = wrapped
-		ctx.filter, err = l.getContext(filterType, filterWith.value, global,
-			site{where: filterWith.where, key: "filter-with", name: filterWith.value, usedBy: "filter"})
+		var err error
+		ctx.filter, err = l.getContext(filterType, sr.filterWith.value, sr.global,
+			site{where: sr.filterWith.where, key: "filter-with", name: sr.filterWith.value, usedBy: "filter"})
 		if err != nil {
 			return nil, err
 		}
 	}
-	ctx.section, ctx.from, ctx.file, ctx.label, ctx.where = s.header, s, l.abs, label, where
-	ctx.ignored = append(ctx.ignored, ignored...)
-	if require.value != "" {
-		ctx.require = require.value
+	ctx.section, ctx.from, ctx.file, ctx.label, ctx.where = sr.s.header, sr.s, l.abs, label, where
+	ctx.ignored = append(ctx.ignored, sr.ignored...)
+	if sr.require != "" {
+		ctx.require = sr.require
 	}
 	return ctx, l.r.tooMany(ctx.where)
 }
@@ -424,40 +488,48 @@ func withoutUse(c localConf) localConf {
 	return c
 }
 
-// contextFromUse resolves use = name: the context name resolves to, with
-// this section's local conf over its own, and this section's set keys
-// over its global conf: the twin of ConfigLoader._context_from_use.
-func (l *configLoader) contextFromUse(t *objectType, s *section, local localConf, global *globalConf, additions []setting) (*loaderContext, error) {
-	use, _ := local.pop("use")
-	typ, _, _ := strings.Cut(s.header, ":")
-	ctx, err := l.getContext(t, use.value, global, site{where: use.where, key: "use", name: use.value, usedBy: typ})
+// contextFromUse resolves use = name, where name is a URI: the first half
+// of ConfigLoader._context_from_use (getContext follows a use of another
+// section itself).
+func (l *configLoader) contextFromUse(sr *sectionRead, remaining localConf) (*loaderContext, error) {
+	use, _ := sr.local.get("use")
+	ctx, err := l.getContext(sr.t, use.value, sr.global, site{where: use.where, key: "use", name: use.value, usedBy: sr.typ})
 	if err != nil {
 		return nil, err
 	}
-	ctx.global = ctx.global.with(additions...)
-	if file, ok := global.values["__file__"]; ok {
+	l.useContext(sr, ctx, remaining)
+	return ctx, nil
+}
+
+// useContext makes ctx, the context of what sr's section uses, the
+// section's own: its local conf (less use: remaining) over ctx's, its set
+// keys over ctx's global conf, and a protocol from its type if ctx has
+// none: the second half of ConfigLoader._context_from_use.
+func (l *configLoader) useContext(sr *sectionRead, ctx *loaderContext, remaining localConf) {
+	ctx.global = ctx.global.with(sr.additions...)
+	if file, ok := sr.global.values["__file__"]; ok {
 		ctx.global = ctx.global.with(file) // use sections keep the user's __file__
 	}
-	ctx.local.update(local)
+	ctx.local.update(remaining)
 	ctx.loader = l
 	if ctx.protocol == "" {
-		switch typ {
+		switch sr.typ {
 		case "app", "application":
 			ctx.protocol = "paste.app_factory"
 		case "composite", "composit":
 			ctx.protocol = "paste.composit_factory"
 		default:
-			ctx.protocol = "paste." + typ + "_factory"
+			ctx.protocol = "paste." + sr.typ + "_factory"
 		}
 		ctx.twin = l.r.registry.find(protocolKinds[ctx.protocol], ctx.factory)
 	}
-	return ctx, nil
 }
 
 // contextFromExplicit resolves a section that names its factory with a
 // protocol key, such as paste.filter_factory = module:object: the twin of
 // ConfigLoader._context_from_explicit.
-func (l *configLoader) contextFromExplicit(t *objectType, s *section, local localConf, global *globalConf) (*loaderContext, error) {
+func (l *configLoader) contextFromExplicit(sr *sectionRead) (*loaderContext, error) {
+	t, s, local, global := sr.t, sr.s, sr.local, sr.global
 	var found []setting
 	for _, group := range t.protocols {
 		for _, protocol := range group {
@@ -502,7 +574,8 @@ func (l *configLoader) contextFromExplicit(t *objectType, s *section, local loca
 // filterAppContext resolves a [filter-app:] section: a filter, named as in
 // a [filter:] section, around the app its next key names: the twin of
 // ConfigLoader._filter_app_context.
-func (l *configLoader) filterAppContext(s *section, local localConf, global *globalConf, additions []setting) (*loaderContext, error) {
+func (l *configLoader) filterAppContext(sr *sectionRead) (*loaderContext, error) {
+	s, local, global := sr.s, sr.local, sr.global
 	next, ok := local.pop("next")
 	if !ok {
 		return nil, errorAt(l.where(s.line), "[%s] needs next = the app it filters", s.header)
@@ -514,11 +587,14 @@ func (l *configLoader) filterAppContext(s *section, local localConf, global *glo
 	if err != nil {
 		return nil, err
 	}
+	// Its filter: this section, less next, read as a [filter:] section.
+	filter := *sr
+	filter.t, filter.local = filterType, local
 	if hasKey(local, "use") {
-		ctx.filter, err = l.contextFromUse(filterType, s, local, global, additions)
 		ctx.local = withoutUse(local)
+		ctx.filter, err = l.contextFromUse(&filter, ctx.local)
 	} else {
-		ctx.filter, err = l.contextFromExplicit(filterType, s, local, global)
+		ctx.filter, err = l.contextFromExplicit(&filter)
 		if err == nil {
 			ctx.local = ctx.filter.local // one dict, in Paste
 		}
@@ -532,7 +608,8 @@ func (l *configLoader) filterAppContext(s *section, local localConf, global *glo
 // pipelineContext resolves a [pipeline:] section: the app its pipeline
 // key names last, and the filters before it, the first outermost: the
 // twin of ConfigLoader._pipeline_app_context.
-func (l *configLoader) pipelineContext(s *section, local localConf, global *globalConf) (*loaderContext, error) {
+func (l *configLoader) pipelineContext(sr *sectionRead) (*loaderContext, error) {
+	s, local, global := sr.s, sr.local, sr.global
 	p, ok := local.pop("pipeline")
 	if !ok {
 		return nil, errorAt(l.where(s.line), "[%s] needs pipeline = filter ... app", s.header)
