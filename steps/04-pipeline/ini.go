@@ -24,11 +24,12 @@ type iniFile struct {
 // section is one [header] section: the Go twin of one of ConfigParser's
 // sections.
 type section struct {
-	header   string // between [ and ], as written: "app:main", "filter:auth"
-	line     int
-	options  []*option
-	index    map[string]*option // the options by key, once there are many
-	sameName *section           // the next section in the file with the same name
+	header    string // between [ and ], as written: "app:main", "filter:auth"
+	line      int
+	options   []*option
+	index     map[string]*option // the options by key, once there are many
+	sameName  *section           // the next section in the file with the same name
+	resolving bool               // the resolve stage is in it: to catch cycles
 }
 
 // option is one key = value, with the line it started on: the Go twin of

@@ -26,8 +26,7 @@ type resolver struct {
 	registry registry
 	readFile func(path string) ([]byte, error)
 	files    map[string]*iniFile // by absolute path: each file is parsed once
-	active   map[*section]bool   // the sections being resolved, to catch cycles
-	stack    []*section          // the same, in order, for the error
+	stack    []*section          // the sections being resolved, in order
 	contexts int                 // contexts made so far
 }
 
@@ -658,7 +657,7 @@ func (r *resolver) tooMany(where position) error {
 // if it is already, at where, its FILE:LINE. Paste Deploy has no such
 // check: it recurses until Python's recursion limit stops it.
 func (r *resolver) push(s *section, where position) error {
-	if r.active[s] {
+	if s.resolving {
 		i := slices.Index(r.stack, s)
 		var labels []string
 		for _, on := range append(r.stack[i:], s) {
@@ -666,16 +665,13 @@ func (r *resolver) push(s *section, where position) error {
 		}
 		return errorAt(where, "reference cycle: %s", strings.Join(labels, " -> "))
 	}
-	if r.active == nil {
-		r.active = map[*section]bool{}
-	}
-	r.active[s] = true
+	s.resolving = true
 	r.stack = append(r.stack, s)
 	return nil
 }
 
 // pop notes that s is resolved.
 func (r *resolver) pop(s *section) {
-	delete(r.active, s)
+	s.resolving = false
 	r.stack = r.stack[:len(r.stack)-1]
 }
