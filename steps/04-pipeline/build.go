@@ -171,7 +171,8 @@ func (b builder) twinOf(ctx *loaderContext, kinds ...string) (*factory, map[stri
 	if f.kind == "composite" {
 		return f, nil, nil // its apps are resolved already
 	}
-	for _, s := range ctx.ignored {
+	if len(ctx.ignored) > 0 {
+		s := ctx.ignored[0]
 		return nil, nil, errorAt(s.where, "%s is also in [DEFAULT], and Paste ignores it here: write set %s = ... to override it", s.key, s.key)
 	}
 	opts := map[string]string{}

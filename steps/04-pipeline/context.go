@@ -14,6 +14,8 @@ type objectType struct {
 	prefixes  [][]string // the section types that define it, by group; the first found in a group wins
 }
 
+// The object types: what an app section and a filter section make, and
+// the three kinds of context that only contain others.
 var (
 	appType = &objectType{"application",
 		[][]string{{"paste.app_factory"}, {"paste.composite_factory"}, {"paste.composit_factory"}},

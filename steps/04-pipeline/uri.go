@@ -184,10 +184,12 @@ func unquote(s string) string {
 	return strings.ToValidUTF8(string(b), "\uFFFD")
 }
 
+// isHex reports whether c is a hexadecimal digit.
 func isHex(c byte) bool {
 	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
+// unhex is the value of the hexadecimal digit c.
 func unhex(c byte) byte {
 	switch {
 	case c >= 'a':
