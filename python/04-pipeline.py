@@ -160,6 +160,61 @@ class StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         module.__getattr__ = lambda name: stub_attr(module.__name__, name)
 
 
+def stand_in_stub(module, path):
+    """A stub for an object a stand-in module lacks: the stand-ins hold
+    only the pieces the twin has, and -print shows the rest as not
+    installed. Any other missing object is an error, as in Paste Deploy."""
+    standins = os.path.join(SITE, "standins") + os.sep
+    if not getattr(sys.modules.get(module), "__file__", "").startswith(standins):
+        raise
+    return Stub(path.replace(" ", ""))
+
+
+class StubDistribution:
+    """Stands in, for -print only, for a distribution that is not
+    installed: each entry point asked of it is a stub app or filter
+    factory, as the Go step takes an entry point with no twin on trust."""
+
+    def __init__(self, name):
+        self.metadata = {"Name": name}
+        self.entry_points = ()
+
+
+class StubEntryPoint:
+    """One entry point of a StubDistribution."""
+
+    def __init__(self, dist, group, name):
+        self.group, self.name = group, name
+        self.path = f"egg:{dist.metadata['Name']}#{name}"
+
+    def load(self):
+        return Stub(self.path)
+
+
+def stub_distributions():
+    """Makes Paste Deploy find a StubDistribution for a distribution that
+    is not installed, with the entry points it is asked for."""
+    distribution = importlib.metadata.distribution
+
+    def finding(name):
+        try:
+            return distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            return StubDistribution(name)
+
+    importlib.metadata.distribution = finding
+    find_entry_point = loadwsgi.find_entry_point
+
+    def finding_entry_point(dist, group, name):
+        if isinstance(dist, StubDistribution):
+            if group in ("paste.app_factory", "paste.filter_factory"):
+                return StubEntryPoint(dist, group, name)
+            return None
+        return find_entry_point(dist, group, name)
+
+    loadwsgi.find_entry_point = finding_entry_point
+
+
 def stub_attr(module, name):
     if not name.isidentifier() or name.startswith("__"):
         raise AttributeError(name)
@@ -187,7 +242,10 @@ def take_notes():
     lookup_object = loadwsgi.lookup_object
 
     def looking_up(spec):
-        obj = lookup_object(spec)
+        try:
+            obj = lookup_object(spec)
+        except AttributeError:
+            obj = stand_in_stub(spec.split(":")[0], spec)
         paths[id(obj)] = (obj, spec)
         return obj
 
@@ -195,7 +253,10 @@ def take_notes():
     load = importlib.metadata.EntryPoint.load
 
     def loading(entry_point):
-        obj = load(entry_point)
+        try:
+            obj = load(entry_point)
+        except AttributeError:
+            obj = stand_in_stub(entry_point.module, entry_point.value)
         if entry_point.group is None:
             paths[id(obj)] = (obj, entry_point.module + (":" + entry_point.attr if entry_point.attr else ""))
         return obj
@@ -238,7 +299,8 @@ class Printer:
         else:
             label = factory_of(context)
             file, section, key = naming
-            where = f"{self.shown_path(file)}:{option_line(file, section, key) or 0}"
+            line = option_line(file, section, key) if key else None
+            where = self.shown_path(file) + (f":{line}" if line else "")
         node = Node(context, label, where)
         kind = context.object_type
         here = (origin[1], origin[2]) if origin else naming[:2]
@@ -246,7 +308,7 @@ class Printer:
             node.children = [("", self.node(f, here + ("pipeline",))) for f in context.filter_contexts]
             node.children.append(("", self.node(context.app_context, here + ("pipeline",))))
         elif kind is loadwsgi.FILTER_APP:
-            node.children = [("", self.node(context.filter_context, here + ("use",))),
+            node.children = [("", self.own(context.filter_context, label, where, here)),
                              ("", self.node(context.next_context, here + ("next",)))]
         elif kind is loadwsgi.FILTER_WITH:
             node.children = [("", self.node(context.filter_context, here + ("filter-with",))),
@@ -256,6 +318,14 @@ class Printer:
                 self.urlmap(node, context, here)
             else:
                 self.guess(node, context, here)
+        return node
+
+    def own(self, context, label, where, here):
+        """A filter-app's filter: named by its use, or, if the section names
+        its factory itself, shown as the section."""
+        node = self.node(context, here + ("use",))
+        if not origins.get(id(context)) and option_line(here[0], here[1], "use") is None:
+            node.label, node.where = label, where
         return node
 
     def inner(self, context, label, where, here):
@@ -388,7 +458,40 @@ def option_lines(node, above):
         for key in twin[1]:
             if key in context.global_conf and key not in context.local_conf and key not in changed:
                 lines.append(f"{key} = {shown(key, context.global_conf[key], secrets)}  (from the global conf)")
+    for key, value in ignored_keys(context):
+        lines.append(f"{key} = {shown(key, value, secrets)}  (ignored, as Paste ignores it: [DEFAULT] sets it)")
+    require = raw_option(context, "require")
+    if require:
+        lines.append(f"require = {require}  (Paste checks these are installed; step 04 does not)")
     return lines
+
+
+def raw_option(context, key):
+    """The raw value of key in the context's own section, or None."""
+    origin = origins.get(id(context))
+    if not origin:
+        return None
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(origin[1], encoding="utf-8")
+    return parser.get(origin[2], key, fallback=None) if parser.has_section(origin[2]) else None
+
+
+def ignored_keys(context):
+    """The keys of the context's section that Paste Deploy skipped, because
+    its file's [DEFAULT] (with here and __file__) sets them too. (The Go
+    step lists too those of the sections it uses.)"""
+    origin = origins.get(id(context))
+    if not origin:
+        return []
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(origin[1], encoding="utf-8")
+    if not parser.has_section(origin[2]):
+        return []
+    defaults = set(parser.defaults()) | {"here", "__file__"}
+    return [(key, value) for key, value in parser._sections[origin[2]].items()
+            if key in defaults and not key.startswith(("set ", "get "))]
 
 
 def get_keys(context):
@@ -470,6 +573,7 @@ def load_tree(path, name):
     Printer and the root Node. Modules that are not installed are stubbed,
     for -print only."""
     sys.meta_path.append(StubFinder())
+    stub_distributions()
     take_notes()
     printer = Printer(path)
     try:

@@ -118,11 +118,12 @@ func (r *resolver) eggContext(t *objectType, dist, name string, at site) (*loade
 
 // callContext resolves call:module:object, a Python object named
 // directly: the twin of FuncLoader. Its protocol is decided by the
-// section that uses it.
+// section that uses it. As Paste Deploy's lookup_object looks object up
+// as one attribute, it cannot be Class.method.
 func (r *resolver) callContext(t *objectType, spec string, at site) (*loaderContext, error) {
 	module, object, ok := strings.Cut(spec, ":")
-	if !ok || strings.Contains(object, ":") || !isDottedName(module) || !isDottedName(object) {
-		return nil, errorAt(at.where, "%s: want call:module:object, a Python module and an object in it", at.what())
+	if !ok || !isDottedName(module) || !isDottedName(object) || strings.Contains(object, ".") {
+		return nil, errorAt(at.where, "%s: want call:module:object, a Python module and a name in it", at.what())
 	}
 	ctx := r.newContext(t)
 	ctx.factory = spec
