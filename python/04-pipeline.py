@@ -70,23 +70,22 @@ def describe(err, path):
     ConfigParser's errors get their FILE:LINE; an interpolation error is
     worded here, as Python's own shows the raw value, which may be a
     secret."""
-    shown = path
     if isinstance(err, OSError) and err.strerror:
         return f"open {os.path.relpath(err.filename) if err.filename else path}: {err.strerror}"
     if isinstance(err, configparser.MissingSectionHeaderError):
-        return f"{shown}:{err.lineno}: no [section] header before {err.line.strip()!r}"
+        return f"{path}:{err.lineno}: no [section] header before {err.line.strip()!r}"
     if isinstance(err, configparser.ParsingError):
-        return f"{shown}:{err.errors[0][0]}: not a key = value, a [section] or a comment"
+        return f"{path}:{err.errors[0][0]}: not a key = value, a [section] or a comment"
     if isinstance(err, configparser.DuplicateSectionError):
-        return f"{shown}:{err.lineno}: [{err.section}] again"
+        return f"{path}:{err.lineno}: [{err.section}] again"
     if isinstance(err, configparser.DuplicateOptionError):
-        return f"{shown}:{err.lineno}: {err.option!r} again in [{err.section}]"
+        return f"{path}:{err.lineno}: {err.option!r} again in [{err.section}]"
     if isinstance(err, configparser.InterpolationError):
         return interpolation_error(err, path)
     if isinstance(err, RecursionError):
-        return f"{shown}: {type(err).__name__}: Paste Deploy followed a reference cycle"
+        return f"{path}: {type(err).__name__}: Paste Deploy followed a reference cycle"
     message = str(err).replace(os.path.dirname(os.path.abspath(path)) + os.sep, "")
-    return f"{shown}: {type(err).__name__}: {message}"
+    return f"{path}: {type(err).__name__}: {message}"
 
 
 def interpolation_error(err, path):
