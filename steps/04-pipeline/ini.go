@@ -165,6 +165,15 @@ func parseINI(path string, data []byte) (*iniFile, error) {
 			}
 		}
 	)
+	// Options are made in blocks, not one by one: a file may have many.
+	var block []option
+	newOption := func(o option) *option {
+		if len(block) == cap(block) {
+			block = make([]option, 0, 256)
+		}
+		block = append(block, o)
+		return &block[len(block)-1]
+	}
 	var raw string
 	for n, rest := 1, string(data); rest != ""; n++ {
 		raw, rest = nextLine(rest)
@@ -226,7 +235,7 @@ func parseINI(path string, data []byte) (*iniFile, error) {
 		if prev, dup := current.option(key); dup {
 			return nil, fail(n, "key %q again: it was set at line %d", key, prev.line)
 		}
-		last = &option{key: key, value: value, line: n}
+		last = newOption(option{key: key, value: value, line: n})
 		current.add(last)
 	}
 	finishing()

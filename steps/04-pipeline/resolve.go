@@ -25,9 +25,10 @@ const maxContexts = 1 << 18
 type resolver struct {
 	registry registry
 	readFile func(path string) ([]byte, error)
-	files    map[string]*iniFile // by absolute path: each file is parsed once
-	stack    []*section          // the sections being resolved, in order
-	contexts int                 // contexts made so far
+	files    map[string]*iniFile     // by absolute path: each file is parsed once
+	stack    []*section              // the sections being resolved, in order
+	contexts int                     // contexts made so far
+	eggRefs  map[[2]string][2]string // see eggRef
 }
 
 // resolveConfig resolves the app, pipeline or composite called name in the

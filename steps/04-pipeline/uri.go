@@ -83,8 +83,7 @@ func (r *resolver) eggContext(t *objectType, dist, name string, at site) (*loade
 	if dist == "" {
 		return nil, errorAt(at.where, "%s: egg: names no distribution", at.what())
 	}
-	ref := "egg:" + dist + "#" + name
-	canonical := canonicalRef(ref)
+	ref, canonical := r.eggRef(dist, name)
 	ctx := r.newContext(t)
 	ctx.factory = ref
 	var found []string
@@ -114,6 +113,23 @@ func (r *resolver) eggContext(t *objectType, dist, name string, at site) (*loade
 		ctx.protocol = "paste.app_factory"
 	}
 	return ctx, nil
+}
+
+// eggRef returns egg:dist#name as the config spells it, and as the
+// registry keys it, made once per resolver: a config may name one entry
+// point in every section.
+func (r *resolver) eggRef(dist, name string) (ref, canonical string) {
+	key := [2]string{dist, name}
+	if refs, ok := r.eggRefs[key]; ok {
+		return refs[0], refs[1]
+	}
+	ref = "egg:" + dist + "#" + name
+	canonical = canonicalRef(ref)
+	if r.eggRefs == nil {
+		r.eggRefs = map[[2]string][2]string{}
+	}
+	r.eggRefs[key] = [2]string{ref, canonical}
+	return ref, canonical
 }
 
 // callContext resolves call:module:object, a Python object named

@@ -133,7 +133,10 @@ var domainURL = regexp.MustCompile(`^(http|https)://`)
 // all /v1; / is "".
 func urlmapPath(key string) (domain, path string, err error) {
 	var port string
-	parts := strings.FieldsFunc(key, isPySpace)
+	parts := []string{key}
+	if strings.ContainsFunc(key, isPySpace) {
+		parts = strings.FieldsFunc(key, isPySpace)
+	}
 	for len(parts) > 0 {
 		switch word := parts[0]; {
 		case word == "domain" || word == "port":
@@ -189,6 +192,9 @@ func urlmapPath(key string) (domain, path string, err error) {
 // order URLMap tries them: by domain, any domain last, then the longest
 // path first.
 func urlmapOrder(mounts []mount) []mount {
+	if len(mounts) < 2 {
+		return mounts
+	}
 	type place struct{ domain, path string }
 	latest := map[place]int{}
 	for i, m := range mounts {
