@@ -1,17 +1,22 @@
 """Step 04's Python twin: step 03's application and middleware, put together
-at start-up from a Paste Deploy-style api-paste.ini (the Go step's own),
-read with configparser, and reloaded on SIGHUP.
+at start-up from the Go step's own api-paste.ini by the real Paste Deploy,
+as an OpenStack service does (paste.deploy.loadapp), and reloaded on
+SIGHUP. The pieces are the twin's own distribution, "tutorial", in
+04-pipeline-site/; stand-ins there answer to the factory paths OpenStack
+configs name. -print shows the tree of contexts Paste Deploy's own
+loadcontext resolves, as the Go step's -print shows its twin of it.
 
     python3 python/04-pipeline.py
     python3 python/04-pipeline.py -print
     curl -i http://localhost:8080
+
+It needs Paste Deploy: apt-get install python3-pastedeploy (Debian).
 """
 import argparse
 import configparser
-import dataclasses
-import functools
-import hashlib
-import hmac
+import importlib.abc
+import importlib.machinery
+import importlib.metadata
 import json
 import logging
 import os
@@ -22,780 +27,571 @@ import socketserver
 import ssl
 import sys
 import threading
-import time
-import traceback
-import urllib.parse
-import uuid
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 PROG = os.path.splitext(os.path.basename(sys.argv[0]))[0]
 
-# The 2016 example's body, byte for byte.
-GREETING = b" From VietStack: Wellcome the 8th Meetup of VietOpenStack \n"
-
-# oslo.middleware's default max_request_body_size.
-DEFAULT_MAX_BODY_SIZE = 114688
-
-
-class Greeter:
-    """The application: a callable that answers with the greeting; in Go,
-    an http.Handler. Its message comes from the config."""
-
-    def __init__(self, message):
-        self.message = message
-
-    def __call__(self, environ, start_response):
-        start_response("200 OK", [("Content-Type", "text/plain"),
-                                  ("Content-Length", str(len(self.message)))])
-        return [self.message]
-
-
-def boom(environ, start_response):
-    """Fails on purpose, so FaultWrapper can be seen at work."""
-    raise RuntimeError("boom: a bug in the application")
-
-
-def echo(environ, start_response):
-    """Answers a POST with its body."""
-    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
-    start_response("200 OK", [("Content-Type", "text/plain"),
-                              ("Content-Length", str(len(body)))])
-    return [body]
-
-
-# MAX_SLEEP bounds /sleep, so no request can hold the server for long.
-MAX_SLEEP = 30
-
-
-def sleep(environ, start_response):
-    """Answers GET /sleep?d=DURATION once the delay has passed: a slow
-    request, to watch a graceful shutdown wait for it."""
-    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
-    try:
-        delay = duration(query.get("d", [""])[0])
-    except ValueError:
-        delay = -1
-    if not 0 <= delay <= MAX_SLEEP:
-        return plain_error(start_response, "400 Bad Request",
-                           "400 d must be a duration from 0s to 30s, such as d=5s")
-    body = f"slept {format_duration(delay)}\n".encode()
-    # Content-Length, known before the sleep, lets a client tell a cut
-    # answer from a whole one: wsgiref's HTTP/1.0 ends a body without it
-    # by closing the connection, which looks alike in both cases.
-    start_response("200 OK", [("Content-Type", "text/plain"),
-                              ("Content-Length", str(len(body)))])
-    return slept(delay, body)
-
-
-def slept(delay, body):
-    # An empty first chunk sends the header at once, so the client can see
-    # that the request is in flight.
-    yield b""
-    time.sleep(delay)
-    yield body
-
-
-DURATION = re.compile(r"([0-9]+(?:\.[0-9]*)?)(ns|us|µs|ms|s|m|h)")
-UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
-
-
-def duration(text):
-    """Reads a duration in seconds from Go's notation (500ms, 10s, 1m30s),
-    so the twin takes the same flags and queries as the Go step."""
-    parts = DURATION.findall(text)
-    if not parts or "".join(n + u for n, u in parts) != text:
-        raise ValueError(f"{text!r} is not a duration, such as 10s or 500ms")
-    return sum(float(n) * UNITS[u] for n, u in parts)
-
-
-def format_duration(seconds):
-    """Writes seconds as Go writes a duration under a minute: 10s, 500ms."""
-    if seconds == 0 or seconds >= 1:
-        return f"{seconds:g}s"
-    return f"{seconds * 1000:g}ms"
-
-
-def paths(environ, start_response):
-    """Answers with the prefix a urlmap moved and the path left for the
-    app: SCRIPT_NAME and PATH_INFO."""
-    body = f"SCRIPT_NAME={environ.get('SCRIPT_NAME', '')} " \
-           f"PATH_INFO={environ['PATH_INFO']}\n".encode()
-    start_response("200 OK", [("Content-Type", "text/plain"),
-                              ("Content-Length", str(len(body)))])
-    return [body]
-
-
-def plain_error(start_response, status, text, headers=()):
-    """Answers status with a one-line text body, as Go's http.Error does."""
-    body = (text + "\n").encode()
-    start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
-                            ("X-Content-Type-Options", "nosniff"),
-                            *headers,
-                            ("Content-Length", str(len(body)))])
-    return [body]
-
-
-class Router:
-    """The app's own URL map, as a WSGI app has one (Routes, in nova): it
-    answers other methods with 405 and an Allow header, and other paths
-    with 404, in the words of Go's ServeMux."""
-
-    def __init__(self, routes):
-        self.routes = routes  # {path: {method: app}}
-
-    def __call__(self, environ, start_response):
-        # PATH_INFO is empty at the root of an app that a urlmap mounted.
-        methods = self.routes.get(environ["PATH_INFO"] or "/")
-        if methods is None:
-            return plain_error(start_response, "404 Not Found",
-                               "404 page not found")
-        app = methods.get(environ["REQUEST_METHOD"])
-        if app is None:
-            allow = ", ".join(methods)
-            return plain_error(start_response, "405 Method Not Allowed",
-                               "Method Not Allowed", [("Allow", allow)])
-        return app(environ, start_response)
-
-
-def new_app(message):
-    """Routes requests to the application; GET routes answer HEAD too.
-    /sleep is an app of its own now, mounted by the config."""
-    greeter = Greeter(message)
-    return Router({
-        "/": {"GET": greeter, "HEAD": greeter},
-        "/boom": {"GET": boom, "HEAD": boom},
-        "/echo": {"POST": echo},
-    })
-
-
-REQUEST_ID_HEADER = "X-Openstack-Request-Id"
-REQUEST_ID_KEY = "openstack.request_id"
-
-
-class RequestId:
-    """Gives every request a fresh id, "req-" and a UUID, in the response
-    header and in environ: oslo.middleware's RequestId; in Go, requestID."""
-
-    def __init__(self, app):
-        self.app = app
-
-    def __call__(self, environ, start_response):
-        request_id = "req-" + str(uuid.uuid4())
-        environ[REQUEST_ID_KEY] = request_id
-
-        def add_header(status, headers, exc_info=None):
-            headers.append((REQUEST_ID_HEADER, request_id))
-            return start_response(status, headers, exc_info)
-
-        return self.app(environ, add_header)
-
-
-class FaultWrapper:
-    """Turns an exception anywhere inside it into a 500 with a small JSON
-    body, logged once with its traceback: nova's FaultWrapper; in Go,
-    faultWrap."""
-
-    def __init__(self, app, logger):
-        self.app = app
-        self.logger = logger
-
-    def __call__(self, environ, start_response):
-        try:
-            # yield from, not return: an error while the body is made is
-            # caught too.
-            yield from self.app(environ, start_response)
-        except Exception as err:
-            request_id = environ.get(REQUEST_ID_KEY, "")
-            self.logger.error(logfmt("panic", request_id=request_id,
-                                     panic=str(err),
-                                     stack=traceback.format_exc()))
-            body = json.dumps({"computeFault": {
-                "code": 500,
-                "message": "The server has either erred or is incapable of "
-                           "performing the requested operation.",
-                "request_id": request_id,
-            }}, separators=(",", ":")).encode() + b"\n"
-            # exc_info replaces the app's status and headers, if they are
-            # not sent yet; if they are, the server ends the connection.
-            start_response("500 Internal Server Error",
-                           [("Content-Type", "application/json"),
-                            ("Content-Length", str(len(body)))],
-                           sys.exc_info())
-            yield body
-
-
-class SizeLimiter:
-    """Refuses request bodies over max_size bytes with 413, before the app
-    runs: oslo.middleware's RequestBodySizeLimiter; in Go, sizeLimit."""
-
-    def __init__(self, app, max_size):
-        self.app = app
-        self.max_size = max_size
-
-    def __call__(self, environ, start_response):
-        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-            # wsgiref does not decode chunked bodies (eventlet does), so the
-            # size of one is unknown, and reading it would never end.
-            return plain_error(start_response, "411 Length Required",
-                               "411 a request body needs a Content-Length")
-        if int(environ.get("CONTENT_LENGTH") or 0) > self.max_size:
-            return plain_error(
-                start_response, "413 Request Entity Too Large",
-                f"413 request body larger than {self.max_size} bytes")
-        return self.app(environ, start_response)
-
-
-class AccessLog:
-    """Writes one line per request, after the response: oslo's request
-    logging; in Go, accessLog. Put it outside FaultWrapper, so the 500 that
-    an exception becomes is logged too."""
-
-    def __init__(self, app, logger):
-        self.app = app
-        self.logger = logger
-
-    def __call__(self, environ, start_response):
-        start = time.monotonic()
-        status = "200"
-        # The path as the client sent it: a urlmap outside may have moved a
-        # prefix to SCRIPT_NAME, and one inside may move more.
-        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
-
-        def record(status_line, headers, exc_info=None):
-            nonlocal status
-            status = status_line.split()[0]
-            return start_response(status_line, headers, exc_info)
-
-        def log(size):
-            self.logger.info(logfmt(
-                "request",
-                method=environ["REQUEST_METHOD"],
-                path=path,
-                status=status,
-                bytes=size,
-                duration=f"{(time.monotonic() - start) * 1000:.3f}ms",
-                request_id=environ.get(REQUEST_ID_KEY, "")))
-
-        return finish_first(self.app(environ, record), log)
-
-
-def finish_first(chunks, finish):
-    """Yields a response body's chunks, and calls finish(size) before the
-    last one goes out, so that what finish does (a log line, a count) is
-    done before the client has the whole answer, as in Go, where a handler
-    returns before its response is complete. An empty chunk, which only
-    sends the headers, goes out at once."""
-    held, size = b"", 0
-    try:
-        for chunk in chunks:
-            size += len(chunk)
-            if not chunk:
-                yield chunk
-                continue
-            if held:
-                yield held
-            held = chunk
-    finally:
-        finish(size)
-    if held:
-        yield held
-
-
-def logfmt(msg, **fields):
-    """Formats a message and its fields as key=value, as Go's slog text
-    handler does: a value with spaces, quotes or control characters is
-    quoted, so no client can forge a log line."""
-    def value(v):
-        v = str(v)
-        plain = v and v.isprintable() and not any(c in v for c in ' ="\\')
-        return v if plain else json.dumps(v)
-    return " ".join([value(msg)] + [f"{k}={value(v)}" for k, v in fields.items()])
-
-
-class Healthcheck:
-    """Answers requests for path with 200 OK, without calling the app, and
-    passes every other request on: oslo.middleware's Healthcheck, which
-    load balancers poll."""
-
-    def __init__(self, app, path):
-        self.app = app
-        self.path = path
-
-    def __call__(self, environ, start_response):
-        if environ["PATH_INFO"] != self.path:
-            return self.app(environ, start_response)
-        start_response("200 OK", [("Content-Type", "text/plain"),
-                                  ("Content-Length", "3")])
-        return [b"OK\n"]
-
-
-class AuthToken:
-    """Lets a request through only if its X-Auth-Token header equals token,
-    and answers 401 otherwise: a stand-in for keystonemiddleware's
-    auth_token, which asks Keystone instead. The token is never logged."""
-
-    def __init__(self, app, token):
-        self.app = app
-        self.want = hashlib.sha256(token.encode()).digest()
-
-    def __call__(self, environ, start_response):
-        # Compare digests in constant time: the time taken reveals neither
-        # the token nor its length.
-        got = hashlib.sha256(environ.get("HTTP_X_AUTH_TOKEN", "").encode()).digest()
-        if hmac.compare_digest(got, self.want):
-            return self.app(environ, start_response)
-        body = json.dumps({"error": {
-            "code": 401,
-            "message": "The request you have made requires authentication.",
-            "title": "Unauthorized",
-        }}, separators=(",", ":")).encode() + b"\n"
-        start_response("401 Unauthorized",
-                       [("Content-Type", "application/json"),
-                        ("WWW-Authenticate", 'Token realm="api"'),
-                        ("Content-Length", str(len(body)))])
-        return [body]
-
-
-class URLMap:
-    """Sends each request to the app whose prefix matches its path, the
-    longest first, on whole path segments: Paste's urlmap. The prefix moves
-    from PATH_INFO to SCRIPT_NAME. A path that matches nothing gets 404."""
-
-    def __init__(self, mounts):
-        # The longest prefix first, so /v1/admin wins over /v1.
-        self.mounts = sorted(mounts, key=lambda mount: -len(mount[0]))
-
-    def __call__(self, environ, start_response):
-        path = environ["PATH_INFO"]
-        for prefix, app in self.mounts:
-            if path == prefix or path.startswith(prefix + "/"):  # not /v10
-                environ = dict(environ,
-                               SCRIPT_NAME=environ.get("SCRIPT_NAME", "") + prefix,
-                               PATH_INFO=path[len(prefix):])
-                return app(environ, start_response)
-        return plain_error(start_response, "404 Not Found", "404 page not found")
-
-
-def urlmap_factory(keys, load):
-    """Builds a URLMap from its section's keys, "/prefix = app"."""
-    for key in keys:
-        if not key.startswith("/"):
-            raise OptionError(key, "is not a path: a urlmap key is a /prefix")
-    if not keys:
-        raise ValueError("urlmap has no /prefix = app keys")
-    return URLMap([(key.rstrip("/"), load(key, name))
-                   for key, name in sorted(keys.items())])
-
-
-@dataclasses.dataclass
-class Factory:
-    """Builds one kind of piece from its section's options: a Paste factory
-    (paste.app_factory, paste.filter_factory, paste.composite_factory).
-    make(options) returns an app; for a filter, a function from app to app;
-    for a composite, make(keys, load) loads its apps by name."""
-    kind: str      # "app", "filter" or "composite"
-    name: str      # its name in the registry, as egg:...#name names it
-    make: object
-    options: tuple = ()  # the options it reads; None for a composite
-
-
-class OptionError(ValueError):
-    """A bad option value, reported at the option's line."""
-
-    def __init__(self, key, message):
-        super().__init__(f"{key}: {message}")
-        self.key = key
-
-
-def int_option(options, key, default):
-    """Reads a whole number of bytes, or returns default."""
-    text = options.get(key)
-    if text is None:
-        return default
-    if not (text.isascii() and text.isdigit()):
-        raise OptionError(key, f'"{text}" is not a whole number of bytes')
-    return int(text)
-
-
-def healthcheck_filter(options):
-    path = options.get("path", "/healthcheck")
-    if not path.startswith("/"):
-        raise OptionError("path", f'"{path}" must start with /')
-    return lambda app: Healthcheck(app, path)
-
-
-def authtoken_filter(options):
-    if not options.get("token"):
-        raise OptionError("token", "must be set, and not empty")
-    return lambda app: AuthToken(app, options["token"])
-
-
-def new_registry(logger):
-    """Returns every factory a config can name: the entry points Paste
-    Deploy finds in installed packages. Each is listed under its own name
-    (egg:AnyDist#name), and under the Python paths OpenStack configs use,
-    so a real api-paste.ini loads as far as the registry goes."""
-    registry = {}
-
-    def add(factory, *python_paths):
-        for key in (factory.name, *python_paths):
-            registry[key] = factory
-
-    add(Factory("app", "greeting", lambda options: new_app(
-        (options["message"] + "\n").encode() if "message" in options else GREETING),
-        ("message",)))
-    add(Factory("app", "sleep", lambda options: sleep))
-    add(Factory("app", "paths", lambda options: paths))
-    add(Factory("filter", "request_id", lambda options: RequestId),
-        "oslo_middleware:RequestId.factory",
-        "oslo_middleware.request_id:RequestId.factory",
-        "nova.api.compute_req_id:ComputeReqIdMiddleware.factory")
-    add(Factory("filter", "faultwrap",
-                lambda options: functools.partial(FaultWrapper, logger=logger)),
-        "nova.api.openstack:FaultWrapper.factory",
-        "cinder.api.middleware.fault:FaultWrapper.factory")
-    add(Factory("filter", "accesslog",
-                lambda options: functools.partial(AccessLog, logger=logger)),
-        "nova.api.openstack.requestlog:RequestLog.factory")
-    add(Factory("filter", "sizelimit", lambda options: functools.partial(
-        SizeLimiter, max_size=int_option(options, "max_request_body_size",
-                                         DEFAULT_MAX_BODY_SIZE)),
-        ("max_request_body_size",)),
-        "oslo_middleware:RequestBodySizeLimiter.factory",
-        "oslo_middleware.sizelimit:RequestBodySizeLimiter.factory")
-    add(Factory("filter", "healthcheck", healthcheck_filter, ("path",)),
-        "oslo_middleware:Healthcheck.factory",
-        "oslo_middleware.healthcheck:Healthcheck.factory")
-    add(Factory("filter", "authtoken", authtoken_filter, ("token",)))
-    add(Factory("composite", "urlmap", urlmap_factory, None),
-        "paste.urlmap:urlmap_factory",
-        "nova.api.openstack.urlmap:urlmap_factory")
-    return registry
+# Leave no __pycache__ behind in the repository.
+sys.dont_write_bytecode = True
+
+# The twin's own distribution, and the stand-ins, come first on the path.
+SITE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "04-pipeline-site")
+sys.path[:0] = [SITE, os.path.join(SITE, "standins")]
+
+try:
+    from paste.deploy import loadwsgi
+    import paste.urlmap
+except ImportError:
+    print(f"{PROG}: Paste Deploy is not installed here: install Debian's "
+          "python3-pastedeploy (apt-get install python3-pastedeploy)", file=sys.stderr)
+    sys.exit(2)
+
+import tutorial  # noqa: E402 (it is found on SITE)
+from tutorial import MAX_SLEEP, duration, finish_first, format_duration, logfmt  # noqa: E402
 
 
 class ConfigError(Exception):
-    """A mistake in the config: FILE:LINE: what is wrong."""
+    """A config Paste Deploy refuses: its message, one line."""
 
 
-KINDS = ("app", "filter", "pipeline", "composite")
-PROTOCOLS = {"paste.app_factory": "app", "paste.filter_factory": "filter",
-             "paste.composite_factory": "composite"}
-SECTION_LINE = re.compile(r"\[(?P<name>[^]]+)\]")
-KEY_LINE = re.compile(r"(?P<key>[^=:]*?)\s*[=:]")
-
-
-def read_config(path):
-    """Reads the config at path with configparser, as Paste Deploy does:
-    [DEFAULT]'s keys are every section's, %(name)s is interpolated, and
-    %(here)s is the config's folder. Keys keep their case."""
-    here = os.path.dirname(os.path.abspath(path))
-    parser = configparser.ConfigParser(defaults={"here": here, "__file__": path})
-    parser.optionxform = str
+def load_app(path, name):
+    """Loads the app called name from the config at path, as an OpenStack
+    service does: paste.deploy.loadapp("config:" + the absolute path)."""
     try:
-        with open(path, encoding="utf-8") as f:
-            parser.read_file(f)
-    except OSError as err:
-        raise ConfigError(f"open {path}: {err.strerror}") from None
-    except configparser.MissingSectionHeaderError as err:
-        raise ConfigError(f"{path}:{err.lineno}: no [section] header before "
-                          f"{err.line.strip()!r}") from None
-    except configparser.ParsingError as err:
-        lineno = err.errors[0][0]
-        raise ConfigError(f"{path}:{lineno}: not a key = value, a [section] "
-                          "or a comment") from None
-    except configparser.DuplicateSectionError as err:
-        raise ConfigError(f"{path}:{err.lineno}: [{err.section}] again") from None
-    except configparser.DuplicateOptionError as err:
-        raise ConfigError(f"{path}:{err.lineno}: {err.option!r} again in "
-                          f"[{err.section}]") from None
-    return parser
+        return loadwsgi.loadapp("config:" + os.path.abspath(path), name=name)
+    except Exception as err:
+        raise ConfigError(describe(err, path)) from None
 
 
-def key_lines(path):
-    """Finds the line of every section and key in the config at path:
-    configparser keeps values, not lines, and every error names one."""
-    lines, section = {}, None
+# --- Errors: Paste Deploy's, one line each, never with a secret's value.
+
+def describe(err, path):
+    """The one line that says why Paste Deploy refused the config at path.
+    ConfigParser's errors get their FILE:LINE; an interpolation error is
+    worded here, as Python's own shows the raw value, which may be a
+    secret."""
+    if isinstance(err, OSError) and err.strerror:
+        return f"open {os.path.relpath(err.filename) if err.filename else path}: {err.strerror}"
+    if isinstance(err, configparser.MissingSectionHeaderError):
+        return f"{path}:{err.lineno}: no [section] header before {err.line.strip()!r}"
+    if isinstance(err, configparser.ParsingError):
+        return f"{path}:{err.errors[0][0]}: not a key = value, a [section] or a comment"
+    if isinstance(err, configparser.DuplicateSectionError):
+        return f"{path}:{err.lineno}: [{err.section}] again"
+    if isinstance(err, configparser.DuplicateOptionError):
+        return f"{path}:{err.lineno}: {err.option!r} again in [{err.section}]"
+    if isinstance(err, configparser.InterpolationError):
+        return interpolation_error(err, path)
+    if isinstance(err, RecursionError):
+        return f"{path}: {type(err).__name__}: Paste Deploy followed a reference cycle"
+    message = str(err).replace(os.path.dirname(os.path.abspath(path)) + os.sep, "")
+    return f"{path}: {type(err).__name__}: {message}"
+
+
+def interpolation_error(err, path):
+    """An interpolation error, at its option's line, without its value."""
+    where = f"{path}:{option_line(path, err.section, err.option) or 0}"
+    if isinstance(err, configparser.InterpolationMissingOptionError):
+        what = f"%({err.reference})s: no such key here or in [DEFAULT]"
+    elif isinstance(err, configparser.InterpolationDepthError):
+        what = "%(...)s nests more than 10 deep: is a value referring to itself?"
+    else:  # InterpolationSyntaxError, which quotes the rest of the value
+        rest = str(err).rpartition(": ")[2].strip("'\"")
+        shown = "<hidden>" if looks_secret(err.option) else json.dumps(rest)
+        if "bad interpolation variable reference" in str(err):
+            what = f"bad %(name)s reference in {shown}"
+        else:
+            what = f"a lone % in {shown}: write %% for a percent sign"
+    return f"{where}: [{err.section}] {err.option}: {what}"
+
+
+def option_line(path, section, key):
+    """The line where section's option key starts, in the file at path."""
+    current = None
     with open(path, encoding="utf-8") as f:
-        for number, text in enumerate(f, 1):
-            if not text.strip() or text[0] in "#;" or text[0].isspace():
-                continue  # a blank line, a comment or a continued value
-            if match := SECTION_LINE.match(text):
-                section = match["name"]
-                lines[section] = number
-            elif match := KEY_LINE.match(text):
-                lines[section, match["key"]] = number
+        for number, line in enumerate(f, start=1):
+            text = line.strip()
+            if text.startswith("[") and "]" in text:
+                current = text[1:text.rindex("]")]
+            elif current == section and re.match(r"\s*" + re.escape(key) + r"\s*[=:]", line):
+                return number
+    return None
+
+
+def section_line(path, section):
+    """The line of section's header, in the file at path."""
+    with open(path, encoding="utf-8") as f:
+        for number, line in enumerate(f, start=1):
+            text = line.strip()
+            if text.startswith("[") and "]" in text and text[1:text.rindex("]")] == section:
+                return number
+    return 0
+
+
+# --- -print: the tree Paste Deploy's loadcontext resolves.
+
+class Stub:
+    """Stands in, for -print only, for an object of a module that is not
+    installed, so that the tree shows it rather than stopping there."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __getattr__(self, name):
+        if not name.isidentifier() or name.startswith("__"):
+            raise AttributeError(name)
+        return Stub(f"{self.path}.{name}")
+
+
+class StubFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Finds, after every real finder has failed, a stub module."""
+
+    def find_spec(self, fullname, path, target=None):
+        if all(part.isidentifier() for part in fullname.split(".")):
+            return importlib.machinery.ModuleSpec(fullname, self, is_package=True)
+        return None
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        module.__path__ = []
+        module.__getattr__ = lambda name: stub_attr(module.__name__, name)
+
+
+def stand_in_stub(module, path):
+    """A stub for an object a stand-in module lacks: the stand-ins hold
+    only the pieces the twin has, and -print shows the rest as not
+    installed. Any other missing object is an error, as in Paste Deploy."""
+    standins = os.path.join(SITE, "standins") + os.sep
+    if not getattr(sys.modules.get(module), "__file__", "").startswith(standins):
+        raise
+    return Stub(path.replace(" ", ""))
+
+
+class StubDistribution:
+    """Stands in, for -print only, for a distribution that is not
+    installed: each entry point asked of it is a stub app or filter
+    factory, as the Go step takes an entry point with no twin on trust."""
+
+    def __init__(self, name):
+        self.metadata = {"Name": name}
+        self.entry_points = ()
+
+
+class StubEntryPoint:
+    """One entry point of a StubDistribution."""
+
+    def __init__(self, dist, group, name):
+        self.group, self.name = group, name
+        self.path = f"egg:{dist.metadata['Name']}#{name}"
+
+    def load(self):
+        return Stub(self.path)
+
+
+def stub_distributions():
+    """Makes Paste Deploy find a StubDistribution for a distribution that
+    is not installed, with the entry points it is asked for."""
+    distribution = importlib.metadata.distribution
+
+    def finding(name):
+        try:
+            return distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            return StubDistribution(name)
+
+    importlib.metadata.distribution = finding
+    find_entry_point = loadwsgi.find_entry_point
+
+    def finding_entry_point(dist, group, name):
+        if isinstance(dist, StubDistribution):
+            if group in ("paste.app_factory", "paste.filter_factory"):
+                return StubEntryPoint(dist, group, name)
+            return None
+        return find_entry_point(dist, group, name)
+
+    loadwsgi.find_entry_point = finding_entry_point
+
+
+def stub_attr(module, name):
+    if not name.isidentifier() or name.startswith("__"):
+        raise AttributeError(name)
+    return Stub(f"{module}:{name}")
+
+
+# origins[id(context)] = (context, absolute file, section), as
+# ConfigLoader.get_context found it; paths[id(object)] = (object, path).
+origins, paths = {}, {}
+
+
+def take_notes():
+    """Notes, without changing what Paste Deploy does, where each context
+    came from, and the Python path that named each object."""
+    get_context = loadwsgi.ConfigLoader.get_context
+
+    def noting(self, object_type, name=None, global_conf=None):
+        context = get_context(self, object_type, name=name, global_conf=global_conf)
+        if not self.absolute_name(name):
+            section = self.find_config_section(object_type, name=name)
+            origins[id(context)] = (context, os.path.abspath(self.filename), section)
+        return context
+
+    loadwsgi.ConfigLoader.get_context = noting
+    lookup_object = loadwsgi.lookup_object
+
+    def looking_up(spec):
+        try:
+            obj = lookup_object(spec)
+        except AttributeError:
+            obj = stand_in_stub(spec.split(":")[0], spec)
+        paths[id(obj)] = (obj, spec)
+        return obj
+
+    loadwsgi.lookup_object = looking_up
+    load = importlib.metadata.EntryPoint.load
+
+    def loading(entry_point):
+        try:
+            obj = load(entry_point)
+        except AttributeError:
+            obj = stand_in_stub(entry_point.module, entry_point.value)
+        if entry_point.group is None:
+            paths[id(obj)] = (obj, entry_point.module + (":" + entry_point.attr if entry_point.attr else ""))
+        return obj
+
+    importlib.metadata.EntryPoint.load = loading
+
+
+class Node:
+    """One context of the tree, as -print shows it."""
+
+    def __init__(self, context, label, where):
+        self.context = context
+        self.label = label
+        self.where = where
+        self.children = []  # (lead, Node): "/v1 -> ", or ""
+        self.guesses = []   # (key, [Node])
+
+
+class Printer:
+    """Builds the tree of Nodes from Paste Deploy's contexts, and writes it
+    as the Go step's -print does."""
+
+    def __init__(self, path):
+        self.path = path
+        self.root_dir = os.path.dirname(os.path.abspath(path))
+
+    def shown_path(self, absolute):
+        """A file as -print names it: relative as -config was."""
+        relative = os.path.relpath(absolute, self.root_dir)
+        return os.path.normpath(os.path.join(os.path.dirname(self.path), relative))
+
+    def node(self, context, naming=None):
+        """The Node for context; naming is (file, section, key) of the
+        option that named it, for a context a URI made."""
+        origin = origins.get(id(context))
+        if origin:
+            _, file, section = origin
+            label = section
+            where = f"{self.shown_path(file)}:{section_line(file, section)}"
+        else:
+            label = factory_of(context)
+            file, section, key = naming
+            line = option_line(file, section, key) if key else None
+            where = self.shown_path(file) + (f":{line}" if line else "")
+        node = Node(context, label, where)
+        kind = context.object_type
+        here = (origin[1], origin[2]) if origin else naming[:2]
+        if kind is loadwsgi.PIPELINE:
+            node.children = [("", self.node(f, here + ("pipeline",))) for f in context.filter_contexts]
+            node.children.append(("", self.node(context.app_context, here + ("pipeline",))))
+        elif kind is loadwsgi.FILTER_APP:
+            node.children = [("", self.own(context.filter_context, label, where, here)),
+                             ("", self.node(context.next_context, here + ("next",)))]
+        elif kind is loadwsgi.FILTER_WITH:
+            node.children = [("", self.node(context.filter_context, here + ("filter-with",))),
+                             ("", self.inner(context.next_context, label, where, here))]
+        elif context.protocol in ("paste.composite_factory", "paste.composit_factory"):
+            if context.object in (paste.urlmap.urlmap_factory, tutorial.urlmap_composite):
+                self.urlmap(node, context, here)
+            else:
+                self.guess(node, context, here)
+        return node
+
+    def own(self, context, label, where, here):
+        """A filter-app's filter: named by its use, or, if the section names
+        its factory itself, shown as the section."""
+        node = self.node(context, here + ("use",))
+        if not origins.get(id(context)) and option_line(here[0], here[1], "use") is None:
+            node.label, node.where = label, where
+        return node
+
+    def inner(self, context, label, where, here):
+        """The app a filter-with wraps: shown as the section it is."""
+        node = self.node(context, here + ("use",))
+        node.label, node.where = label, where
+        return node
+
+    def urlmap(self, node, context, here):
+        """Calls Paste's urlmap_factory with a loader that records the apps
+        it loads, and shows them in the order it tries them."""
+        made = {}
+
+        class Recorder:
+            def get_app(self, name=None, global_conf=None):
+                token = object()
+                made[id(token)] = (token, context.loader.get_context(
+                    loadwsgi.APP, name=name, global_conf=global_conf), name)
+                return token
+
+        urlmap = paste.urlmap.urlmap_factory(Recorder(), context.global_conf, **context.local_conf)
+        for (domain, path), token in urlmap.applications:
+            _, app, name = made[id(token)]
+            lead = (f"domain {domain} " if domain else "") + (path or "/") + " -> "
+            node.children.append((lead, self.node(app, here + (key_of(context, name),))))
+        found = made.get(id(urlmap.not_found_application))
+        if found:
+            node.children.append(("not_found_app -> ", self.node(found[1], here + ("not_found_app",))))
+
+    def guess(self, node, context, here):
+        """For a composite with no twin: option values that name sections,
+        filters then an app, resolved as the composite would load them."""
+        for key, value in context.local_conf.items():
+            names = value.split()
+            if not names:
+                continue
+            try:
+                nodes = [self.node(context.loader.get_context(loadwsgi.FILTER, n, context.global_conf), here + (key,))
+                         for n in names[:-1]]
+                nodes.append(self.node(context.loader.get_context(loadwsgi.APP, names[-1], context.global_conf), here + (key,)))
+            except Exception:
+                continue
+            node.guesses.append((key, nodes))
+
+    def write(self, node, above, indent="", lead=""):
+        """Writes node, and what is below it, as the Go step's -print."""
+        print(f"{indent}{lead}{heading(node)}")
+        for line in option_lines(node, above):
+            print(f"{indent}    " + line.replace("\n", "\n" + indent + "      "))
+        for child_lead, child in node.children:
+            self.write(child, node.context.global_conf, indent + "  ", child_lead)
+        for key, nodes in node.guesses:
+            print(f"{indent}  {key} -> read from the option value (a guess: no Go twin says what it means)")
+            for child in nodes:
+                self.write(child, node.context.global_conf, indent + "    ")
+
+
+def key_of(context, name):
+    """The urlmap key whose value is name."""
+    for key, value in context.local_conf.items():
+        if value == name:
+            return key
+    return "not_found_app"
+
+
+def factory_of(context):
+    """What names the context's factory: egg:Dist#name, or module:object."""
+    if context.object_type in (loadwsgi.PIPELINE, loadwsgi.FILTER_APP, loadwsgi.FILTER_WITH):
+        return None
+    if context.distribution is not None:
+        return f"egg:{context.distribution.metadata['Name']}#{context.entry_point_name}"
+    if isinstance(context.object, Stub):
+        return context.object.path
+    noted = paths.get(id(context.object))
+    return noted[1] if noted else repr(context.object)
+
+
+def twin_of(context):
+    """The twin's name for the piece, and the options it reads, or None."""
+    try:
+        return tutorial.TWINS.get(context.object)
+    except TypeError:  # an unhashable object
+        return None
+
+
+def heading(node):
+    """The node's first line, as the Go step writes it."""
+    context = node.context
+    kind = context.object_type
+    factory = factory_of(context)
+    twin = twin_of(context)
+    if kind is loadwsgi.FILTER_WITH:
+        return f"{node.label}, with filter-with  {node.where}"
+    if factory is None:
+        return f"{node.label}  {node.where}"
+    if twin:
+        return f"{node.label}: {twin[0]}  {node.where}"
+    if node.label == factory:
+        return f"{node.label}, which is not installed  {node.where}"
+    return f"{node.label}: {factory}, which is not installed  {node.where}"
+
+
+def option_lines(node, above):
+    """The lines under a node, as the Go step writes them: the local conf;
+    the global conf's keys that differ from the one above; the global
+    options its twin reads; and the keys Paste skipped."""
+    context = node.context
+    twin = twin_of(context)
+    secrets = secret_values(context)
+    lines = []
+    urlmap = context.object in (paste.urlmap.urlmap_factory, tutorial.urlmap_composite)
+    guessed = {key for key, _ in node.guesses}
+    gets = get_keys(context)
+    for key, value in context.local_conf.items():
+        if urlmap and context.protocol in ("paste.composite_factory", "paste.composit_factory") or key in guessed:
+            continue
+        line = f"{key} = {shown(key, value, secrets, gets.get(key))}"
+        if key in gets:
+            line += f"  (get {gets[key]})"
+        elif twin and twin[1] is not None and key not in twin[1]:
+            line += "  (not an option of the Go twin)"
+        lines.append(line)
+    changed = set()
+    for key in sorted(context.global_conf):
+        value = context.global_conf[key]
+        if above.get(key) != value:
+            lines.append(f"global {key} = {shown(key, value, secrets)}")
+            changed.add(key)
+    if twin and twin[1]:
+        for key in twin[1]:
+            if key in context.global_conf and key not in context.local_conf and key not in changed:
+                lines.append(f"{key} = {shown(key, context.global_conf[key], secrets)}  (from the global conf)")
+    for key, value in ignored_keys(context):
+        lines.append(f"{key} = {shown(key, value, secrets)}  (ignored, as Paste ignores it: [DEFAULT] sets it)")
+    require = raw_option(context, "require")
+    if require:
+        lines.append(f"require = {require}  (Paste checks these are installed; step 04 does not)")
     return lines
 
 
-@dataclasses.dataclass
-class Node:
-    """One piece of the built tree, as -print shows it."""
-    label: str          # what it is: "pipeline:main", "filter:sizelimit"
-    where: str = ""     # FILE:LINE of its section; "" for a urlmap prefix
-    factory: str = ""   # the registry's name for it; "" for a pipeline
-    missing: bool = False  # not in the registry: only -print gets this far
-    options: list = dataclasses.field(default_factory=list)
-    children: list = dataclasses.field(default_factory=list)
-
-
-class Loader:
-    """Builds the app a config names: Paste Deploy's loadapp. It reads the
-    sections, finds each one's factory in the registry, and nests the
-    results; every mistake is a ConfigError, FILE:LINE: what is wrong."""
-
-    def __init__(self, path, registry, printing=False):
-        self.path = path
-        self.registry = registry
-        self.printing = printing  # a factory not in the registry is shown
-        self.parser = read_config(path)
-        self.lines = key_lines(path)
-        self.stack = []  # the sections being built, to catch cycles
-        self.built = {}  # sections built so far: a urlmap may name one twice
-        for section in self.parser.sections():
-            kind = section.partition(":")[0]
-            if kind not in KINDS:
-                raise self.error(self.lines[section], f'unknown section type '
-                                 f'"{kind}" in [{section}]: want app, filter, '
-                                 'pipeline or composite')
-
-    def error(self, line, message):
-        return ConfigError(f"{self.path}:{line}: {message}")
-
-    def where(self, section):
-        return f"{self.path}:{self.lines[section]}"
-
-    def find(self, name, *kinds):
-        """Returns the section called name of one of kinds, or None."""
-        for kind in kinds:
-            if self.parser.has_section(f"{kind}:{name}"):
-                return f"{kind}:{name}"
+def raw_option(context, key):
+    """The raw value of key in the context's own section, or None."""
+    origin = origins.get(id(context))
+    if not origin:
         return None
-
-    def own_keys(self, section):
-        """Returns the keys section sets itself, not those of [DEFAULT]."""
-        return [key for key in self.parser.options(section)
-                if (section, key) in self.lines]
-
-    def value(self, section, key):
-        """Returns key's value in section, with %(name)s interpolated."""
-        try:
-            return self.parser.get(section, key)
-        except configparser.InterpolationMissingOptionError as err:
-            raise self.error(self.lines[section, key], f"%({err.reference})s: "
-                             "no such key here or in [DEFAULT]") from None
-        except configparser.InterpolationError as err:
-            raise self.error(self.lines[section, key], str(err)) from None
-
-    def load_app(self, name):
-        """Builds the app, pipeline or composite called name, and returns
-        it with its tree."""
-        section = self.find(name, "app", "pipeline", "composite")
-        if section is None:
-            raise ConfigError(f"{self.path}: -name {name}: there is no "
-                              f"[app:{name}], [pipeline:{name}] or [composite:{name}]")
-        return self.build(section)
-
-    def build(self, section):
-        if section in self.stack:
-            cycle = self.stack[self.stack.index(section):] + [section]
-            raise self.error(self.lines[section],
-                             "reference cycle: " + " -> ".join(cycle))
-        if section not in self.built:
-            self.stack.append(section)
-            try:
-                if section.startswith("pipeline:"):
-                    self.built[section] = self.build_pipeline(section)
-                else:
-                    self.built[section] = self.build_section(section)
-            finally:
-                self.stack.pop()
-        return self.built[section]
-
-    def build_pipeline(self, section):
-        """Builds "pipeline = f1 f2 ... app": the filters wrap the app, the
-        first named outermost, as Paste applies them."""
-        names, line = [], self.lines[section]
-        for key in self.own_keys(section):
-            if key == "pipeline":
-                names, line = self.value(section, key).split(), self.lines[section, key]
-            elif not key.startswith("set "):  # set: a global, for nobody here
-                raise self.error(self.lines[section, key], f"[{section}] takes "
-                                 f'only pipeline = ..., not "{key}"')
-        if not names:
-            raise self.error(line, f"[{section}] needs pipeline = filter ... app")
-        last = names[-1]
-        app_section = self.find(last, "app", "pipeline", "composite")
-        if app_section is None:
-            if self.find(last, "filter"):
-                raise self.error(line, f'pipeline ends with filter "{last}": the '
-                                 "last name must be an app, a pipeline or a composite")
-            raise self.error(line, f'pipeline ends with "{last}": no [app:{last}], '
-                             f"[pipeline:{last}] or [composite:{last}]")
-        node = Node(section, self.where(section))
-        filters = []
-        for name in names[:-1]:
-            filter_section = self.find(name, "filter")
-            if filter_section is None:
-                raise self.error(line, f'pipeline names "{name}", but there is '
-                                 f"no [filter:{name}]")
-            wrap, filter_node = self.build_section(filter_section)
-            filters.append(wrap)
-            node.children.append(filter_node)
-        app, app_node = self.build(app_section)
-        node.children.append(app_node)
-        for wrap in reversed(filters):
-            app = wrap(app) if app is not None else None  # None: -print, a piece missing
-        return app, node
-
-    def build_section(self, section):
-        """Builds an app, filter or composite section from its factory."""
-        kind = section.partition(":")[0]
-        factory, name, options, local, shown, lines = self.resolve(section)
-        node = Node(section, self.where(section), name, factory is None, shown)
-        if factory is None:
-            return (lambda app: app) if kind == "filter" else None, node
-        if factory.kind != kind:
-            article = "n" if factory.kind[0] in "aeiou" else ""
-            raise self.error(self.lines[section], f"[{section}] uses {name}, "
-                             f"which makes a{article} {factory.kind}, not a {kind}")
-
-        def load(key, name):  # for a composite: the app its key names
-            child = self.find(name, "app", "pipeline", "composite")
-            if child is None:
-                raise self.error(lines[key], f"{key} = {name}: no [app:{name}], "
-                                 f"[pipeline:{name}] or [composite:{name}]")
-            app, child_node = self.build(child)
-            node.children.append(Node(key, children=[child_node]))
-            return app
-
-        try:
-            if kind == "composite":
-                node.options = []  # its keys are its children, shown below it
-                return factory.make(local, load), node
-            return factory.make(options), node
-        except OptionError as err:
-            raise self.error(lines.get(err.key, self.lines[section]),
-                             f"[{section}] {err}") from None
-        except ValueError as err:
-            raise self.error(self.lines[section], f"[{section}]: {err}") from None
-
-    def resolve(self, section):
-        """Finds section's factory and options: the [DEFAULT] globals,
-        overridden by its set keys, overridden by its own keys, as
-        oslo.middleware's factories merge global_conf and local_conf."""
-        kind = section.partition(":")[0]
-        entries, ref, ref_line = self.inherit(section, [])
-        if ref is None:
-            raise self.error(self.lines[section], f"[{section}] names no factory: "
-                             f"add use = egg:...#name or paste.{kind}_factory = module:object")
-        key = ref
-        if ref.startswith("egg:"):
-            key = ref.partition("#")[2] or "main"  # egg:Dist is egg:Dist#main
-        elif ref.startswith("call:"):
-            key = ref[len("call:"):]
-        elif ref.startswith("config:"):
-            raise self.error(ref_line, f"use = {ref}: config: URIs (another "
-                             "file) are not supported")
-        factory = self.registry.get(key)
-        if factory is None and not self.printing:
-            names = sorted({f.name for f in self.registry.values()})
-            raise self.error(ref_line, f"{ref} is not in the registry "
-                             f"(it has: {', '.join(names)})")
-        name = factory.name if factory else ref
-        globals_ = [key for key in self.parser.defaults()
-                    if ("DEFAULT", key) in self.lines]
-        options = {key: self.value("DEFAULT", key) for key in globals_}
-        lines = {key: self.lines["DEFAULT", key] for key in globals_}
-        local, shown = {}, []
-        for key, source in entries.items():
-            if key == "use" or key in PROTOCOLS:
-                continue
-            value = self.value(source, key)
-            lines[key.removeprefix("set ").strip()] = self.lines[source, key]
-            if key.startswith("set "):
-                key = key.removeprefix("set ").strip()
-                shown.append(f"set {key} = {value}")
-            elif key in globals_:
-                raise self.error(self.lines[source, key], f"{key} is also in "
-                                 "[DEFAULT], and Paste ignores it here: write "
-                                 f"set {key} = ... to override it")
-            elif factory and factory.options is not None and key not in factory.options:
-                if not self.printing:
-                    raise self.error(self.lines[source, key], f'{name} has no option '
-                                     f'"{key}" (it has: {", ".join(factory.options)})')
-                shown.append(f"{key} = {value}  (not an option of the twin)")
-                continue
-            else:
-                shown.append(f"{key} = {shown_value(key, value)}")
-                local[key] = value
-            options[key] = value
-        return factory, name, options, local, shown, lines
-
-    def inherit(self, section, seen):
-        """Returns section's keys, with those of the sections it uses (use =
-        othersection) underneath, each mapped to the section that sets it,
-        and what names its factory: a use or paste.*_factory value, and its
-        line."""
-        if section in seen:
-            raise self.error(self.lines[section], "reference cycle: " +
-                             " -> ".join(seen + [section]))
-        kind = section.partition(":")[0]
-        ref = ref_line = None
-        keys = self.own_keys(section)
-        for key in keys:
-            protocol = PROTOCOLS.get(key)
-            if protocol and protocol != kind:
-                raise self.error(self.lines[section, key], f"{key} in an [{kind}:] "
-                                 f"section: it names a {protocol} factory")
-            if protocol or key == "use":
-                if ref is not None:
-                    raise self.error(self.lines[section, key], f"[{section}] names "
-                                     f"its factory twice: give use or "
-                                     f"paste.{kind}_factory, not both")
-                ref, ref_line = self.value(section, key), self.lines[section, key]
-        entries = {key: section for key in keys}
-        if ref is not None and ":" not in ref:  # use = othersection
-            base = self.find(ref, kind)
-            if base is None:
-                raise self.error(ref_line, f"use = {ref}: there is no [{kind}:{ref}]")
-            base_entries, ref, ref_line = self.inherit(base, seen + [section])
-            entries = {**{k: v for k, v in base_entries.items() if k not in entries},
-                       **entries}
-        return entries, ref, ref_line
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(origin[1], encoding="utf-8")
+    return parser.get(origin[2], key, fallback=None) if parser.has_section(origin[2]) else None
 
 
-def shown_value(key, value):
-    """Hides secrets from -print: a token is never shown or logged."""
-    if any(word in key for word in ("token", "password", "secret")):
+def ignored_keys(context):
+    """The keys of the context's section that Paste Deploy skipped, because
+    its file's [DEFAULT] (with here and __file__) sets them too. (The Go
+    step lists too those of the sections it uses.)"""
+    origin = origins.get(id(context))
+    if not origin:
+        return []
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(origin[1], encoding="utf-8")
+    if not parser.has_section(origin[2]):
+        return []
+    defaults = set(parser.defaults()) | {"here", "__file__"}
+    return [(key, value) for key, value in parser._sections[origin[2]].items()
+            if key in defaults and not key.startswith(("set ", "get "))]
+
+
+def get_keys(context):
+    """The local keys a get copied from the global conf, and from which."""
+    origin = origins.get(id(context))
+    if not origin:
+        return {}
+    parser = configparser.RawConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    parser.read(origin[1], encoding="utf-8")
+    if not parser.has_section(origin[2]):
+        return {}
+    return {key[4:].strip(): value for key, value in parser.items(origin[2], raw=True)
+            if key.startswith("get ")}
+
+
+SECRET_STEMS = ("token", "password", "passwd", "secret", "key", "credential")
+
+
+def looks_secret(name):
+    """As the Go step's looksSecret: a word of the lowercased name, less
+    one trailing s, ends in token, password, passwd, secret, key or
+    credential."""
+    for word in re.split(r"[^0-9a-z]+", name.lower(), flags=re.ASCII) if name.isascii() else \
+            re.split(r"[\W_]+", name.lower()):
+        word = word[:-1] if word.endswith("s") else word
+        if word and word.endswith(SECRET_STEMS):
+            return True
+    return False
+
+
+def secret_values(context):
+    """The values of the context's options whose names look secret."""
+    conf = {**context.global_conf, **context.local_conf}
+    return {value for key, value in conf.items() if value and looks_secret(key)}
+
+
+def shown(key, value, secrets, got_from=None):
+    """A value as -print shows it: <hidden> if its name, or the global it
+    was copied from, looks secret, or if it holds a secret's value."""
+    if looks_secret(key) or (got_from and looks_secret(got_from)) or \
+            any(secret in value for secret in secrets):
         return "<hidden>"
     return value
 
 
-def print_node(node, indent=""):
-    """Prints node and what is inside it, indented, one piece a line: what
-    it is, its factory, where it is defined, then its options."""
-    line = indent
-    if not node.where:  # a urlmap prefix: "/v1 -> " and what it leads to
-        line += f"{node.label} -> "
-        node = node.children[0]
-    if not node.factory:  # a pipeline
-        print(f"{line}{node.label}  {node.where}")
-    elif node.missing:
-        print(f"{line}{node.label}: {node.factory}, which is not in the "
-              f"registry  {node.where}")
+def to_json(node, above_global):
+    """The node as -print -json writes it: Paste Deploy's fields, and the
+    Go step's where and go_twin."""
+    context = node.context
+    secrets = secret_values(context)
+    gets = get_keys(context)
+    origin = origins.get(id(context))
+    twin = twin_of(context)
+    out = {
+        "object_type": context.object_type.name,
+        "protocol": context.protocol,
+        "factory": factory_of(context),
+        "section": origin[2] if origin else None,
+        "file": origin[1] if origin else None,
+        "local_conf": {k: shown(k, v, secrets, gets.get(k)) for k, v in context.local_conf.items()},
+        "global_conf": {k: shown(k, v, secrets) for k, v in context.global_conf.items()},
+        "where": node.where,
+        "go_twin": twin[0] if twin else None,
+    }
+    kind = context.object_type
+    children = [child for _, child in node.children]
+    if kind is loadwsgi.PIPELINE:
+        out["filters"] = [to_json(c, context.global_conf) for c in children[:-1]]
+        out["app"] = to_json(children[-1], context.global_conf)
+    elif kind in (loadwsgi.FILTER_APP, loadwsgi.FILTER_WITH):
+        out["filter"] = to_json(children[0], context.global_conf)
+        out["next"] = to_json(children[1], context.global_conf)
+    return out
+
+
+def load_tree(path, name):
+    """Resolves the app called name as loadcontext does, and returns the
+    Printer and the root Node. Modules that are not installed are stubbed,
+    for -print only."""
+    sys.meta_path.append(StubFinder())
+    stub_distributions()
+    take_notes()
+    printer = Printer(path)
+    try:
+        context = loadwsgi.loadcontext(loadwsgi.APP, "config:" + os.path.abspath(path), name=name)
+        return printer, printer.node(context, (os.path.abspath(path), None, None))
+    except Exception as err:
+        raise ConfigError(describe(err, path)) from None
+
+
+def print_tree(path, name, as_json):
+    """-print, and -print -json."""
+    printer, root = load_tree(path, name)
+    context = root.context
+    defaults = context.loader.parser.defaults() if hasattr(context.loader, "parser") else {}
+    if as_json:
+        print(json.dumps(to_json(root, defaults), indent=2, sort_keys=True))
     else:
-        print(f"{line}{node.label}: {node.factory}  {node.where}")
-    for option in node.options:
-        option = option.replace("\n", "\n" + indent + "      ")  # a continued value
-        print(f"{indent}    {option}")
-    for child in node.children:
-        print_node(child, indent + "  ")
+        printer.write(root, defaults)
 
-
-def load_config(path, name, logger, printing=False):
-    """Builds the app, pipeline or composite called name in the config at
-    path. With printing, a factory not in the registry is no error."""
-    return Loader(path, new_registry(logger), printing).load_app(name)
 
 
 class Swappable:
@@ -990,6 +786,8 @@ def main():
                              "(default %(default)s)")
     parser.add_argument("-print", action="store_true",
                         help="print what the config builds, and exit")
+    parser.add_argument("-json", action="store_true",
+                        help="with -print, print it as JSON, for tools")
     parser.add_argument("-shutdown-timeout", type=duration,
                         default="10s", metavar="duration",
                         help="on SIGINT or SIGTERM, wait this long for "
@@ -1004,6 +802,8 @@ def main():
     parser.add_argument("-tls-key", metavar="file",
                         help="the private key file (PEM) for -tls-cert")
     args = parser.parse_args()
+    if args.json and not args.print:
+        usage_error("-json goes with -print")
     if (args.tls_cert is None) != (args.tls_key is None):
         usage_error("-tls-cert and -tls-key go together: give both, or neither")
     if args.config == DEFAULT_CONFIG and not os.path.exists(DEFAULT_CONFIG):
@@ -1016,17 +816,17 @@ def main():
     logger = logging.getLogger()
 
     try:
-        app, tree = load_config(args.config, args.name, logger, args.print)
+        if args.print:
+            print_tree(args.config, args.name, args.json)
+            return
+        app = load_app(args.config, args.name)
     except ConfigError as err:
         usage_error(err)  # a config mistake is a usage mistake: status 2
-    if args.print:
-        print_node(tree)
-        return
     handler = Swappable(app)
 
     def reload():
         try:
-            handler.app, _ = load_config(args.config, args.name, logger)
+            handler.app = load_app(args.config, args.name)
         except ConfigError as err:
             print(f"hangup: reload failed, still serving the previous "
                   f"pipeline: {err}", file=sys.stderr)

@@ -2,76 +2,121 @@ package main
 
 import (
 	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"strings"
 	"testing"
 )
 
-// FuzzLoad feeds the parser and the loader any bytes at all: no input may
-// make them panic, and every mistake must come back as FILE:LINE: what.
-// go test runs the seeds in testdata/fuzz/FuzzLoad; go test -fuzz FuzzLoad
-// looks for more.
+// FuzzLoad feeds the three stages any bytes at all: no input may make them
+// panic, and every mistake must come back as FILE:LINE: what (or FILE:
+// what, for a -name that names nothing). go test runs the seeds in
+// testdata/fuzz/FuzzLoad; go test -fuzz FuzzLoad looks for more.
 func FuzzLoad(f *testing.F) {
 	shipped, err := os.ReadFile("api-paste.ini")
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(shipped)
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	reg := newRegistry(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		file, err := parseINI("fuzz.ini", "/here", data)
+		file, err := parseINI("fuzz.ini", data)
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.ini:") {
 				t.Fatalf("parse error without FILE:LINE: %v", err)
 			}
 			return
 		}
-		for _, printing := range []bool{false, true} {
-			for _, s := range append(file.sections, &section{name: "main"}) {
-				l := &loader{file: file, registry: newRegistry(logger), printing: printing}
-				_, tree, err := l.loadApp(s.name)
-				if err != nil {
-					if !strings.HasPrefix(err.Error(), "fuzz.ini:") {
-						t.Fatalf("load error without FILE:LINE: %v", err)
-					}
-					continue
+		names := []string{"main"}
+		for _, s := range file.sections {
+			_, name, _ := strings.Cut(s.header, ":")
+			names = append(names, strings.TrimFunc(name, isPySpace))
+		}
+		for _, name := range names {
+			// Only fuzz.ini exists: a config: URI names nothing else.
+			r := &resolver{registry: reg, readFile: func(path string) ([]byte, error) {
+				if path == "fuzz.ini" {
+					return data, nil
 				}
-				if tree == nil {
-					t.Fatalf("loadApp(%q) gave neither a tree nor an error", s.name)
+				return nil, &fs.PathError{Op: "open", Path: path, Err: fs.ErrNotExist}
+			}}
+			tree, err := r.resolve("fuzz.ini", name)
+			if err != nil {
+				if !strings.HasPrefix(err.Error(), "fuzz.ini:") {
+					t.Fatalf("resolve error without FILE:LINE: %v", err)
 				}
-				printNode(io.Discard, tree, "")
+				continue
+			}
+			printTree(io.Discard, tree)
+			if err := writeJSON(io.Discard, tree, false); err != nil {
+				t.Fatalf("-print -json: %v", err)
+			}
+			if _, err := (builder{reg}).app(tree); err != nil && !strings.HasPrefix(err.Error(), "fuzz.ini:") {
+				t.Fatalf("build error without FILE:LINE: %v", err)
 			}
 		}
 	})
 }
 
 func TestParseINI(t *testing.T) {
-	data := "[DEFAULT]\r\nwho = you\r\n[app]\r\nuse: egg:tutorial#greeting\r\nMessage = hi %(who)s\r\n    and more\r\n"
-	f, err := parseINI("t.ini", "/dir", []byte(data))
+	data := "[DEFAULT]\r\nwho = you\r\n[app]\r\n[app:main] ; a note\r\nuse: egg:tutorial#greeting\r\nMessage = hi %(who)s\r\n    and more\r\n\r\n  # not part of it\r\n    after a blank line\r\nempty =\r\n    continued\r\n"
+	f, err := parseINI("t.ini", []byte(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.defaults) != 1 || f.defaults[0] != (entry{"who", "you", 2}) {
-		t.Errorf("defaults = %+v", f.defaults)
+	if len(f.defaults.options) != 1 || *f.defaults.options[0] != (option{"who", "you", 2}) {
+		t.Errorf("defaults = %+v", f.defaults.options)
 	}
-	if len(f.sections) != 1 {
+	if len(f.sections) != 2 {
 		t.Fatalf("sections = %+v", f.sections)
 	}
-	s := f.sections[0]
-	if s.kind != "app" || s.name != "main" || s.line != 3 {
-		t.Errorf("[app] read as %s:%s at line %d, want app:main at line 3", s.kind, s.name, s.line)
+	if s := f.sections[0]; s.header != "app" || len(s.options) != 0 {
+		t.Errorf("[app] read as [%s] with %d options, want [app] with none: it is not [app:main]", s.header, len(s.options))
 	}
-	want := []entry{{"use", "egg:tutorial#greeting", 4}, {"Message", "hi %(who)s\nand more", 5}}
-	if len(s.entries) != 2 || s.entries[0] != want[0] || s.entries[1] != want[1] {
-		t.Errorf("entries = %q, want %q (key: value, case kept, CRLF, continuation)", s.entries, want)
+	s := f.sections[1]
+	if s.header != "app:main" || s.line != 4 {
+		t.Errorf(`"[app:main] ; a note" read as [%s] at line %d, want [app:main] at line 4`, s.header, s.line)
+	}
+	want := []option{
+		{"use", "egg:tutorial#greeting", 5},
+		{"Message", "hi %(who)s\nand more\n\nafter a blank line", 6},
+		{"empty", "\ncontinued", 11},
+	}
+	if len(s.options) != len(want) {
+		t.Fatalf("options = %+v, want %+v", s.options, want)
+	}
+	for i, o := range s.options {
+		if *o != want[i] {
+			t.Errorf("option %d = %q, want %q (key: value, case kept, CRLF, continuation)", i, *o, want[i])
+		}
+	}
+}
+
+func TestParseINIErrors(t *testing.T) {
+	for data, want := range map[string]string{
+		"x = 1\n":                              `t.ini:1: "x = 1" is outside any section: start one with [type:name]`,
+		"[app:main\n":                          `t.ini:1: section header "[app:main" has no closing ]`,
+		"[app:main]\n  continued\n":            `t.ini:2: indented line continues nothing: "continued"`,
+		"[app:main]\nwords\n":                  `t.ini:2: want key = value, a [section] or a comment; got "words"`,
+		"[app:main]\nadmin_password hunter2\n": `t.ini:2: want key = value, a [section] or a comment; got (a line that looks secret, not shown)`,
+		"[a]\n[a]\n":                           `t.ini:2: section [a] again: it started at line 1`,
+		"[a]\nk = 1\nk = 2\n":                  `t.ini:3: key "k" again: it was set at line 2`,
+		"[DEFAULT]\nk = 1\n[DEFAULT]\nk = 2\n": `t.ini:4: key "k" again: it was set at line 2`,
+		"[a]\n= 1\n":                           `t.ini:2: "= 1" has no key before its = or :`,
+		"[a]\nk = \xff\n":                      `t.ini:2: not UTF-8 text`,
+		"[a]\nk = " + strings.Repeat("x", maxLine) + "\n": `t.ini:2: a line longer than 1048576 bytes`,
+	} {
+		_, err := parseINI("t.ini", []byte(data))
+		if err == nil || err.Error() != want {
+			t.Errorf("parseINI(%.40q) = %v, want %s", data, err, want)
+		}
 	}
 }
 
 func TestInterpolate(t *testing.T) {
-	f := &iniFile{path: "t.ini"}
 	lookup := func(name string) (string, bool) {
-		v, ok := map[string]string{"a": "A", "b": "%(a)s%(a)s", "loop": "%(loop)s"}[name]
+		v, ok := map[string]string{"a": "A", "b": "%(a)s%(a)s", "loop": "%(loop)s", "password": "pw"}[name]
 		return v, ok
 	}
 	for in, want := range map[string]string{
@@ -79,17 +124,65 @@ func TestInterpolate(t *testing.T) {
 		"%(a)s":         "A",
 		"x%(b)sy":       "xAAy",
 		"100%%":         "100%",
-		"%(nope)s":      "t.ini:7: %(nope)s: no such key here or in [DEFAULT]",
-		"%(loop)s":      "t.ini:7: %(...)s nests more than 10 deep: is a value referring to itself?",
-		"50%":           `t.ini:7: a lone % in "%": write %% for a percent sign`,
-		"%(unfinished)": `t.ini:7: bad %(name)s reference in "%(unfinished)"`,
+		"%(nope)s":      "k: %(nope)s: no such key here or in [DEFAULT]",
+		"%(loop)s":      "k: %(...)s nests more than 10 deep: is a value referring to itself?",
+		"50%":           `k: a lone % in "%": write %% for a percent sign`,
+		"%(unfinished)": `k: bad %(name)s reference in "%(unfinished)"`,
+		"%()s":          `k: bad %(name)s reference in "%()s"`,
 	} {
-		got, err := f.interpolate(in, 7, lookup)
+		got, _, err := interpolate("k", in, lookup)
 		if err != nil {
 			got = err.Error()
 		}
 		if got != want {
 			t.Errorf("interpolate(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if _, secret, _ := interpolate("url", "http://u:%(password)s@h", lookup); !secret {
+		t.Error("a value that takes in %(password)s is not marked secret")
+	}
+	if _, _, err := interpolate("token", "s3cret%", lookup); err == nil || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("an error in a secret option shows its value: %v", err)
+	}
+}
+
+func TestLooksSecret(t *testing.T) {
+	for _, name := range []string{"token", "admin_token", "authtoken", "set token", "password", "admin_password",
+		"adminPassword", "passwd", "memcache_secret_key", "secrets", "api_key", "keys", "credential", "app_credentials"} {
+		if !looksSecret(name) {
+			t.Errorf("looksSecret(%q) = false, want true", name)
+		}
+	}
+	for _, name := range []string{"keystone_url", "keystone", "keyfile", "max_request_body_size", "message",
+		"path", "memcache_security_strategy", "delay_auth_decision"} {
+		if looksSecret(name) {
+			t.Errorf("looksSecret(%q) = true, want false", name)
+		}
+	}
+}
+
+func TestURLMapPath(t *testing.T) {
+	for key, want := range map[string]string{
+		"/":                                "|",
+		"/v1":                              "|/v1",
+		"/v1/":                             "|/v1",
+		"//v1//x/":                         "|/v1/x",
+		"domain example.com /v1":           "example.com|/v1",
+		"domain example.com port 8080 /v1": "example.com:8080|/v1",
+		"domain example.com":               "example.com|",
+		"http://example.com/v1":            "example.com|/v1",
+		"v1":                               "error: is not a path: a urlmap key is a /prefix, or domain NAME /prefix",
+		"port 80 /":                        "error: a port needs a domain: domain NAME port N /prefix",
+		"domain":                           `error: "domain" must be followed by a domain name`,
+		"/a /b":                            `error: more than one path: "/a" and "/b"`,
+	} {
+		domain, path, err := urlmapPath(key)
+		got := domain + "|" + path
+		if err != nil {
+			got = "error: " + err.Error()
+		}
+		if got != want {
+			t.Errorf("urlmapPath(%q) = %q, want %q", key, got, want)
 		}
 	}
 }

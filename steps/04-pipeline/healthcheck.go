@@ -20,3 +20,11 @@ func healthcheck(path string) middleware {
 		})
 	}
 }
+
+// healthcheckApp answers every request with 200 OK: the Go twin of
+// oslo.middleware's Healthcheck as an app (its app_factory), which a
+// urlmap mounts at /healthcheck, so the path is the urlmap's to match.
+func healthcheckApp(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain")
+	io.WriteString(w, "OK\n")
+}

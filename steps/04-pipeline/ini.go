@@ -1,35 +1,113 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// iniFile is a parsed api-paste.ini: the Go twin of the ConfigParser that
-// Paste Deploy reads its files with.
+// Stage 1, parse: the text of a config file becomes sections of options,
+// each with its line. The dialect is Python's ConfigParser as Paste Deploy
+// sets it up, rule for rule, so a file means here what it means there.
+
+// iniFile is one parsed config file: the Go twin of the ConfigParser that
+// Paste Deploy's ConfigLoader reads a file with.
 type iniFile struct {
-	path     string     // as given; errors name it
-	dir      string     // the absolute folder holding it: %(here)s
-	defaults []entry    // the [DEFAULT] section: the global config
-	sections []*section // every other section, in file order
+	path     string              // as opened; errors and -print name it
+	defaults *section            // the [DEFAULT] section: the global conf
+	sections []*section          // every other section, in file order, whatever its type
+	byName   map[string]*section // the first section of each name (see sectionName)
 }
 
-// section is one [type:name] section.
+// section is one [header] section: the Go twin of one of ConfigParser's
+// sections.
 type section struct {
-	kind    string // "app", "filter", "pipeline", "composite"
-	name    string
-	line    int
-	entries []entry
+	header    string // between [ and ], as written: "app:main", "filter:auth"
+	line      int
+	options   []*option
+	index     map[string]*option // the options by key, once there are many
+	sameName  *section           // the next section in the file with the same name
+	resolving bool               // the resolve stage is in it: to catch cycles
 }
 
-// entry is one key = value, with the line it started on.
-type entry struct {
+// option is one key = value, with the line it started on: the Go twin of
+// one of ConfigParser's options.
+type option struct {
 	key, value string
 	line       int
+}
+
+// sectionName splits a section's header at its first colon into its type
+// and its name, which Paste Deploy strips: "app" and "main" for
+// [app:main], and for [app: main ]. A header without a colon, such as
+// [exe], has no type: its name is all of it.
+func sectionName(header string) (typ, name string, ok bool) {
+	typ, name, ok = strings.Cut(header, ":")
+	return typ, strings.TrimFunc(name, isPySpace), ok
+}
+
+// indexFrom is the number of options from which a section, or a local
+// conf, indexes its keys: a short list is quicker to search than a map is
+// to make.
+const indexFrom = 8
+
+// option returns the option called key.
+func (s *section) option(key string) (*option, bool) {
+	if s.index != nil {
+		o, ok := s.index[key]
+		return o, ok
+	}
+	for _, o := range s.options {
+		if o.key == key {
+			return o, true
+		}
+	}
+	return nil, false
+}
+
+// add adds o, whose key is new.
+func (s *section) add(o *option) {
+	s.options = append(s.options, o)
+	switch {
+	case s.index != nil:
+		s.index[o.key] = o
+	case len(s.options) >= indexFrom:
+		s.index = map[string]*option{}
+		for _, o := range s.options {
+			s.index[o.key] = o
+		}
+	}
+}
+
+// addByName adds s at the end of the sections called name, or fails if
+// one has the same header.
+func (f *iniFile) addByName(s *section, name string) error {
+	if f.byName[name] == nil {
+		f.byName[name] = s
+		return nil
+	}
+	for prev := f.byName[name]; ; prev = prev.sameName {
+		if prev.header == s.header {
+			return fmt.Errorf("section [%s] again: it started at line %d", s.header, prev.line)
+		}
+		if prev.sameName == nil {
+			prev.sameName = s
+			return nil
+		}
+	}
+}
+
+// appendSections appends to found the sections of type typ called name,
+// in file order.
+func (f *iniFile) appendSections(found []*section, typ, name string) []*section {
+	for s := f.byName[name]; s != nil; s = s.sameName {
+		if t, _, _ := sectionName(s.header); t == typ {
+			found = append(found, s)
+		}
+	}
+	return found
 }
 
 // configError is a mistake in a config file, reported as FILE:LINE: what.
@@ -40,146 +118,188 @@ type configError struct {
 }
 
 func (e *configError) Error() string {
-	return fmt.Sprintf("%s:%d: %s", e.path, e.line, e.msg)
+	return position{e.path, e.line}.String() + ": " + e.msg
 }
 
-// readINI reads and parses the file at path.
-func readINI(path string) (*iniFile, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return nil, err
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return nil, err
-	}
-	return parseINI(path, filepath.Dir(abs), data)
+// position is a place in a config file: FILE:LINE, or FILE alone for
+// line 0, where the command line named something in it.
+type position struct {
+	path string
+	line int
 }
 
-// sectionKinds are the section types this loader knows.
-var sectionKinds = map[string]bool{"app": true, "filter": true, "pipeline": true, "composite": true}
+func (p position) String() string {
+	if p.line == 0 {
+		return p.path
+	}
+	return p.path + ":" + strconv.Itoa(p.line)
+}
 
-// parseINI parses Paste Deploy's INI dialect: [sections], key = value (or
-// key: value) with case kept, # and ; comment lines, and indented lines
-// that continue the value above. data came from path, in folder dir.
-func parseINI(path, dir string, data []byte) (*iniFile, error) {
-	f := &iniFile{path: path, dir: dir}
+// errorAt returns a config error at where.
+func errorAt(where position, format string, args ...any) error {
+	return &configError{where.path, where.line, fmt.Sprintf(format, args...)}
+}
+
+// maxLine bounds one line of a config file, so no file can make the parser
+// hold an unbounded line. Python has no such limit.
+const maxLine = 1 << 20
+
+// parseINI parses data, read from path, as ConfigParser does for Paste
+// Deploy: [sections]; key = value or key: value, keys keeping their case;
+// lines starting with # or ; are comments, even indented; a line indented
+// deeper than its key continues the value, blank lines inside it included;
+// no section and no key twice, except that [DEFAULT] may be opened again.
+func parseINI(path string, data []byte) (*iniFile, error) {
+	f := &iniFile{path: path, defaults: &section{header: "DEFAULT"}, byName: map[string]*section{}}
 	fail := func(line int, format string, args ...any) error {
 		return &configError{path, line, fmt.Sprintf(format, args...)}
 	}
-	var current *[]entry    // the entries of the section being read
-	var keys map[string]int // the current section's keys, and their lines
-	seen := map[string]int{}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(nil, 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		raw := strings.TrimSuffix(sc.Text(), "\r")
-		text := strings.TrimSpace(raw)
+	var (
+		current   *section // the section being read
+		last      *option  // the option a deeper line continues
+		parts     []string // last's lines, once it has more than one
+		indent    int      // the indentation of last's key
+		finishing = func() {
+			if parts != nil {
+				last.value = strings.TrimRightFunc(strings.Join(parts, "\n"), isPySpace)
+			}
+		}
+	)
+	// Options are made in blocks, not one by one: a file may have many.
+	var block []option
+	newOption := func(o option) *option {
+		if len(block) == cap(block) {
+			block = make([]option, 0, 256)
+		}
+		block = append(block, o)
+		return &block[len(block)-1]
+	}
+	var raw string
+	for n, rest := 1, string(data); rest != ""; n++ {
+		raw, rest = nextLine(rest)
+		if len(raw) > maxLine {
+			return nil, fail(n, "a line longer than %d bytes", maxLine)
+		}
+		if !utf8.ValidString(raw) {
+			return nil, fail(n, "not UTF-8 text")
+		}
+		text := strings.TrimFunc(raw, isPySpace)
 		switch {
 		case text == "" || text[0] == '#' || text[0] == ';':
-			continue // blank, or a comment
-		case raw[0] == ' ' || raw[0] == '\t':
-			if current == nil || len(*current) == 0 {
-				return nil, fail(n, "indented line continues nothing: %q", text)
+			// A blank line inside a value is part of it; a comment is not.
+			if text == "" && last != nil {
+				if parts == nil {
+					parts = []string{last.value}
+				}
+				parts = append(parts, "")
 			}
-			last := &(*current)[len(*current)-1]
-			last.value = strings.TrimSpace(last.value + "\n" + text)
-		case text[0] == '[':
-			header, ok := strings.CutSuffix(text, "]")
-			if !ok {
-				return nil, fail(n, "section header %q has no closing ]", text)
+			continue
+		case last != nil && indentOf(raw) > indent:
+			if parts == nil {
+				parts = []string{last.value}
 			}
-			header = strings.TrimSpace(header[1:])
-			if prev, dup := seen[header]; dup {
-				return nil, fail(n, "section [%s] again: it started at line %d", header, prev)
-			}
-			seen[header] = n
-			keys = map[string]int{}
+			parts = append(parts, text) // a continuation line
+			continue
+		}
+		finishing()
+		last, parts, indent = nil, nil, indentOf(raw)
+		if header, ok := sectionHeader(text); ok {
 			if header == "DEFAULT" {
-				current = &f.defaults
+				current = f.defaults
 				continue
 			}
-			kind, name, _ := strings.Cut(header, ":")
-			kind, name = strings.TrimSpace(kind), strings.TrimSpace(name)
-			if name == "" {
-				name = "main" // [app] is [app:main], as Paste reads it
+			s := &section{header: header, line: n}
+			_, name, _ := sectionName(header)
+			if err := f.addByName(s, name); err != nil {
+				return nil, fail(n, "%v", err)
 			}
-			if !sectionKinds[kind] {
-				return nil, fail(n, "unknown section type %q in [%s]: want app, filter, pipeline or composite", kind, header)
-			}
-			s := &section{kind: kind, name: name, line: n}
 			f.sections = append(f.sections, s)
-			current = &s.entries
-		default:
-			if current == nil {
-				return nil, fail(n, "%q is outside any section: start one with [type:name]", text)
-			}
-			i := strings.IndexAny(text, "=:")
-			if i <= 0 {
-				return nil, fail(n, "want key = value, a [section] or a comment; got %q", text)
-			}
-			key, value := strings.TrimSpace(text[:i]), strings.TrimSpace(text[i+1:])
-			if prev, dup := keys[key]; dup {
-				return nil, fail(n, "key %q again: it was set at line %d", key, prev)
-			}
-			keys[key] = n
-			*current = append(*current, entry{key, value, n})
+			current = s
+			continue
 		}
+		if current == nil {
+			if text[0] == '[' {
+				return nil, fail(n, "section header %s has no closing ]", shownLine(text))
+			}
+			return nil, fail(n, "%s is outside any section: start one with [type:name]", shownLine(text))
+		}
+		key, value, ok := splitOption(text)
+		switch {
+		case !ok && indentOf(raw) > 0:
+			return nil, fail(n, "indented line continues nothing: %s", shownLine(text))
+		case !ok:
+			return nil, fail(n, "want key = value, a [section] or a comment; got %s", shownLine(text))
+		case key == "":
+			return nil, fail(n, "%s has no key before its = or :", shownLine(text))
+		}
+		if prev, dup := current.option(key); dup {
+			return nil, fail(n, "key %q again: it was set at line %d", key, prev.line)
+		}
+		last = newOption(option{key: key, value: value, line: n})
+		current.add(last)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
+	finishing()
 	return f, nil
 }
 
-// maxValueSize bounds a value after interpolation: a few keys that each
-// refer to the next twice would otherwise grow it exponentially.
-const maxValueSize = 1 << 16
-
-// interpolate expands %(name)s in value from lookup, and %% to %, as
-// ConfigParser does; line is where value came from, for errors.
-func (f *iniFile) interpolate(value string, line int, lookup func(string) (string, bool)) (string, error) {
-	return f.expand(value, line, lookup, 0)
+// nextLine returns the first line of text, and the rest after its end:
+// \n, \r\n or \r, as Python reads a text file.
+func nextLine(text string) (line, rest string) {
+	i := strings.IndexAny(text, "\r\n")
+	if i < 0 {
+		return text, ""
+	}
+	if strings.HasPrefix(text[i:], "\r\n") {
+		return text[:i], text[i+2:]
+	}
+	return text[:i], text[i+1:]
 }
 
-func (f *iniFile) expand(value string, line int, lookup func(string) (string, bool), depth int) (string, error) {
-	if depth > 10 {
-		return "", &configError{f.path, line, "%(...)s nests more than 10 deep: is a value referring to itself?"}
+// sectionHeader returns the header of a [header] line. As ConfigParser's
+// pattern does, it takes everything up to the last ], so "[app:main] ; a
+// note" is [app:main], and the header is not trimmed.
+func sectionHeader(text string) (string, bool) {
+	end := strings.LastIndexByte(text, ']')
+	if text[0] != '[' || end < 2 {
+		return "", false
 	}
-	var b strings.Builder
-	for {
-		if b.Len() > maxValueSize {
-			return "", &configError{f.path, line, fmt.Sprintf("the value grows past %d bytes as %%(...)s expand", maxValueSize)}
-		}
-		i := strings.IndexByte(value, '%')
-		if i < 0 {
-			b.WriteString(value)
-			return b.String(), nil
-		}
-		b.WriteString(value[:i])
-		value = value[i:]
-		switch {
-		case strings.HasPrefix(value, "%%"):
-			b.WriteByte('%')
-			value = value[2:]
-		case strings.HasPrefix(value, "%("):
-			end := strings.Index(value, ")s")
-			if end < 0 {
-				return "", &configError{f.path, line, fmt.Sprintf("bad %%(name)s reference in %q", value)}
-			}
-			name := value[2:end]
-			v, ok := lookup(name)
-			if !ok {
-				return "", &configError{f.path, line, fmt.Sprintf("%%(%s)s: no such key here or in [DEFAULT]", name)}
-			}
-			v, err := f.expand(v, line, lookup, depth+1)
-			if err != nil {
-				return "", err
-			}
-			b.WriteString(v)
-			value = value[end+2:]
-		default:
-			return "", &configError{f.path, line, fmt.Sprintf("a lone %% in %q: write %%%% for a percent sign", value)}
-		}
+	return text[1:end], true
+}
+
+// splitOption splits "key = value" or "key: value" at the first = or :,
+// and trims both sides.
+func splitOption(text string) (key, value string, ok bool) {
+	i := strings.IndexAny(text, "=:")
+	if i < 0 {
+		return "", "", false
 	}
+	return strings.TrimRightFunc(text[:i], isPySpace), strings.TrimFunc(text[i+1:], isPySpace), true
+}
+
+// indentOf counts the spaces before a line's first other character, in
+// characters, as ConfigParser measures a continuation line.
+func indentOf(line string) int {
+	n := 0
+	for _, r := range line {
+		if !isPySpace(r) {
+			break
+		}
+		n++
+	}
+	return n
+}
+
+// isPySpace reports whether Python's str.strip would strip r: Go's
+// unicode.IsSpace, and the four separators \x1c to \x1f.
+func isPySpace(r rune) bool {
+	return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f
+}
+
+// shownLine quotes a line of the file for an error message, unless it
+// looks as if it holds a secret.
+func shownLine(text string) string {
+	if looksSecret(text) {
+		return "(a line that looks secret, not shown)"
+	}
+	return fmt.Sprintf("%q", text)
 }

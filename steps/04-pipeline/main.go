@@ -23,15 +23,17 @@ import (
 	"time"
 )
 
-// loadConfig builds the app, pipeline or composite called name in the
-// config at path. With printing, a factory with no Go twin is no error.
-func loadConfig(path, name string, logger *slog.Logger, printing bool) (http.Handler, *node, error) {
-	f, err := readINI(path)
+// loadConfig makes the app, pipeline or composite called name in the
+// config at path, in the loader's three stages: parse the file, resolve
+// the name into a tree of contexts, build the tree into one handler. It
+// is the Go twin of Paste Deploy's loadapp("config:"+path, name).
+func loadConfig(path, name string, logger *slog.Logger) (http.Handler, error) {
+	reg := newRegistry(logger)
+	tree, err := resolveConfig(path, name, reg)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	l := &loader{file: f, registry: newRegistry(logger), printing: printing}
-	return l.loadApp(name)
+	return builder{reg}.app(tree)
 }
 
 // defaultConfig is the shipped config, found from the repository's root,
@@ -42,7 +44,8 @@ func main() {
 	flags := flag.NewFlagSet("04-pipeline", flag.ContinueOnError)
 	configPath := flags.String("config", defaultConfig, "the Paste Deploy-style config `file`")
 	name := flags.String("name", "main", "the app, pipeline or composite `section` to serve")
-	printTree := flags.Bool("print", false, "print what the config builds, and exit")
+	printFlag := flags.Bool("print", false, "print what the config builds, and exit")
+	jsonFlag := flags.Bool("json", false, "with -print, print it as JSON, for tools")
 	addr := flags.String("addr", "localhost:8080", "listen on `host:port`")
 	shutdownTimeout := flags.Duration("shutdown-timeout", 10*time.Second, "on SIGINT or SIGTERM, wait this long for requests in flight")
 	readHeaderTimeout := flags.Duration("read-header-timeout", 5*time.Second, "disconnect a client that takes longer to send its headers")
@@ -61,6 +64,10 @@ func main() {
 		fmt.Fprintf(os.Stderr, "%s: unexpected argument %q\n", flags.Name(), flags.Arg(0))
 		os.Exit(2)
 	}
+	if *jsonFlag && !*printFlag {
+		fmt.Fprintf(os.Stderr, "%s: -json goes with -print\n", flags.Name())
+		os.Exit(2)
+	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		fmt.Fprintf(os.Stderr, "%s: -tls-cert and -tls-key go together: give both, or neither\n", flags.Name())
 		os.Exit(2)
@@ -75,21 +82,33 @@ func main() {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 
+	// -print resolves the config, and builds nothing: a piece with no Go
+	// twin is shown, not refused.
+	if *printFlag {
+		tree, err := resolveConfig(*configPath, *name, newRegistry(logger))
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: %v\n", flags.Name(), err)
+			os.Exit(2)
+		}
+		if *jsonFlag {
+			writeJSON(os.Stdout, tree, false)
+		} else {
+			printTree(os.Stdout, tree)
+		}
+		os.Exit(0)
+	}
+
 	// Build the pipeline before anything listens: a mistake in the config
 	// is FILE:LINE: what is wrong, and exit status 2.
-	handler, tree, err := loadConfig(*configPath, *name, logger, *printTree)
+	handler, err := loadConfig(*configPath, *name, logger)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", flags.Name(), err)
 		os.Exit(2)
 	}
-	if *printTree {
-		printNode(os.Stdout, tree, "")
-		os.Exit(0)
-	}
 	pipeline := &swappable{}
 	pipeline.current.Store(&handler)
 	reload := func() {
-		h, _, err := loadConfig(*configPath, *name, logger, false)
+		h, err := loadConfig(*configPath, *name, logger)
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%v: reload failed, still serving the previous pipeline: %v\n", syscall.SIGHUP, err)
 			return

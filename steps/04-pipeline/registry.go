@@ -3,20 +3,41 @@ package main
 import (
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 )
 
-// newRegistry returns every factory a config can name: the Go twin of the
-// entry points Paste Deploy finds in installed Python packages. Each is
-// listed under its own name (egg:AnyDist#name), and under the Python paths
-// OpenStack configs use for the piece it twins, so a real api-paste.ini
-// loads as far as twins exist. To add your own filter, add one entry.
-func newRegistry(logger *slog.Logger) map[string]factory {
-	r := map[string]factory{}
-	add := func(f factory, pythonPaths ...string) {
-		r[f.name] = f
-		for _, p := range pythonPaths {
-			r[p] = f
+// registry is every factory a config can name, found by kind and name:
+// the Go twin of the entry points Paste Deploy finds in installed Python
+// packages, and of the Python objects paste.*_factory and call: name.
+type registry map[registryKey]*factory
+
+// registryKey is what finds a factory: its kind, and the name a config
+// gives it, egg:Dist#name or a Python path module:object. The kind is part
+// of the key because one name can make two kinds of piece:
+// egg:oslo.middleware#healthcheck is an app and a filter.
+type registryKey struct {
+	kind string // "app", "filter" or "composite"
+	ref  string // "egg:oslo_middleware#healthcheck" (see eggRef), or "oslo_middleware:Healthcheck.factory"
+}
+
+// ownDist is the distribution step 04's own factories make up. The
+// registry knows all of its entry points; of any other distribution, only
+// those it twins.
+const ownDist = "tutorial"
+
+// newRegistry returns every factory a config can name. Each is listed
+// under egg:tutorial#name, and under the names OpenStack configs use for
+// the piece it twins: an entry point (egg:oslo.middleware#request_id) or
+// a Python path (oslo_middleware:RequestId.factory), so a real
+// api-paste.ini builds as far as twins exist. To add your own filter, add
+// one entry.
+func newRegistry(logger *slog.Logger) registry {
+	r := registry{}
+	add := func(f factory, refs ...string) {
+		for _, ref := range append([]string{"egg:" + ownDist + "#" + f.name}, refs...) {
+			r[registryKey{f.kind, canonicalRef(ref)}] = &f
 		}
 	}
 
@@ -36,9 +57,16 @@ func newRegistry(logger *slog.Logger) map[string]factory {
 		app: func(map[string]string) (http.Handler, error) {
 			return http.HandlerFunc(paths), nil
 		}})
+	add(factory{kind: "app", name: "healthcheck", options: []string{},
+		app: func(map[string]string) (http.Handler, error) {
+			return http.HandlerFunc(healthcheckApp), nil
+		}},
+		"egg:oslo.middleware#healthcheck",
+		"oslo_middleware:Healthcheck.app_factory")
 
 	add(factory{kind: "filter", name: "request_id", options: []string{},
 		filter: func(map[string]string) (middleware, error) { return requestID, nil }},
+		"egg:oslo.middleware#request_id",
 		"oslo_middleware:RequestId.factory",
 		"oslo_middleware.request_id:RequestId.factory",
 		"nova.api.compute_req_id:ComputeReqIdMiddleware.factory")
@@ -54,6 +82,7 @@ func newRegistry(logger *slog.Logger) map[string]factory {
 			max, err := intOption(opts, "max_request_body_size", defaultMaxBodySize)
 			return sizeLimit(max), err
 		}},
+		"egg:oslo.middleware#sizelimit",
 		"oslo_middleware:RequestBodySizeLimiter.factory",
 		"oslo_middleware.sizelimit:RequestBodySizeLimiter.factory")
 	add(factory{kind: "filter", name: "healthcheck", options: []string{"path"},
@@ -67,6 +96,7 @@ func newRegistry(logger *slog.Logger) map[string]factory {
 			}
 			return healthcheck(path), nil
 		}},
+		"egg:oslo.middleware#healthcheck",
 		"oslo_middleware:Healthcheck.factory",
 		"oslo_middleware.healthcheck:Healthcheck.factory")
 	add(factory{kind: "filter", name: "authtoken", options: []string{"token"},
@@ -79,6 +109,7 @@ func newRegistry(logger *slog.Logger) map[string]factory {
 		}})
 
 	add(factory{kind: "composite", name: "urlmap", composite: urlmapFactory},
+		"egg:Paste#urlmap",
 		"paste.urlmap:urlmap_factory",
 		"nova.api.openstack.urlmap:urlmap_factory")
 	return r
@@ -95,4 +126,69 @@ func intOption(opts map[string]string, key string, def int64) (int64, error) {
 		return 0, badOption(key, "%q is not a whole number of bytes", s)
 	}
 	return n, nil
+}
+
+// find returns the factory of kind that ref names, or nil.
+func (r registry) find(kind, ref string) *factory {
+	return r[registryKey{kind, canonicalRef(ref)}]
+}
+
+// kindsOf lists the kinds of piece the registry has under ref.
+func (r registry) kindsOf(ref string) []string {
+	var kinds []string
+	for _, kind := range []string{"app", "composite", "filter"} {
+		if r.find(kind, ref) != nil {
+			kinds = append(kinds, kind)
+		}
+	}
+	return kinds
+}
+
+// ownNames lists egg:tutorial's names, sorted: what an error says the
+// registry has.
+func (r registry) ownNames() []string {
+	var names []string
+	for key, f := range r {
+		if key.ref == "egg:"+ownDist+"#"+f.name && !slices.Contains(names, f.name) {
+			names = append(names, f.name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// canonicalRef spells ref as the registry keys it: an egg:Dist#name with
+// its distribution's name normalised, as Python's importlib.metadata
+// finds a distribution (egg:Oslo.Middleware is egg:oslo_middleware), and
+// anything else as it is.
+func canonicalRef(ref string) string {
+	dist, name, ok := strings.Cut(strings.TrimPrefix(ref, "egg:"), "#")
+	if !ok || !strings.HasPrefix(ref, "egg:") {
+		return ref
+	}
+	return "egg:" + normalizeDist(dist) + "#" + name
+}
+
+// normalizeDist normalises a distribution's name as importlib.metadata
+// does before it looks the distribution up: lowercase, and each run of -,
+// _ and . one _.
+func normalizeDist(dist string) string {
+	var b strings.Builder
+	b.Grow(len(dist))
+	separator := false
+	for _, r := range strings.ToLower(dist) {
+		if r == '-' || r == '_' || r == '.' {
+			separator = true
+			continue
+		}
+		if separator {
+			b.WriteByte('_')
+			separator = false
+		}
+		b.WriteRune(r)
+	}
+	if separator {
+		b.WriteByte('_')
+	}
+	return b.String()
 }

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
-	"sort"
+	"regexp"
+	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // scriptNameKey is the context key of the path prefix a urlmap matched.
@@ -18,63 +21,205 @@ func scriptName(r *http.Request) string {
 	return s
 }
 
-// mount is one urlmap entry: a path prefix and the app under it.
+// mount is one app of a urlmap: a path prefix, on one domain or on any,
+// and the app. The resolve stage fills in app, the build stage handler.
 type mount struct {
-	prefix  string // without a trailing slash; "" for /
+	key     string // the option's key, as written: "/v1", "domain example.com /"
+	domain  string // "" for any domain; "example.com" or "example.com:8080"
+	path    string // normalised: "/v1", and "" for /
+	app     *loaderContext
 	handler http.Handler
 }
 
-// urlmap sends each request to the app whose prefix matches its path,
-// the longest first, on whole path segments: the Go twin of Paste's
-// urlmap. The app sees the path with the prefix stripped, and can read the
-// prefix with scriptName. A path that matches nothing gets 404.
-type urlmap []mount
+// urlmap sends each request to the first mount whose domain and path
+// prefix match, on whole path segments: the Go twin of Paste's URLMap. The
+// mounts are in the order Paste tries them: those on a domain first, then
+// the longest prefix first. The app sees the path with the prefix
+// stripped, and can read the prefix with scriptName. A path that matches
+// nothing goes to notFound.
+type urlmap struct {
+	mounts   []mount
+	notFound http.Handler
+}
 
-func (m urlmap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	for _, mt := range m {
-		rest, ok := strings.CutPrefix(r.URL.Path, mt.prefix)
+func (m *urlmap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	host, port := requestHost(r)
+	path := collapseSlashes(r.URL.Path)
+	for _, mt := range m.mounts {
+		if mt.domain != "" && mt.domain != host && mt.domain != host+":"+port {
+			continue
+		}
+		rest, ok := strings.CutPrefix(path, mt.path)
 		if !ok || (rest != "" && rest[0] != '/') {
 			continue // /v10 is not under /v1
 		}
-		if mt.prefix == "" {
+		if mt.path == "" && path == r.URL.Path {
 			mt.handler.ServeHTTP(w, r) // mounted at /: nothing to strip
 			return
 		}
 		if rest == "" {
 			rest = "/"
 		}
-		r2 := r.WithContext(context.WithValue(r.Context(), scriptNameKey{}, scriptName(r)+mt.prefix))
+		r2 := r.WithContext(context.WithValue(r.Context(), scriptNameKey{}, scriptName(r)+mt.path))
 		u := *r.URL
 		u.Path, u.RawPath = rest, ""
 		r2.URL = &u
 		mt.handler.ServeHTTP(w, r2)
 		return
 	}
-	http.NotFound(w, r)
+	m.notFound.ServeHTTP(w, r)
 }
 
-// urlmapFactory builds a urlmap from its section's keys, "/prefix = app".
-func urlmapFactory(keys map[string]string, load func(key, name string) (http.Handler, error)) (http.Handler, error) {
-	prefixes := make([]string, 0, len(keys))
-	for key := range keys {
-		if !strings.HasPrefix(key, "/") {
-			return nil, badOption(key, "is not a path: a urlmap key is a /prefix")
-		}
-		prefixes = append(prefixes, key)
+// requestHost returns the request's host, lowercased, and its port, 80 or
+// 443 if it names none, as URLMap reads HTTP_HOST.
+func requestHost(r *http.Request) (host, port string) {
+	host, port = strings.ToLower(r.Host), "80"
+	if r.TLS != nil {
+		port = "443"
 	}
-	if len(prefixes) == 0 {
-		return nil, fmt.Errorf("urlmap has no /prefix = app keys")
+	if h, p, ok := strings.Cut(host, ":"); ok {
+		host, port = h, p
 	}
-	sort.Strings(prefixes)
-	var m urlmap
-	for _, key := range prefixes {
-		h, err := load(key, keys[key])
+	return host, port
+}
+
+// doubleSlashes matches the runs of slashes URLMap turns into one.
+var doubleSlashes = regexp.MustCompile(`//+`)
+
+// collapseSlashes turns // into /, as URLMap.normalize_url does.
+func collapseSlashes(path string) string {
+	if !strings.Contains(path, "//") {
+		return path
+	}
+	return doubleSlashes.ReplaceAllString(path, "/")
+}
+
+// urlmapFactory builds a urlmap from its mounts, already in order: the
+// build half of the Go twin of Paste's urlmap_factory.
+func urlmapFactory(mounts []mount, notFound http.Handler) (http.Handler, error) {
+	if notFound == nil {
+		notFound = http.NotFoundHandler()
+	}
+	return &urlmap{mounts, notFound}, nil
+}
+
+// readURLMap reads a urlmap's options, as Paste's urlmap_factory does:
+// not_found_app, from the local conf or else the global conf, names the
+// app for paths nothing matches; every other key is a path expression,
+// "/prefix" or "domain NAME [port N] /prefix", and its value names an app.
+// The mounts come back in the config's order, one per key.
+func readURLMap(ctx *loaderContext) (mounts []mount, notFound setting, err error) {
+	local := ctx.local
+	notFound, ok := local.pop("not_found_app")
+	if !ok {
+		notFound = ctx.global.values["not_found_app"]
+	}
+	for _, s := range local.list {
+		domain, path, err := urlmapPath(s.key)
 		if err != nil {
-			return nil, err
+			return nil, notFound, errorAt(s.where, "[%s] %s: %v", ctx.section, s.key, err)
 		}
-		m = append(m, mount{strings.TrimRight(key, "/"), h})
+		mounts = append(mounts, mount{key: s.key, domain: domain, path: path})
 	}
-	// The longest prefix first, so /v1/admin wins over /v1.
-	sort.SliceStable(m, func(i, j int) bool { return len(m[i].prefix) > len(m[j].prefix) })
-	return m, nil
+	return mounts, notFound, nil
+}
+
+// domainURL matches the scheme URLMap accepts before a domain.
+var domainURL = regexp.MustCompile(`^(http|https)://`)
+
+// urlmapPath reads a urlmap key, "/prefix" or "domain NAME [port N]
+// /prefix", into a domain and a normalised path: the twin of Paste's
+// parse_path_expression and URLMap.normalize_url. /v1, /v1/ and //v1 are
+// all /v1; / is "".
+func urlmapPath(key string) (domain, path string, err error) {
+	var port string
+	parts := []string{key}
+	if strings.ContainsFunc(key, isPySpace) {
+		parts = strings.FieldsFunc(key, isPySpace)
+	}
+	for len(parts) > 0 {
+		switch word := parts[0]; {
+		case word == "domain" || word == "port":
+			if len(parts) == 1 {
+				return "", "", fmt.Errorf("%q must be followed by a %s", word, map[string]string{"domain": "domain name", "port": "port number"}[word])
+			}
+			given := &domain
+			if word == "port" {
+				given = &port
+			}
+			if *given != "" {
+				return "", "", fmt.Errorf("%q given twice", word)
+			}
+			*given, parts = parts[1], parts[2:]
+		default:
+			if path != "" {
+				return "", "", fmt.Errorf("more than one path: %q and %q", path, word)
+			}
+			path, parts = word, parts[1:]
+		}
+	}
+	url := ""
+	if domain != "" {
+		url = "http://" + domain
+	}
+	if port != "" {
+		if domain == "" {
+			return "", "", errors.New("a port needs a domain: domain NAME port N /prefix")
+		}
+		url += ":" + port
+	}
+	if path != "" {
+		if url != "" {
+			url += "/"
+		}
+		url += path
+	}
+	domain = ""
+	if m := domainURL.FindString(url); m != "" {
+		rest := url[len(m):]
+		domain, url, _ = strings.Cut(rest, "/")
+		if strings.Contains(rest, "/") {
+			url = "/" + url
+		}
+	} else if url != "" && url[0] != '/' {
+		return "", "", errors.New("is not a path: a urlmap key is a /prefix, or domain NAME /prefix")
+	}
+	return domain, strings.TrimRight(collapseSlashes(url), "/"), nil
+}
+
+// urlmapOrder returns mounts as URLMap keeps them: a later key for the
+// same domain and path replaces an earlier one, and they are sorted in the
+// order URLMap tries them: by domain, any domain last, then the longest
+// path first.
+func urlmapOrder(mounts []mount) []mount {
+	if len(mounts) < 2 {
+		return mounts
+	}
+	type place struct{ domain, path string }
+	latest := map[place]int{}
+	for i, m := range mounts {
+		latest[place{m.domain, m.path}] = i
+	}
+	var kept []mount
+	for i, m := range mounts {
+		if latest[place{m.domain, m.path}] == i {
+			kept = append(kept, m)
+		}
+	}
+	domainKey := func(m mount) string {
+		if m.domain == "" {
+			return "\u00ff" // Python's '\xff': after every ASCII domain
+		}
+		return m.domain
+	}
+	slices.SortFunc(kept, func(a, b mount) int {
+		if c := strings.Compare(domainKey(a), domainKey(b)); c != 0 {
+			return c
+		}
+		if c := utf8.RuneCountInString(b.path) - utf8.RuneCountInString(a.path); c != 0 {
+			return c
+		}
+		return strings.Compare(a.path, b.path)
+	})
+	return kept
 }

@@ -1,0 +1,1 @@
+"""A STAND-IN for cinder, not cinder: see nova's stand-in."""

@@ -1,0 +1,1 @@
+"""A STAND-IN for nova.api: see the nova package."""

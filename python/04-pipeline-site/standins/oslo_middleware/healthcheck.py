@@ -1,0 +1,2 @@
+"""A STAND-IN for oslo_middleware.healthcheck: see the package."""
+from oslo_middleware import Healthcheck  # noqa: F401

@@ -1,0 +1,2 @@
+"""A STAND-IN for oslo_middleware.sizelimit: see the package."""
+from oslo_middleware import RequestBodySizeLimiter  # noqa: F401

@@ -1,0 +1,467 @@
+"""The step-04 twin's own pieces, and the Paste Deploy factories that make
+them: the distribution "tutorial", whose entry points (in
+tutorial-0.dist-info/entry_points.txt) egg:tutorial#name names. Each
+factory takes the global conf and its section's options, as Paste Deploy
+calls it, and reads an option from the global conf when the section does
+not set it, as oslo.middleware's factories do."""
+import hashlib
+import hmac
+import json
+import logging
+import re
+import sys
+import time
+import traceback
+import urllib.parse
+import uuid
+
+import paste.urlmap
+
+# The 2016 example's body, byte for byte.
+GREETING = b" From VietStack: Wellcome the 8th Meetup of VietOpenStack \n"
+
+# oslo.middleware's default max_request_body_size.
+DEFAULT_MAX_BODY_SIZE = 114688
+
+
+class Greeter:
+    """The application: a callable that answers with the greeting; in Go,
+    an http.Handler. Its message comes from the config."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"),
+                                  ("Content-Length", str(len(self.message)))])
+        return [self.message]
+
+
+def boom(environ, start_response):
+    """Fails on purpose, so FaultWrapper can be seen at work."""
+    raise RuntimeError("boom: a bug in the application")
+
+
+def echo(environ, start_response):
+    """Answers a POST with its body."""
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    start_response("200 OK", [("Content-Type", "text/plain"),
+                              ("Content-Length", str(len(body)))])
+    return [body]
+
+
+# MAX_SLEEP bounds /sleep, so no request can hold the server for long.
+MAX_SLEEP = 30
+
+
+def sleep(environ, start_response):
+    """Answers GET /sleep?d=DURATION once the delay has passed: a slow
+    request, to watch a graceful shutdown wait for it."""
+    query = urllib.parse.parse_qs(environ.get("QUERY_STRING", ""))
+    try:
+        delay = duration(query.get("d", [""])[0])
+    except ValueError:
+        delay = -1
+    if not 0 <= delay <= MAX_SLEEP:
+        return plain_error(start_response, "400 Bad Request",
+                           "400 d must be a duration from 0s to 30s, such as d=5s")
+    body = f"slept {format_duration(delay)}\n".encode()
+    # Content-Length, known before the sleep, lets a client tell a cut
+    # answer from a whole one: wsgiref's HTTP/1.0 ends a body without it
+    # by closing the connection, which looks alike in both cases.
+    start_response("200 OK", [("Content-Type", "text/plain"),
+                              ("Content-Length", str(len(body)))])
+    return slept(delay, body)
+
+
+def slept(delay, body):
+    # An empty first chunk sends the header at once, so the client can see
+    # that the request is in flight.
+    yield b""
+    time.sleep(delay)
+    yield body
+
+
+DURATION = re.compile(r"([0-9]+(?:\.[0-9]*)?)(ns|us|µs|ms|s|m|h)")
+UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+def duration(text):
+    """Reads a duration in seconds from Go's notation (500ms, 10s, 1m30s),
+    so the twin takes the same flags and queries as the Go step."""
+    parts = DURATION.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"{text!r} is not a duration, such as 10s or 500ms")
+    return sum(float(n) * UNITS[u] for n, u in parts)
+
+
+def format_duration(seconds):
+    """Writes seconds as Go writes a duration under a minute: 10s, 500ms."""
+    if seconds == 0 or seconds >= 1:
+        return f"{seconds:g}s"
+    return f"{seconds * 1000:g}ms"
+
+
+def paths(environ, start_response):
+    """Answers with the prefix a urlmap moved and the path left for the
+    app: SCRIPT_NAME and PATH_INFO."""
+    body = f"SCRIPT_NAME={environ.get('SCRIPT_NAME', '')} " \
+           f"PATH_INFO={environ['PATH_INFO']}\n".encode()
+    start_response("200 OK", [("Content-Type", "text/plain"),
+                              ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def plain_error(start_response, status, text, headers=()):
+    """Answers status with a one-line text body, as Go's http.Error does."""
+    body = (text + "\n").encode()
+    start_response(status, [("Content-Type", "text/plain; charset=utf-8"),
+                            ("X-Content-Type-Options", "nosniff"),
+                            *headers,
+                            ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class Router:
+    """The app's own URL map, as a WSGI app has one (Routes, in nova): it
+    answers other methods with 405 and an Allow header, and other paths
+    with 404, in the words of Go's ServeMux."""
+
+    def __init__(self, routes):
+        self.routes = routes  # {path: {method: app}}
+
+    def __call__(self, environ, start_response):
+        # PATH_INFO is empty at the root of an app that a urlmap mounted.
+        methods = self.routes.get(environ["PATH_INFO"] or "/")
+        if methods is None:
+            return plain_error(start_response, "404 Not Found",
+                               "404 page not found")
+        app = methods.get(environ["REQUEST_METHOD"])
+        if app is None:
+            allow = ", ".join(methods)
+            return plain_error(start_response, "405 Method Not Allowed",
+                               "Method Not Allowed", [("Allow", allow)])
+        return app(environ, start_response)
+
+
+def new_app(message):
+    """Routes requests to the application; GET routes answer HEAD too.
+    /sleep is an app of its own now, mounted by the config."""
+    greeter = Greeter(message)
+    return Router({
+        "/": {"GET": greeter, "HEAD": greeter},
+        "/boom": {"GET": boom, "HEAD": boom},
+        "/echo": {"POST": echo},
+    })
+
+
+REQUEST_ID_HEADER = "X-Openstack-Request-Id"
+REQUEST_ID_KEY = "openstack.request_id"
+
+
+class RequestId:
+    """Gives every request a fresh id, "req-" and a UUID, in the response
+    header and in environ: oslo.middleware's RequestId; in Go, requestID."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        request_id = "req-" + str(uuid.uuid4())
+        environ[REQUEST_ID_KEY] = request_id
+
+        def add_header(status, headers, exc_info=None):
+            headers.append((REQUEST_ID_HEADER, request_id))
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, add_header)
+
+
+class FaultWrapper:
+    """Turns an exception anywhere inside it into a 500 with a small JSON
+    body, logged once with its traceback: nova's FaultWrapper; in Go,
+    faultWrap."""
+
+    def __init__(self, app, logger):
+        self.app = app
+        self.logger = logger
+
+    def __call__(self, environ, start_response):
+        try:
+            # yield from, not return: an error while the body is made is
+            # caught too.
+            yield from self.app(environ, start_response)
+        except Exception as err:
+            request_id = environ.get(REQUEST_ID_KEY, "")
+            self.logger.error(logfmt("panic", request_id=request_id,
+                                     panic=str(err),
+                                     stack=traceback.format_exc()))
+            body = json.dumps({"computeFault": {
+                "code": 500,
+                "message": "The server has either erred or is incapable of "
+                           "performing the requested operation.",
+                "request_id": request_id,
+            }}, separators=(",", ":")).encode() + b"\n"
+            # exc_info replaces the app's status and headers, if they are
+            # not sent yet; if they are, the server ends the connection.
+            start_response("500 Internal Server Error",
+                           [("Content-Type", "application/json"),
+                            ("Content-Length", str(len(body)))],
+                           sys.exc_info())
+            yield body
+
+
+class SizeLimiter:
+    """Refuses request bodies over max_size bytes with 413, before the app
+    runs: oslo.middleware's RequestBodySizeLimiter; in Go, sizeLimit."""
+
+    def __init__(self, app, max_size):
+        self.app = app
+        self.max_size = max_size
+
+    def __call__(self, environ, start_response):
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # wsgiref does not decode chunked bodies (eventlet does), so the
+            # size of one is unknown, and reading it would never end.
+            return plain_error(start_response, "411 Length Required",
+                               "411 a request body needs a Content-Length")
+        if int(environ.get("CONTENT_LENGTH") or 0) > self.max_size:
+            return plain_error(
+                start_response, "413 Request Entity Too Large",
+                f"413 request body larger than {self.max_size} bytes")
+        return self.app(environ, start_response)
+
+
+class AccessLog:
+    """Writes one line per request, after the response: oslo's request
+    logging; in Go, accessLog. Put it outside FaultWrapper, so the 500 that
+    an exception becomes is logged too."""
+
+    def __init__(self, app, logger):
+        self.app = app
+        self.logger = logger
+
+    def __call__(self, environ, start_response):
+        start = time.monotonic()
+        status = "200"
+        # The path as the client sent it: a urlmap outside may have moved a
+        # prefix to SCRIPT_NAME, and one inside may move more.
+        path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+
+        def record(status_line, headers, exc_info=None):
+            nonlocal status
+            status = status_line.split()[0]
+            return start_response(status_line, headers, exc_info)
+
+        def log(size):
+            self.logger.info(logfmt(
+                "request",
+                method=environ["REQUEST_METHOD"],
+                path=path,
+                status=status,
+                bytes=size,
+                duration=f"{(time.monotonic() - start) * 1000:.3f}ms",
+                request_id=environ.get(REQUEST_ID_KEY, "")))
+
+        return finish_first(self.app(environ, record), log)
+
+
+def finish_first(chunks, finish):
+    """Yields a response body's chunks, and calls finish(size) before the
+    last one goes out, so that what finish does (a log line, a count) is
+    done before the client has the whole answer, as in Go, where a handler
+    returns before its response is complete. An empty chunk, which only
+    sends the headers, goes out at once."""
+    held, size = b"", 0
+    try:
+        for chunk in chunks:
+            size += len(chunk)
+            if not chunk:
+                yield chunk
+                continue
+            if held:
+                yield held
+            held = chunk
+    finally:
+        finish(size)
+    if held:
+        yield held
+
+
+def logfmt(msg, **fields):
+    """Formats a message and its fields as key=value, as Go's slog text
+    handler does: a value with spaces, quotes or control characters is
+    quoted, so no client can forge a log line."""
+    def value(v):
+        v = str(v)
+        plain = v and v.isprintable() and not any(c in v for c in ' ="\\')
+        return v if plain else json.dumps(v)
+    return " ".join([value(msg)] + [f"{k}={value(v)}" for k, v in fields.items()])
+
+
+class Healthcheck:
+    """Answers requests for path with 200 OK, without calling the app, and
+    passes every other request on: oslo.middleware's Healthcheck, which
+    load balancers poll."""
+
+    def __init__(self, app, path):
+        self.app = app
+        self.path = path
+
+    def __call__(self, environ, start_response):
+        if environ["PATH_INFO"] != self.path:
+            return self.app(environ, start_response)
+        start_response("200 OK", [("Content-Type", "text/plain"),
+                                  ("Content-Length", "3")])
+        return [b"OK\n"]
+
+
+class AuthToken:
+    """Lets a request through only if its X-Auth-Token header equals token,
+    and answers 401 otherwise: a stand-in for keystonemiddleware's
+    auth_token, which asks Keystone instead. The token is never logged."""
+
+    def __init__(self, app, token):
+        self.app = app
+        self.want = hashlib.sha256(token.encode()).digest()
+
+    def __call__(self, environ, start_response):
+        # Compare digests in constant time: the time taken reveals neither
+        # the token nor its length.
+        got = hashlib.sha256(environ.get("HTTP_X_AUTH_TOKEN", "").encode()).digest()
+        if hmac.compare_digest(got, self.want):
+            return self.app(environ, start_response)
+        body = json.dumps({"error": {
+            "code": 401,
+            "message": "The request you have made requires authentication.",
+            "title": "Unauthorized",
+        }}, separators=(",", ":")).encode() + b"\n"
+        start_response("401 Unauthorized",
+                       [("Content-Type", "application/json"),
+                        ("WWW-Authenticate", 'Token realm="api"'),
+                        ("Content-Length", str(len(body)))])
+        return [body]
+
+
+class OptionError(ValueError):
+    """A bad option value: KEY: what is wrong."""
+
+    def __init__(self, key, message):
+        super().__init__(f"{key}: {message}")
+        self.key = key
+
+
+def options(name, global_conf, local_conf, known):
+    """The options a factory reads: the global conf, then the section's
+    own. A section's option the factory does not read is a mistake."""
+    unknown = sorted(set(local_conf) - set(known))
+    if unknown:
+        raise TypeError(f"{name} has no option {unknown[0]!r} "
+                        f"(it has: {', '.join(known)})")
+    return {**{k: global_conf[k] for k in known if k in global_conf}, **local_conf}
+
+
+def int_option(opts, key, default):
+    """Reads a whole number of bytes, or returns default."""
+    text = opts.get(key)
+    if text is None:
+        return default
+    if not (text.isascii() and text.isdigit()):
+        raise OptionError(key, f'"{text}" is not a whole number of bytes')
+    return int(text)
+
+
+def greeting_app(global_conf, **local_conf):
+    """paste.app_factory for the greeting; message replaces its text."""
+    opts = options("greeting", global_conf, local_conf, ["message"])
+    return new_app((opts["message"] + "\n").encode() if "message" in opts else GREETING)
+
+
+def sleep_app(global_conf, **local_conf):
+    """paste.app_factory for /sleep."""
+    options("sleep", global_conf, local_conf, [])
+    return sleep
+
+
+def paths_app(global_conf, **local_conf):
+    """paste.app_factory for the app that shows SCRIPT_NAME and PATH_INFO."""
+    options("paths", global_conf, local_conf, [])
+    return paths
+
+
+def healthcheck_app(global_conf, **local_conf):
+    """paste.app_factory for the healthcheck as an app: 200 OK at any path,
+    as oslo.middleware's Healthcheck.app_factory makes it."""
+    options("healthcheck", global_conf, local_conf, [])
+
+    def ok(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"),
+                                  ("Content-Length", "3")])
+        return [b"OK\n"]
+    return ok
+
+
+def request_id_filter(global_conf, **local_conf):
+    """paste.filter_factory for RequestId."""
+    options("request_id", global_conf, local_conf, [])
+    return RequestId
+
+
+def faultwrap_filter(global_conf, **local_conf):
+    """paste.filter_factory for FaultWrapper."""
+    options("faultwrap", global_conf, local_conf, [])
+    return lambda app: FaultWrapper(app, logging.getLogger())
+
+
+def accesslog_filter(global_conf, **local_conf):
+    """paste.filter_factory for AccessLog."""
+    options("accesslog", global_conf, local_conf, [])
+    return lambda app: AccessLog(app, logging.getLogger())
+
+
+def sizelimit_filter(global_conf, **local_conf):
+    """paste.filter_factory for SizeLimiter: max_request_body_size."""
+    opts = options("sizelimit", global_conf, local_conf, ["max_request_body_size"])
+    max_size = int_option(opts, "max_request_body_size", DEFAULT_MAX_BODY_SIZE)
+    return lambda app: SizeLimiter(app, max_size)
+
+
+def healthcheck_filter(global_conf, **local_conf):
+    """paste.filter_factory for Healthcheck: path."""
+    opts = options("healthcheck", global_conf, local_conf, ["path"])
+    path = opts.get("path", "/healthcheck")
+    if not path.startswith("/"):
+        raise OptionError("path", f'"{path}" must start with /')
+    return lambda app: Healthcheck(app, path)
+
+
+def authtoken_filter(global_conf, **local_conf):
+    """paste.filter_factory for AuthToken: token, never shown."""
+    token = options("authtoken", global_conf, local_conf, ["token"]).get("token")
+    if not token:
+        raise OptionError("token", "must be set, and not empty")
+    return lambda app: AuthToken(app, token)
+
+
+def urlmap_composite(loader, global_conf, **local_conf):
+    """paste.composite_factory for the urlmap: Paste's own."""
+    return paste.urlmap.urlmap_factory(loader, global_conf, **local_conf)
+
+
+# What step 04's Go registry calls each factory, and the options it reads
+# (None: a composite's keys are its own), so that the twin's -print names
+# the pieces as the Go step does.
+TWINS = {
+    greeting_app: ("greeting", ["message"]),
+    sleep_app: ("sleep", []),
+    paths_app: ("paths", []),
+    healthcheck_app: ("healthcheck", []),
+    request_id_filter: ("request_id", []),
+    faultwrap_filter: ("faultwrap", []),
+    accesslog_filter: ("accesslog", []),
+    sizelimit_filter: ("sizelimit", ["max_request_body_size"]),
+    healthcheck_filter: ("healthcheck", ["path"]),
+    authtoken_filter: ("authtoken", ["token"]),
+    urlmap_composite: ("urlmap", None),
+    paste.urlmap.urlmap_factory: ("urlmap", None),
+}

@@ -1,0 +1,281 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// The conformance corpus, testdata/conformance: configs of one behaviour
+// each, and next to each the tree the real Paste Deploy resolves it into,
+// recorded by paste_tree.py. docs/paste-deploy.md says how to add a case.
+
+// conformanceDir holds the corpus.
+const conformanceDir = "testdata/conformance"
+
+// recorded is a case as paste_tree.py records it: the tree, or the
+// refusal.
+type recorded struct {
+	Name    string         `json:"name"`
+	Tree    map[string]any `json:"tree"`
+	Refused string         `json:"refused"`
+}
+
+// stepOwnKeys are the keys of -print -json that are step 04's, not Paste
+// Deploy's: the comparison leaves them out.
+var stepOwnKeys = []string{"where", "go_twin", "guessed_from_options", "ignored", "require"}
+
+// TestConformance resolves every config of the corpus and compares the tree
+// with the one Paste Deploy resolved. Where a python3 can import
+// paste.deploy, it first records the trees again, live, and fails if they
+// differ from the recorded ones, so the recordings cannot go stale.
+func TestConformance(t *testing.T) {
+	cases, err := filepath.Glob(filepath.Join(conformanceDir, "*.ini"))
+	if err != nil || len(cases) < 40 {
+		t.Fatalf("want 40 cases or more in %s, found %d (%v)", conformanceDir, len(cases), err)
+	}
+	live := recordLive(t, cases)
+	reg := newRegistry(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	matched := 0
+	for _, path := range cases {
+		name := filepath.Base(path)
+		t.Run(strings.TrimSuffix(name, ".ini"), func(t *testing.T) {
+			golden := strings.TrimSuffix(path, ".ini") + ".json"
+			data, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("no recording: %v\nrecord it with: python3 %s/paste_tree.py --write %s", err, conformanceDir, path)
+			}
+			var want recorded
+			if err := json.Unmarshal(data, &want); err != nil {
+				t.Fatalf("%s: %v", golden, err)
+			}
+			if live != nil {
+				var got recorded
+				if err := json.Unmarshal(live[name], &got); err != nil {
+					t.Fatalf("live recording of %s: %v", name, err)
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Fatalf("Paste Deploy resolves %s differently now than %s records:\n%s\nrecord it again with: python3 %s/paste_tree.py --write %s",
+						name, golden, jsonDiff(want, got), conformanceDir, path)
+				}
+			}
+			abs, err := filepath.Abs(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tree, err := resolveConfig(abs, want.Name, reg)
+			switch {
+			case want.Refused != "" && err == nil:
+				t.Fatalf("Paste Deploy refuses %s (%s), and step 04 resolves it", name, want.Refused)
+			case want.Refused != "":
+				if !regexp.MustCompile(`^` + regexp.QuoteMeta(abs) + `(:[0-9]+)?: `).MatchString(err.Error()) {
+					t.Fatalf("the refusal is not FILE:LINE: what: %v", err)
+				}
+				matched++
+				return
+			case err != nil:
+				t.Fatalf("Paste Deploy resolves %s, and step 04 refuses it: %v", name, err)
+			}
+			var got map[string]any
+			var buf bytes.Buffer
+			if err := writeJSON(&buf, tree, true); err != nil {
+				t.Fatal(err)
+			}
+			text := strings.ReplaceAll(buf.String(), filepath.Dir(abs), "<dir>")
+			if err := json.Unmarshal([]byte(text), &got); err != nil {
+				t.Fatal(err)
+			}
+			trim(got, want.Tree)
+			canonicalEggs(got)
+			canonicalEggs(want.Tree)
+			if !reflect.DeepEqual(got, want.Tree) {
+				t.Fatalf("step 04 resolves %s differently from Paste Deploy (- Paste, + step 04):\n%s", name, jsonDiff(want.Tree, got))
+			}
+			matched++
+		})
+	}
+	t.Logf("%d of %d cases resolve as Paste Deploy resolves them", matched, len(cases))
+}
+
+// trim reduces got, a tree as -print -json writes it, to what paste, the
+// tree Paste Deploy resolved, can be compared with: step 04's own keys go,
+// and so does a urlmap's list of apps where paste has none, because Paste
+// Deploy's stub of the factory loads no apps.
+func trim(got, paste map[string]any) {
+	if got == nil {
+		return
+	}
+	for _, key := range stepOwnKeys {
+		delete(got, key)
+	}
+	if _, ok := paste["urlmap"]; !ok {
+		delete(got, "urlmap")
+	}
+	for _, key := range []string{"app", "next", "filter"} {
+		trim(asMap(got[key]), asMap(paste[key]))
+	}
+	for i, f := range asList(got["filters"]) {
+		trim(asMap(f), asMap(item(paste["filters"], i)))
+	}
+	if urlmap, pasteURLMap := asMap(got["urlmap"]), asMap(paste["urlmap"]); urlmap != nil {
+		trim(asMap(urlmap["not_found_app"]), asMap(pasteURLMap["not_found_app"]))
+		for i, app := range asList(urlmap["apps"]) {
+			trim(asMap(asMap(app)["app"]), asMap(asMap(item(pasteURLMap["apps"], i))["app"]))
+		}
+	}
+}
+
+// canonicalEggs spells every egg: factory in tree as the registry keys
+// it, for importlib.metadata finds egg:Oslo_Middleware as
+// oslo.middleware.
+func canonicalEggs(tree any) {
+	switch v := tree.(type) {
+	case map[string]any:
+		if f, ok := v["factory"].(string); ok {
+			v["factory"] = canonicalRef(f)
+		}
+		for key, child := range v {
+			if key != "local_conf" && key != "global_conf" {
+				canonicalEggs(child)
+			}
+		}
+	case []any:
+		for _, child := range v {
+			canonicalEggs(child)
+		}
+	}
+}
+
+func asMap(v any) map[string]any { m, _ := v.(map[string]any); return m }
+func asList(v any) []any         { l, _ := v.([]any); return l }
+
+// item is the list's i-th item, or nil.
+func item(list any, i int) any {
+	if l := asList(list); i < len(l) {
+		return l[i]
+	}
+	return nil
+}
+
+// jsonDiff shows where two JSON values differ: the lines between their
+// common beginning and their common end, each side's, with a line of
+// context before.
+func jsonDiff(want, got any) string {
+	text := func(v any) []string {
+		var b bytes.Buffer
+		e := json.NewEncoder(&b)
+		e.SetEscapeHTML(false)
+		e.SetIndent("", "  ")
+		e.Encode(v)
+		return strings.Split(b.String(), "\n")
+	}
+	w, g := text(want), text(got)
+	start := 0
+	for start < len(w) && start < len(g) && w[start] == g[start] {
+		start++
+	}
+	end := 0
+	for end < len(w)-start && end < len(g)-start && w[len(w)-1-end] == g[len(g)-1-end] {
+		end++
+	}
+	var b strings.Builder
+	if start > 0 {
+		b.WriteString("  " + w[start-1] + "\n")
+	}
+	for _, line := range w[start : len(w)-end] {
+		b.WriteString("- " + line + "\n")
+	}
+	for _, line := range g[start : len(g)-end] {
+		b.WriteString("+ " + line + "\n")
+	}
+	return b.String()
+}
+
+// recordLive runs paste_tree.py on the cases with a python3 that can
+// import paste.deploy, and returns each case's recording by file name; nil,
+// with a note, if there is none.
+func recordLive(t *testing.T, cases []string) map[string]json.RawMessage {
+	python := pasteDeployPython()
+	if python == "" {
+		t.Log("no python3 here can import paste.deploy and paste.urlmap: the trees were compared " +
+			"with the recordings only, not with Paste Deploy itself. Install Debian's python3-pastedeploy " +
+			"(apt-get install python3-pastedeploy) to compare with it live.")
+		return nil
+	}
+	cmd := exec.Command(python, append([]string{filepath.Join(conformanceDir, "paste_tree.py")}, cases...)...)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("%s paste_tree.py: %v\n%s", python, err, stderr.Bytes())
+	}
+	var live map[string]json.RawMessage
+	if err := json.Unmarshal(out, &live); err != nil {
+		t.Fatalf("%s paste_tree.py wrote no JSON: %v", python, err)
+	}
+	return live
+}
+
+// pasteDeployPython returns a python3 that can import paste.deploy and
+// paste.urlmap: python3 on PATH, else the system's, where Debian's
+// python3-pastedeploy installs them. It returns "" if neither can.
+func pasteDeployPython() string {
+	candidates := []string{"/usr/bin/python3"}
+	if p, err := exec.LookPath("python3"); err == nil {
+		candidates = append([]string{p}, candidates...)
+	}
+	for _, python := range candidates {
+		if exec.Command(python, "-c", "import paste.deploy.loadwsgi, paste.urlmap").Run() == nil {
+			return python
+		}
+	}
+	return ""
+}
+
+// TestTwinEntryPoints checks that the Python twin's own distribution,
+// whose entry points the conformance recordings use for egg:tutorial,
+// has the entry points the registry has under egg:tutorial, of the same
+// kinds.
+func TestTwinEntryPoints(t *testing.T) {
+	path := filepath.Join("..", "..", "python", "04-pipeline-site", "tutorial-0.dist-info", "entry_points.txt")
+	f, err := os.Open(path)
+	if err != nil {
+		t.Skipf("no Python twin here: %v", err)
+	}
+	defer f.Close()
+	groups := map[string]string{"paste.app_factory": "app", "paste.filter_factory": "filter", "paste.composite_factory": "composite"}
+	var twin []string
+	group := ""
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := strings.TrimSpace(sc.Text())
+		switch {
+		case strings.HasPrefix(line, "["):
+			group = strings.Trim(line, "[]")
+		case line != "":
+			name, _, _ := strings.Cut(line, "=")
+			twin = append(twin, groups[group]+" "+strings.TrimSpace(name))
+		}
+	}
+	var goSide []string
+	for key, f := range newRegistry(slog.New(slog.NewTextHandler(io.Discard, nil))) {
+		if key.ref == "egg:"+ownDist+"#"+f.name {
+			goSide = append(goSide, f.kind+" "+f.name)
+		}
+	}
+	slices.Sort(twin)
+	slices.Sort(goSide)
+	if !slices.Equal(twin, goSide) {
+		t.Errorf("%s has %q;\nthe registry has %q under egg:tutorial", path, twin, goSide)
+	}
+}

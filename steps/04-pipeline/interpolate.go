@@ -1,0 +1,76 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+)
+
+// maxDepth is how deep %(...)s may nest: ConfigParser's
+// MAX_INTERPOLATION_DEPTH.
+const maxDepth = 10
+
+// maxGrowth bounds what %(...)s may add to one value. Ten keys that each
+// name the next twice would otherwise grow a value a thousandfold; Python
+// has no such limit.
+const maxGrowth = 1 << 20
+
+// interpolate expands %(name)s in raw with lookup, and %% to %: the Go
+// twin of ConfigParser's BasicInterpolation, which Paste Deploy applies to
+// every value it reads. key is the option raw belongs to: an error shows
+// raw only if key does not look secret. usedSecret reports whether the
+// value took in a key that looks secret, so it is masked too.
+func interpolate(key, raw string, lookup func(name string) (string, bool)) (value string, usedSecret bool, err error) {
+	if !strings.Contains(raw, "%") {
+		return raw, false, nil
+	}
+	var b strings.Builder
+	growth := 0
+	var expand func(text string, depth int) error
+	expand = func(text string, depth int) error {
+		if depth > maxDepth {
+			return fmt.Errorf("%s: %%(...)s nests more than %d deep: is a value referring to itself?", key, maxDepth)
+		}
+		for {
+			i := strings.IndexByte(text, '%')
+			if i < 0 {
+				b.WriteString(text)
+				return nil
+			}
+			b.WriteString(text[:i])
+			text = text[i:]
+			switch {
+			case strings.HasPrefix(text, "%%"):
+				b.WriteByte('%')
+				text = text[2:]
+			case strings.HasPrefix(text, "%("):
+				end := strings.IndexByte(text, ')')
+				if end < 3 || !strings.HasPrefix(text[end:], ")s") {
+					return fmt.Errorf("%s: bad %%(name)s reference in %s", key, shownValue(key, text))
+				}
+				name := text[2:end]
+				v, ok := lookup(name)
+				if !ok {
+					return fmt.Errorf("%s: %%(%s)s: no such key here or in [DEFAULT]", key, name)
+				}
+				usedSecret = usedSecret || looksSecret(name)
+				if growth += len(v); growth > maxGrowth {
+					return fmt.Errorf("%s: the value grows past %d bytes as %%(...)s expand", key, maxGrowth)
+				}
+				if strings.Contains(v, "%") {
+					if err := expand(v, depth+1); err != nil {
+						return err
+					}
+				} else {
+					b.WriteString(v)
+				}
+				text = text[end+2:]
+			default:
+				return fmt.Errorf("%s: a lone %% in %s: write %%%% for a percent sign", key, shownValue(key, text))
+			}
+		}
+	}
+	if err := expand(raw, 1); err != nil {
+		return "", false, err
+	}
+	return b.String(), usedSecret, nil
+}

@@ -1,0 +1,240 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+)
+
+// -print writes the resolved tree, and -print -json the same tree as JSON.
+// Neither calls a factory, and neither shows a secret.
+
+// printTree writes ctx and what it contains, one piece a line, indented:
+// what it is, its factory and where it is defined, then its options.
+func printTree(w io.Writer, ctx *loaderContext) {
+	var defaults *globalConf
+	if ctx.loader != nil {
+		defaults, _ = ctx.loader.defaultsConf() // resolved already: no error
+	}
+	printContext(w, ctx, defaults, "", "")
+}
+
+// printContext writes ctx at indent, its heading after lead ("/v1 -> ").
+// above is the global conf of the context above it, to show what ctx
+// changes in it.
+func printContext(w io.Writer, ctx *loaderContext, above *globalConf, indent, lead string) {
+	fmt.Fprintf(w, "%s%s%s\n", indent, lead, heading(ctx))
+	for _, line := range optionLines(ctx, above) {
+		line = strings.ReplaceAll(line, "\n", "\n"+indent+"      ") // a continued value
+		fmt.Fprintf(w, "%s    %s\n", indent, line)
+	}
+	inner := indent + "  "
+	switch ctx.objectType {
+	case pipelineType:
+		for _, f := range ctx.filters {
+			printContext(w, f, ctx.global, inner, "")
+		}
+		printContext(w, ctx.app, ctx.global, inner, "")
+	case filterAppType, filterWithType:
+		printContext(w, ctx.filter, ctx.global, inner, "")
+		printContext(w, ctx.next, ctx.global, inner, "")
+	}
+	for _, m := range urlmapOrder(ctx.mounts) {
+		printContext(w, m.app, ctx.global, inner, mountLabel(m)+" -> ")
+	}
+	if ctx.notFound != nil {
+		printContext(w, ctx.notFound, ctx.global, inner, "not_found_app -> ")
+	}
+	for _, g := range ctx.guesses {
+		fmt.Fprintf(w, "%s%s -> read from the option value (a guess: no Go twin says what it means)\n", inner, g.key)
+		for _, f := range g.filters {
+			printContext(w, f, ctx.global, inner+"  ", "")
+		}
+		printContext(w, g.app, ctx.global, inner+"  ", "")
+	}
+}
+
+// heading is ctx's first line: what it is, its factory, where it is.
+func heading(ctx *loaderContext) string {
+	switch {
+	case ctx.objectType == filterWithType:
+		return fmt.Sprintf("%s, with filter-with  %s", ctx.label, ctx.where)
+	case ctx.factory == "": // a pipeline or a filter-app
+		return fmt.Sprintf("%s  %s", ctx.label, ctx.where)
+	case ctx.twin != nil:
+		return fmt.Sprintf("%s: %s  %s", ctx.label, ctx.twin.name, ctx.where)
+	case ctx.label == ctx.factory:
+		return fmt.Sprintf("%s, which has no Go twin  %s", ctx.label, ctx.where)
+	}
+	return fmt.Sprintf("%s: %s, which has no Go twin  %s", ctx.label, ctx.factory, ctx.where)
+}
+
+// mountLabel is how -print shows a urlmap's mount: its path, / for the
+// root, after its domain if it has one.
+func mountLabel(m mount) string {
+	path := m.path
+	if path == "" {
+		path = "/"
+	}
+	if m.domain != "" {
+		return "domain " + m.domain + " " + path
+	}
+	return path
+}
+
+// optionLines are the lines -print shows under ctx: its local conf; the
+// global conf's keys that differ from above, the global conf of the
+// context above it (set keys, mostly); the global options its Go twin
+// reads; and what Paste skips.
+func optionLines(ctx *loaderContext, above *globalConf) []string {
+	var lines []string
+	guessed := map[string]bool{}
+	for _, g := range ctx.guesses {
+		guessed[g.key] = true
+	}
+	urlmapKeys := ctx.twin != nil && ctx.twin.kind == "composite"
+	for _, s := range ctx.local.list {
+		if urlmapKeys || guessed[s.key] {
+			continue // shown as its children
+		}
+		line := s.key + " = " + shown1(s)
+		switch {
+		case s.via != "":
+			line += "  (" + s.via + ")"
+		case ctx.twin != nil && ctx.twin.options != nil && !slices.Contains(ctx.twin.options, s.key):
+			line += "  (not an option of the Go twin)"
+		}
+		lines = append(lines, line)
+	}
+	changed := map[string]bool{}
+	for _, key := range slices.Sorted(maps.Keys(ctx.global.values)) {
+		s := ctx.global.values[key]
+		if old, ok := above.lookup(key); !ok || old.value != s.value {
+			lines = append(lines, "global "+key+" = "+shown1(s))
+			changed[key] = true
+		}
+	}
+	if ctx.twin != nil {
+		for _, key := range ctx.twin.options {
+			_, local := ctx.local.get(key)
+			if s, ok := ctx.global.values[key]; ok && !local && !changed[key] {
+				lines = append(lines, key+" = "+shown1(s)+"  (from the global conf)")
+			}
+		}
+	}
+	for _, s := range ctx.ignored {
+		lines = append(lines, s.key+" = "+shown1(s)+"  (ignored, as Paste ignores it: [DEFAULT] sets it)")
+	}
+	if ctx.require != "" {
+		lines = append(lines, "require = "+ctx.require+"  (Paste checks these are installed; step 04 does not)")
+	}
+	return lines
+}
+
+// shown1 is s's value as -print shows it: as it is, or hidden.
+func shown1(s setting) string {
+	if s.secret {
+		return hidden
+	}
+	return s.value
+}
+
+// writeJSON writes ctx as -print -json does. The conformance test sets
+// showSecrets, to compare values with Paste Deploy's.
+func writeJSON(w io.Writer, ctx *loaderContext, showSecrets bool) error {
+	e := json.NewEncoder(w)
+	e.SetEscapeHTML(false) // <hidden>, not \u003chidden\u003e
+	e.SetIndent("", "  ")
+	return e.Encode(contextJSON(ctx, showSecrets))
+}
+
+// contextJSON is ctx as JSON. Its keys object_type, protocol, factory,
+// section, file, local_conf, global_conf, app, filters, next, filter and
+// urlmap are Paste Deploy's own, as the conformance test records them from
+// Paste; where, go_twin, guessed_from_options, ignored and require
+// are step 04's.
+func contextJSON(ctx *loaderContext, showSecrets bool) map[string]any {
+	value := func(s setting) string {
+		if s.secret && !showSecrets {
+			return hidden
+		}
+		return s.value
+	}
+	orNull := func(s string) any {
+		if s == "" {
+			return nil
+		}
+		return s
+	}
+	local := map[string]string{}
+	for _, s := range ctx.local.list {
+		local[s.key] = value(s)
+	}
+	global := map[string]string{}
+	for key, s := range ctx.global.values {
+		global[key] = value(s)
+	}
+	j := map[string]any{
+		"object_type": ctx.objectType.name,
+		"protocol":    orNull(ctx.protocol),
+		"factory":     orNull(ctx.factory),
+		"section":     orNull(ctx.section),
+		"file":        nil,
+		"local_conf":  local,
+		"global_conf": global,
+		"where":       ctx.where.String(),
+		"go_twin":     nil,
+	}
+	if ctx.section != "" {
+		j["file"] = ctx.file
+	}
+	if ctx.twin != nil {
+		j["go_twin"] = ctx.twin.name
+	}
+	switch ctx.objectType {
+	case pipelineType:
+		filters := []any{}
+		for _, f := range ctx.filters {
+			filters = append(filters, contextJSON(f, showSecrets))
+		}
+		j["app"], j["filters"] = contextJSON(ctx.app, showSecrets), filters
+	case filterAppType, filterWithType:
+		j["filter"], j["next"] = contextJSON(ctx.filter, showSecrets), contextJSON(ctx.next, showSecrets)
+	}
+	if ctx.twin != nil && ctx.twin.kind == "composite" {
+		apps := []any{}
+		for _, m := range urlmapOrder(ctx.mounts) {
+			apps = append(apps, map[string]any{"domain": orNull(m.domain), "path": m.path, "app": contextJSON(m.app, showSecrets)})
+		}
+		var notFound any
+		if ctx.notFound != nil {
+			notFound = contextJSON(ctx.notFound, showSecrets)
+		}
+		j["urlmap"] = map[string]any{"apps": apps, "not_found_app": notFound}
+	}
+	if len(ctx.guesses) > 0 {
+		var guesses []any
+		for _, g := range ctx.guesses {
+			filters := []any{}
+			for _, f := range g.filters {
+				filters = append(filters, contextJSON(f, showSecrets))
+			}
+			guesses = append(guesses, map[string]any{"key": g.key, "filters": filters, "app": contextJSON(g.app, showSecrets)})
+		}
+		j["guessed_from_options"] = guesses
+	}
+	if len(ctx.ignored) > 0 {
+		ignored := map[string]string{}
+		for _, s := range ctx.ignored {
+			ignored[s.key] = value(s)
+		}
+		j["ignored"] = ignored
+	}
+	if ctx.require != "" {
+		j["require"] = ctx.require
+	}
+	return j
+}

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// A name that starts with a scheme is a URI: config:FILE#name, a section
+// of another file; egg:Dist#name, an entry point of a Python distribution;
+// call:module:object, a Python object. These are Paste Deploy's loaders.
+
+// isURI reports whether name starts with a scheme, letters and a colon:
+// the twin of _Loader.absolute_name.
+func isURI(name string) bool {
+	i := strings.IndexFunc(name, func(r rune) bool { return !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z') })
+	return i > 0 && name[i] == ':'
+}
+
+// loadContext resolves a URI, config:, egg: or call:, into a context of
+// type t: the twin of loadcontext. relativeTo is the folder a relative
+// config: path starts from.
+func (r *resolver) loadContext(t *objectType, uri, relativeTo string, global *globalConf, at site) (*loaderContext, error) {
+	uri, name, hasName := strings.Cut(uri, "#")
+	if !hasName {
+		name = "main"
+	}
+	scheme, path, _ := strings.Cut(uri, ":")
+	var ctx *loaderContext
+	var err error
+	switch strings.ToLower(scheme) {
+	case "config":
+		return r.configContext(t, path, name, relativeTo, global, at)
+	case "egg":
+		ctx, err = r.eggContext(t, path, name, at)
+	case "call":
+		ctx, err = r.callContext(t, path, at)
+	default:
+		return nil, errorAt(at.where, "%s: %s: is not a URI Paste Deploy knows: config:, egg: or call:", at.what(), uri)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if global == nil {
+		global = &globalConf{values: map[string]setting{}}
+	}
+	ctx.global = global
+	ctx.label = ctx.factory // egg:Dist#name, or module:object
+	ctx.where, ctx.factoryAt = at.where, at.where
+	return ctx, r.tooMany(at.where)
+}
+
+// configContext resolves config:path#name, a section of another file:
+// the twin of _loadconfig.
+func (r *resolver) configContext(t *objectType, path, name, relativeTo string, global *globalConf, at site) (*loaderContext, error) {
+	isAbs := filepath.IsAbs(path)
+	path = strings.ReplaceAll(path, `\`, "/")
+	if !isAbs {
+		path = filepath.Join(relativeTo, path)
+	}
+	if strings.HasPrefix(path, "///") {
+		path = path[2:]
+	}
+	path = strings.TrimFunc(unquote(path), isPySpace)
+	if global != nil && len(global.values) == 0 {
+		global = nil
+	}
+	l, err := r.openLoader(path, global, at.where)
+	if err != nil {
+		return nil, errorAt(at.where, "%s: %v", at.what(), err)
+	}
+	return l.getContext(t, name, global, site{where: at.where, key: at.key, name: at.name, in: path})
+}
+
+// eggContext resolves egg:dist#name, an entry point of a Python
+// distribution, by what the registry twins: the twin of EggLoader. An
+// entry point with no Go twin is taken on trust, with the protocol its
+// section implies, except in egg:tutorial, whose every entry point the
+// registry knows.
+func (r *resolver) eggContext(t *objectType, dist, name string, at site) (*loaderContext, error) {
+	if dist == "" {
+		return nil, errorAt(at.where, "%s: egg: names no distribution", at.what())
+	}
+	ref, canonical := r.eggRef(dist, name)
+	ctx := r.newContext(t)
+	ctx.factory = ref
+	var found []string
+	for _, group := range t.protocols {
+		// A Go twin's entry point is a paste.app_factory, a
+		// paste.composite_factory or a paste.filter_factory.
+		protocol := group[0]
+		if f := r.registry[registryKey{protocolKinds[protocol], canonical}]; f != nil && protocol != "paste.composit_factory" {
+			found = append(found, protocol)
+			ctx.protocol, ctx.twin = protocol, f
+		}
+	}
+	switch {
+	case len(found) > 1:
+		return nil, errorAt(at.where, "%s: %s has entry points for %s: Paste Deploy refuses to choose", at.what(), ref, strings.Join(found, " and "))
+	case len(found) == 1:
+		return ctx, nil
+	case normalizeDist(dist) == ownDist:
+		return nil, errorAt(at.where, "%s: %s has no %s entry point %q (it has: %s)", at.what(), "egg:"+dist, t.name, name, strings.Join(r.registry.ownNames(), ", "))
+	}
+	switch {
+	case t == filterType:
+		ctx.protocol = "paste.filter_factory"
+	case at.usedBy == "composite" || at.usedBy == "composit":
+		ctx.protocol = "paste.composite_factory"
+	default:
+		ctx.protocol = "paste.app_factory"
+	}
+	return ctx, nil
+}
+
+// eggRef returns egg:dist#name as the config spells it, and as the
+// registry keys it, made once per resolver: a config may name one entry
+// point in every section.
+func (r *resolver) eggRef(dist, name string) (ref, canonical string) {
+	key := [2]string{dist, name}
+	if refs, ok := r.eggRefs[key]; ok {
+		return refs[0], refs[1]
+	}
+	ref = "egg:" + dist + "#" + name
+	canonical = canonicalRef(ref)
+	if r.eggRefs == nil {
+		r.eggRefs = map[[2]string][2]string{}
+	}
+	r.eggRefs[key] = [2]string{ref, canonical}
+	return ref, canonical
+}
+
+// callContext resolves call:module:object, a Python object named
+// directly: the twin of FuncLoader. Its protocol is decided by the
+// section that uses it. As Paste Deploy's lookup_object looks object up
+// as one attribute, it cannot be Class.method.
+func (r *resolver) callContext(t *objectType, spec string, at site) (*loaderContext, error) {
+	module, object, ok := strings.Cut(spec, ":")
+	if !ok || !isDottedName(module) || !isDottedName(object) || strings.Contains(object, ".") {
+		return nil, errorAt(at.where, "%s: want call:module:object, a Python module and a name in it", at.what())
+	}
+	ctx := r.newContext(t)
+	ctx.factory = spec
+	return ctx, nil
+}
+
+// entryPoint matches a Python object's path as importlib.metadata reads an
+// entry point: module, then optionally :object, then optionally [extras].
+var entryPoint = regexp.MustCompile(`^([\pL\pN_.]+)\s*(?::\s*([\pL\pN_.]+)\s*)?(?:\[.*\]\s*)?$`)
+
+// entryPointRef returns a paste.*_factory value as module:object, as
+// Python would import it, or an error if Python could not.
+func entryPointRef(value string) (string, error) {
+	m := entryPoint.FindStringSubmatch(value)
+	if m == nil || !isDottedName(m[1]) {
+		return "", fmt.Errorf("want module:object, a Python module and an object in it")
+	}
+	for _, part := range strings.Split(m[2], ".") {
+		if part != "" && !isDottedName(part) {
+			return "", fmt.Errorf("want module:object, a Python module and an object in it")
+		}
+	}
+	if m[2] == "" {
+		return m[1], nil
+	}
+	return m[1] + ":" + m[2], nil
+}
+
+// isDottedName reports whether s is Python identifiers joined by dots.
+func isDottedName(s string) bool {
+	for _, part := range strings.Split(s, ".") {
+		if part == "" {
+			return false
+		}
+		for i, c := range part {
+			if !(unicode.IsLetter(c) || c == '_' || i > 0 && unicode.IsDigit(c)) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// unquote decodes %XX escapes in a config: path, as Python's
+// urllib.parse.unquote does, leaving a malformed one as it is.
+func unquote(s string) string {
+	if !strings.Contains(s, "%") {
+		return s
+	}
+	var b []byte
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		b = append(b, s[i])
+	}
+	return strings.ToValidUTF8(string(b), "\uFFFD")
+}
+
+// isHex reports whether c is a hexadecimal digit.
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
+}
+
+// unhex is the value of the hexadecimal digit c.
+func unhex(c byte) byte {
+	switch {
+	case c >= 'a':
+		return c - 'a' + 10
+	case c >= 'A':
+		return c - 'A' + 10
+	}
+	return c - '0'
+}
