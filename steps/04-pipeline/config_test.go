@@ -1,24 +1,31 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 // FuzzLoad feeds the three stages any bytes at all: no input may make them
 // panic, and every mistake must come back as FILE:LINE: what (or FILE:
-// what, for a -name that names nothing). go test runs the seeds in
-// testdata/fuzz/FuzzLoad; go test -fuzz FuzzLoad looks for more.
+// what, for a -name that names nothing). Its seeds are every config the
+// repository already has: the shipped one, the examples, the conformance
+// corpus and the configs in the test scripts, and the inputs that once
+// failed, kept in testdata/fuzz/FuzzLoad. go test runs the seeds; go test
+// -fuzz FuzzLoad looks for more.
 func FuzzLoad(f *testing.F) {
-	shipped, err := os.ReadFile("api-paste.ini")
+	seeds, err := seedConfigs()
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(shipped)
+	for _, seed := range seeds {
+		f.Add(seed)
+	}
 	reg := newRegistry(slog.New(slog.NewTextHandler(io.Discard, nil)))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := parseINI("fuzz.ini", data)
@@ -57,6 +64,60 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// seedConfigs returns every config file in the repository: the shipped
+// one, the examples, the conformance corpus, and each .ini file inside
+// the test scripts (txtar archives: "-- NAME --" starts a file).
+func seedConfigs() ([][]byte, error) {
+	var seeds [][]byte
+	for _, pattern := range []string{"api-paste.ini", "examples/*.ini", "testdata/conformance/*.ini", "../../testdata/*.txtar"} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			return nil, err
+		}
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				return nil, err
+			}
+			if !strings.HasSuffix(file, ".txtar") {
+				seeds = append(seeds, data)
+				continue
+			}
+			seeds = append(seeds, txtarINIs(data)...)
+		}
+	}
+	if len(seeds) < 100 {
+		return nil, fmt.Errorf("only %d seed configs: are the examples, the corpus and the scripts where FuzzLoad looks?", len(seeds))
+	}
+	return seeds, nil
+}
+
+// txtarINIs returns the .ini files in a txtar archive, where a line
+// "-- NAME --" starts a file.
+func txtarINIs(archive []byte) [][]byte {
+	var files [][]byte
+	var current []byte
+	inINI := false
+	for _, line := range strings.SplitAfter(string(archive), "\n") {
+		name, hasPrefix := strings.CutPrefix(strings.TrimRight(line, "\r\n"), "-- ")
+		name, hasSuffix := strings.CutSuffix(name, " --")
+		isHeader := hasPrefix && hasSuffix
+		switch {
+		case isHeader && inINI:
+			files = append(files, current)
+			fallthrough
+		case isHeader:
+			current, inINI = nil, strings.HasSuffix(name, ".ini")
+		case inINI:
+			current = append(current, line...)
+		}
+	}
+	if inINI {
+		files = append(files, current)
+	}
+	return files
 }
 
 func TestParseINI(t *testing.T) {
@@ -184,5 +245,14 @@ func TestURLMapPath(t *testing.T) {
 		if got != want {
 			t.Errorf("urlmapPath(%q) = %q, want %q", key, got, want)
 		}
+	}
+}
+
+func TestTxtarINIs(t *testing.T) {
+	archive := "# a script\nexec x\n-- a.ini --\n[app:main]\nuse = egg:tutorial#greeting\n-- b.txt --\nnot a config --\n-- c.ini --\n[DEFAULT]\n"
+	got := txtarINIs([]byte(archive))
+	want := []string{"[app:main]\nuse = egg:tutorial#greeting\n", "[DEFAULT]\n"}
+	if len(got) != len(want) || string(got[0]) != want[0] || string(got[1]) != want[1] {
+		t.Errorf("txtarINIs = %q, want %q", got, want)
 	}
 }
