@@ -48,6 +48,15 @@ func (b *LockedBuffer) String() string {
 // test ends, if it is still running.
 func StartServer(t *testing.T, step string, args ...string) *Server {
 	t.Helper()
+	return StartServerWith(t, nil, step, args...)
+}
+
+// StartServerWith is StartServer, calling setup, if not nil, on the
+// Server just before its command starts: to listen on another address
+// (its Addr, and its command's argument after -addr), or to run as
+// another user.
+func StartServerWith(t *testing.T, setup func(*Server), step string, args ...string) *Server {
+	t.Helper()
 	dir, _ := Steps(t)
 	root, err := Root()
 	if err != nil {
@@ -62,6 +71,9 @@ func StartServer(t *testing.T, step string, args ...string) *Server {
 	s.Cmd.Dir = root
 	s.Cmd.Env = append(os.Environ(), raceEnv)
 	s.Cmd.Stderr = s.Stderr
+	if setup != nil {
+		setup(s)
+	}
 	if err := s.Cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -73,8 +85,8 @@ func StartServer(t *testing.T, step string, args ...string) *Server {
 		s.Cmd.Process.Kill()
 		<-s.exited
 	})
-	if !PollFor(func() bool { return Connect(addr) == nil || s.HasExited() }) || s.HasExited() {
-		t.Fatalf("%s did not start accepting connections on %s:\n%s", step, addr, s.Stderr)
+	if !PollFor(func() bool { return Connect(s.Addr) == nil || s.HasExited() }) || s.HasExited() {
+		t.Fatalf("%s did not start accepting connections on %s:\n%s", step, s.Addr, s.Stderr)
 	}
 	return s
 }

@@ -235,11 +235,14 @@ func cmdMkcert(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	dir := ts.MkAbs(args[0])
 	ts.Check(os.MkdirAll(dir, 0o777))
-	ts.Check(writeCerts(dir))
+	now := time.Now()
+	ts.Check(WriteCerts(dir, now.Add(-time.Hour), now.Add(24*time.Hour)))
 }
 
-func writeCerts(dir string) error {
-	now := time.Now()
+// WriteCerts writes a certificate authority (ca.pem) and a certificate it
+// signed for localhost, 127.0.0.1 and ::1 (cert.pem, key.pem) into dir,
+// the certificate valid from notBefore to notAfter.
+func WriteCerts(dir string, notBefore, notAfter time.Time) error {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return err
@@ -247,8 +250,8 @@ func writeCerts(dir string) error {
 	ca := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: "tutorial test CA"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
 		IsCA:                  true,
 		KeyUsage:              x509.KeyUsageCertSign,
 		BasicConstraintsValid: true,
@@ -266,8 +269,8 @@ func writeCerts(dir string) error {
 		Subject:      pkix.Name{CommonName: "localhost"},
 		DNSNames:     []string{"localhost"},
 		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		NotBefore:    now.Add(-time.Hour),
-		NotAfter:     now.Add(24 * time.Hour),
+		NotBefore:    notBefore,
+		NotAfter:     notAfter,
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
