@@ -4,6 +4,7 @@
     curl http://localhost:8080
 """
 import argparse
+import json
 import os
 import signal
 import sys
@@ -42,15 +43,18 @@ def main():
     parser.add_argument("-addr", default="localhost:8080", metavar="host:port",
                         help="listen on host:port (default %(default)s)")
     args = parser.parse_args()
+    host, colon, port = args.addr.rpartition(":")
+    if not colon or not (port.isascii() and port.isdigit()):
+        print(f"{PROG}: -addr {json.dumps(args.addr)} is not host:port, such as "
+              "localhost:8080 (or :8080, to listen on every interface)",
+              file=sys.stderr)
+        sys.exit(2)
 
     # Listen first, so a taken port or a bad address fails here, in one line.
-    host, _, port = args.addr.rpartition(":")
-    if not (port.isascii() and port.isdigit()):
-        sys.exit(f"{PROG}: listen on {args.addr}: want host:port")
     try:
         httpd = make_server(host, int(port), Greeter(),
                             handler_class=QuietHandler)
-    except OSError as err:
+    except (OSError, OverflowError) as err:
         sys.exit(f"{PROG}: listen on {args.addr}: {err}")
     host, port = httpd.server_address[:2]
     print(f"listening on http://{host}:{port}", file=sys.stderr)

@@ -272,20 +272,21 @@ def main():
     args = parser.parse_args()
     if args.max_body_size < 0:
         usage_error(f"-max-body-size {args.max_body_size}: must not be negative")
+    host, colon, port = args.addr.rpartition(":")
+    if not colon or not (port.isascii() and port.isdigit()):
+        usage_error(f"-addr {json.dumps(args.addr)} is not host:port, such as "
+                    "localhost:8080 (or :8080, to listen on every interface)")
     logging.basicConfig(
         format="time=%(asctime)s level=%(levelname)s msg=%(message)s",
         datefmt="%Y-%m-%dT%H:%M:%S%z", level=logging.INFO)
     logger = logging.getLogger()
 
     # Listen first, so a taken port or a bad address fails here, in one line.
-    host, _, port = args.addr.rpartition(":")
-    if not (port.isascii() and port.isdigit()):
-        sys.exit(f"{PROG}: listen on {args.addr}: want host:port")
     try:
         httpd = make_server(host, int(port),
                             new_handler(logger, args.max_body_size),
                             handler_class=QuietHandler)
-    except OSError as err:
+    except (OSError, OverflowError) as err:
         sys.exit(f"{PROG}: listen on {args.addr}: {err}")
     host, port = httpd.server_address[:2]
     print(f"listening on http://{host}:{port}", file=sys.stderr)

@@ -491,6 +491,10 @@ def main():
         usage_error(f"-max-body-size {args.max_body_size}: must not be negative")
     if (args.tls_cert is None) != (args.tls_key is None):
         usage_error("-tls-cert and -tls-key go together: give both, or neither")
+    host, colon, port = args.addr.rpartition(":")
+    if not colon or not (port.isascii() and port.isdigit()):
+        usage_error(f"-addr {json.dumps(args.addr)} is not host:port, such as "
+                    "localhost:8080 (or :8080, to listen on every interface)")
     logging.basicConfig(
         format="time=%(asctime)s level=%(levelname)s msg=%(message)s",
         datefmt="%Y-%m-%dT%H:%M:%S%z", level=logging.INFO)
@@ -511,14 +515,11 @@ def main():
     signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
 
     # Listen first, so a taken port or a bad address fails here, in one line.
-    host, _, port = args.addr.rpartition(":")
-    if not (port.isascii() and port.isdigit()):
-        sys.exit(f"{PROG}: listen on {args.addr}: want host:port")
     in_flight = InFlight(new_handler(logger, args.max_body_size))
     try:
         httpd = Server((host, int(port)), in_flight,
                        args.read_header_timeout, logger)
-    except OSError as err:
+    except (OSError, OverflowError) as err:
         sys.exit(f"{PROG}: listen on {args.addr}: {err}")
     if context is not None:
         # The handshake happens on the first read, in the connection's own

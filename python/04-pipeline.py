@@ -806,6 +806,10 @@ def main():
         usage_error("-json goes with -print")
     if (args.tls_cert is None) != (args.tls_key is None):
         usage_error("-tls-cert and -tls-key go together: give both, or neither")
+    host, colon, port = args.addr.rpartition(":")
+    if not colon or not (port.isascii() and port.isdigit()):
+        usage_error(f"-addr {json.dumps(args.addr)} is not host:port, such as "
+                    "localhost:8080 (or :8080, to listen on every interface)")
     if args.config == DEFAULT_CONFIG and not os.path.exists(DEFAULT_CONFIG):
         usage_error(f"no {DEFAULT_CONFIG} in {os.getcwd()}: run from the "
                     "repository's root, or give -config path/to/api-paste.ini")
@@ -848,14 +852,11 @@ def main():
     signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
 
     # Listen first, so a taken port or a bad address fails here, in one line.
-    host, _, port = args.addr.rpartition(":")
-    if not (port.isascii() and port.isdigit()):
-        sys.exit(f"{PROG}: listen on {args.addr}: want host:port")
     in_flight = InFlight(handler)
     try:
         httpd = Server((host, int(port)), in_flight,
                        args.read_header_timeout, logger)
-    except OSError as err:
+    except (OSError, OverflowError) as err:
         sys.exit(f"{PROG}: listen on {args.addr}: {err}")
     if context is not None:
         # The handshake happens on the first read, in the connection's own

@@ -52,6 +52,10 @@ func main() {
 		fmt.Fprintf(os.Stderr, "%s: unexpected argument %q\n", flags.Name(), flags.Arg(0))
 		os.Exit(2)
 	}
+	if _, port, err := net.SplitHostPort(*addr); err != nil || port == "" {
+		fmt.Fprintf(os.Stderr, "%s: -addr %q is not host:port, such as localhost:8080 (or :8080, to listen on every interface)\n", flags.Name(), *addr)
+		os.Exit(2)
+	}
 	if *maxBodySize < 0 {
 		fmt.Fprintf(os.Stderr, "%s: -max-body-size %d: must not be negative\n", flags.Name(), *maxBodySize)
 		os.Exit(2)

@@ -68,6 +68,10 @@ func main() {
 		fmt.Fprintf(os.Stderr, "%s: -json goes with -print\n", flags.Name())
 		os.Exit(2)
 	}
+	if _, port, err := net.SplitHostPort(*addr); err != nil || port == "" {
+		fmt.Fprintf(os.Stderr, "%s: -addr %q is not host:port, such as localhost:8080 (or :8080, to listen on every interface)\n", flags.Name(), *addr)
+		os.Exit(2)
+	}
 	if (*tlsCert == "") != (*tlsKey == "") {
 		fmt.Fprintf(os.Stderr, "%s: -tls-cert and -tls-key go together: give both, or neither\n", flags.Name())
 		os.Exit(2)

@@ -1,0 +1,90 @@
+package survival
+
+import (
+	"context"
+	"net"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"wsgi-to-go/internal/harness"
+)
+
+// The address tests: what -addr accepts, and what it refuses.
+
+// TestBadAddr: in every step, an -addr that is not host:port (empty, as
+// an unset shell variable gives, or with no port) is a usage error: one
+// line and exit status 2, before anything listens. One that is host:port
+// but cannot be listened on is one line and status 1.
+func TestBadAddr(t *testing.T) {
+	t.Parallel()
+	dir, steps := harness.Steps(t)
+	root, err := harness.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		addr   string
+		status int
+	}{
+		{"", 2},
+		{"no-port", 2},
+		{"localhost:", 2},
+		{"127.0.0.1", 2},
+		{"::1", 2},
+		{"[::1]", 2},
+		{"127.0.0.1:99999", 1},
+		{"127.0.0.1:-1", 1},
+		{"no-such-host.invalid:8080", 1},
+	}
+	for _, step := range steps {
+		for _, c := range cases {
+			ctx, cancel := context.WithTimeout(context.Background(), harness.WaitLimit)
+			cmd := exec.CommandContext(ctx, filepath.Join(dir, step), "-addr", c.addr)
+			cmd.Dir = root
+			out, err := cmd.CombinedOutput()
+			timedOut := ctx.Err() != nil
+			cancel()
+			status := cmd.ProcessState.ExitCode()
+			if timedOut {
+				t.Errorf("%s -addr %q still ran after %v: it listened somewhere", step, c.addr, harness.WaitLimit)
+				continue
+			}
+			lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+			if status != c.status || len(lines) != 1 || !strings.HasPrefix(lines[0], step+": ") {
+				t.Errorf("%s -addr %q: exit status %d and %q (%v); want %d and one line", step, c.addr, status, out, err, c.status)
+			}
+			if c.status == 2 && !strings.Contains(lines[0], "is not host:port") {
+				t.Errorf("%s -addr %q: %q does not say what -addr wants", step, c.addr, lines[0])
+			}
+		}
+	}
+}
+
+// TestIPv6Loopback: -addr [::1]:PORT listens on IPv6 loopback, and serves.
+func TestIPv6Loopback(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "[::1]:0")
+	if err != nil {
+		t.Fatalf("this machine has no IPv6 loopback to test on: %v", err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	for _, step := range []string{"03-server", "04-pipeline"} {
+		t.Run(step, func(t *testing.T) {
+			s := harness.StartServerWith(t, func(s *harness.Server) {
+				s.Addr, s.Cmd.Args[2] = addr, addr // the address after -addr
+			}, step)
+			if !harness.PollFor(func() bool { return strings.Contains(s.Stderr.String(), "listening on http://"+addr+"\n") }) {
+				t.Fatalf("it does not say it listens on %s:\n%s", addr, s.Stderr)
+			}
+			client := harness.NewClient()
+			status, body, err := harness.Get(client, "http://"+addr+"/")
+			if err != nil || status != 200 || !strings.Contains(body, "VietOpenStack") {
+				t.Errorf("GET http://%s/: %d %q %v", addr, status, body, err)
+			}
+			stopServer(t, s)
+		})
+	}
+}
