@@ -104,6 +104,9 @@ func newServer(h http.Handler, readHeaderTimeout time.Duration, logger *slog.Log
 		BaseContext: func(net.Listener) context.Context { return context.Background() },
 		// The server's own errors (a failed TLS handshake) go to the log.
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+		// OPTIONS * goes to the handler too, to be logged like any request,
+		// rather than answered by net/http out of the middleware's sight.
+		DisableGeneralOptionsHandler: true,
 	}
 }
 
