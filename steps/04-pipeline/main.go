@@ -130,7 +130,13 @@ func main() {
 			fmt.Fprintf(os.Stderr, "%s: loading -tls-cert and -tls-key: %v\n", flags.Name(), err)
 			os.Exit(1)
 		}
-		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}}
+		if leaf, now := cert.Leaf, time.Now(); leaf != nil && (now.Before(leaf.NotBefore) || now.After(leaf.NotAfter)) {
+			fmt.Fprintf(os.Stderr, "%s: warning: -tls-cert is valid from %v to %v, not now: clients will refuse it\n",
+				flags.Name(), leaf.NotBefore, leaf.NotAfter)
+		}
+		// TLS 1.0 and 1.1 are broken. Go's server refuses them already;
+		// saying so here keeps any GODEBUG setting from allowing them.
+		srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 		scheme = "https"
 	}
 
