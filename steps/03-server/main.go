@@ -64,7 +64,10 @@ func main() {
 		fmt.Fprintf(os.Stderr, "%s: -tls-cert and -tls-key go together: give both, or neither\n", flags.Name())
 		os.Exit(2)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// Once it serves, everything the server says goes through logs: the
+	// access lines, batched, and the shutdown's lines in order behind them.
+	logs := newLogBuffer(os.Stderr)
+	logger := slog.New(slog.NewTextHandler(logs, nil))
 
 	var inFlight atomic.Int64
 	srv := newServer(countInFlight(&inFlight)(newHandler(logger, *maxBodySize)), *readHeaderTimeout, logger)
@@ -86,9 +89,10 @@ func main() {
 	}
 
 	// Catch the signals before listening: once "listening on" is printed,
-	// Ctrl-C must already mean "shut down gracefully".
-	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	// Ctrl-C must already mean "shut down gracefully". The channel holds
+	// two: the signal that starts the shutdown, and the one that cuts it.
+	stop := make(chan os.Signal, 2)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 
 	// Listen first, so a taken port or a bad address fails here, in one line.
 	ln, err := net.Listen("tcp", *addr)
@@ -106,5 +110,7 @@ func main() {
 			served <- srv.Serve(ln)
 		}
 	}()
-	os.Exit(waitAndShutDown(srv, served, signals, *shutdownTimeout, &inFlight))
+	code := waitAndShutDown(srv, served, stop, *shutdownTimeout, &inFlight, logs)
+	logs.Flush()
+	os.Exit(code)
 }

@@ -101,22 +101,25 @@ func newServer(h http.Handler, readHeaderTimeout time.Duration, logger *slog.Log
 	}
 }
 
-// waitAndShutDown waits until Serve fails or a signal comes. On a signal it
-// shuts srv down gracefully: it stops accepting, lets the requests in flight
-// finish within timeout, and returns the exit status. This is what
+// waitAndShutDown waits until Serve fails or a signal comes on stop. On a
+// signal it shuts srv down gracefully: it stops accepting, lets the
+// requests in flight finish within timeout, and returns the exit status;
+// a second signal exits at once. It writes to logs, so its lines come
+// after the access lines of the requests before them. This is what
 // oslo.service does on SIGTERM, within graceful_shutdown_timeout.
-func waitAndShutDown(srv *http.Server, served <-chan error, signals <-chan os.Signal, timeout time.Duration, inFlight *atomic.Int64) int {
+func waitAndShutDown(srv *http.Server, served <-chan error, stop <-chan os.Signal, timeout time.Duration, inFlight *atomic.Int64, logs *logBuffer) int {
 	select {
 	case err := <-served: // Serve returns only on failure, until Shutdown
-		fmt.Fprintf(os.Stderr, "serve: %v\n", err)
+		fmt.Fprintf(logs, "serve: %v\n", err)
 		return 1
-	case sig := <-signals:
-		fmt.Fprintf(os.Stderr, "%v: shutting down, waiting up to %v for requests in flight: %d\n",
+	case sig := <-stop:
+		fmt.Fprintf(logs, "%v: shutting down, waiting up to %v for requests in flight: %d\n",
 			sig, timeout, inFlight.Load())
 	}
 	go func() {
-		sig := <-signals // a second signal: stop waiting
-		fmt.Fprintf(os.Stderr, "%v again: exiting now; requests cut: %d\n", sig, inFlight.Load())
+		sig := <-stop // a second signal: stop waiting
+		fmt.Fprintf(logs, "%v again: exiting now; requests cut: %d\n", sig, inFlight.Load())
+		logs.Flush() // os.Exit runs no deferred calls: flush by hand
 		os.Exit(1)
 	}()
 
@@ -127,12 +130,12 @@ func waitAndShutDown(srv *http.Server, served <-chan error, signals <-chan os.Si
 	err := srv.Shutdown(ctx)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		fmt.Fprintf(os.Stderr, "shutdown: gave up waiting after %v; requests cut: %d\n", timeout, inFlight.Load())
+		fmt.Fprintf(logs, "shutdown: gave up waiting after %v; requests cut: %d\n", timeout, inFlight.Load())
 		return 1
 	case err != nil:
-		fmt.Fprintf(os.Stderr, "shutdown: %v\n", err)
+		fmt.Fprintf(logs, "shutdown: %v\n", err)
 		return 1
 	}
-	fmt.Fprintln(os.Stderr, "shutdown complete")
+	fmt.Fprintln(logs, "shutdown complete")
 	return 0
 }
