@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -35,7 +34,7 @@ type resolver struct {
 // config file at path: Paste Deploy's loadcontext(APP, "config:"+path,
 // name), and then what each composite's factory would load.
 func resolveConfig(path, name string, reg registry) (*loaderContext, error) {
-	r := &resolver{registry: reg, readFile: os.ReadFile}
+	r := &resolver{registry: reg, readFile: readConfigFile}
 	return r.resolve(path, name)
 }
 

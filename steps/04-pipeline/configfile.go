@@ -1,0 +1,48 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+)
+
+// maxConfigSize bounds a config file: an api-paste.ini is a few KiB, and
+// 16 MiB is far past any real one.
+const maxConfigSize = 16 << 20
+
+// readConfigFile returns the content of the config file at path, read
+// within bounds, so that neither start-up nor a SIGHUP reload can hang
+// on it or fill memory with it: the Go twin of the open() that Paste
+// Deploy's loadapp leaves unbounded. It refuses, in one line, anything
+// but a regular file (opening a FIFO waits for a writer, and /dev/zero
+// never ends), a file over maxConfigSize, and one that grows while it is
+// read. A regular file's read never waits on another process.
+func readConfigFile(path string) ([]byte, error) {
+	// O_NONBLOCK: opening a FIFO returns at once, to be refused below.
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat() // the file opened, not whatever path names now
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case info.IsDir():
+		return nil, fmt.Errorf("%s is a directory, not a config file", path)
+	case !info.Mode().IsRegular():
+		return nil, fmt.Errorf("%s is not a regular file: a pipe or a device could keep a read waiting forever", path)
+	case info.Size() > maxConfigSize:
+		return nil, fmt.Errorf("%s is %d bytes, over the %d a config may have", path, info.Size(), maxConfigSize)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) != info.Size() {
+		return nil, fmt.Errorf("%s changed size while it was read: write the new config to another file, then rename it into place", path)
+	}
+	return data, nil
+}
