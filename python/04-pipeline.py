@@ -20,11 +20,13 @@ import importlib.metadata
 import json
 import logging
 import os
+import queue
 import re
 import signal
 import socket
 import socketserver
 import ssl
+import stat
 import sys
 import threading
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
@@ -731,19 +733,20 @@ class Server(socketserver.ThreadingMixIn, WSGIServer):
 SIGNALS = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
 
 
-def wait_and_shut_down(httpd, in_flight, reload, timeout):
-    """Waits for a signal. SIGHUP calls reload. SIGINT or SIGTERM shuts
-    httpd down gracefully: it stops accepting, lets the requests in flight
-    finish within timeout, and returns the exit status. oslo.service does
-    this on SIGHUP and SIGTERM."""
+def wait_and_shut_down(httpd, in_flight, hangups, timeout):
+    """Waits for a signal. SIGHUP asks the reloader for a reload, and waits
+    for no reload itself. SIGINT or SIGTERM shuts httpd down gracefully:
+    it stops accepting, lets the requests in flight finish within timeout,
+    and returns the exit status; a second one exits at once. oslo.service
+    does this on SIGHUP and SIGTERM; in Go, the signal.Notify channels."""
     sig = signal.sigwait(SIGNALS)
     while sig == signal.SIGHUP:
-        reload()
+        ask_reload(hangups)
         sig = signal.sigwait(SIGNALS)
     print(f"{signal.strsignal(sig).lower()}: shutting down, waiting up to "
           f"{format_duration(timeout)} for requests in flight: {in_flight.count}",
           file=sys.stderr)
-    threading.Thread(target=exit_on_second_signal, args=(in_flight,),
+    threading.Thread(target=exit_on_second_signal, args=(in_flight, hangups),
                      daemon=True).start()
     httpd.shutdown()      # serve_forever returns: nothing more is accepted
     httpd.socket.close()  # and new connections are refused
@@ -755,13 +758,54 @@ def wait_and_shut_down(httpd, in_flight, reload, timeout):
     return 0
 
 
-def exit_on_second_signal(in_flight):
+def exit_on_second_signal(in_flight, hangups):
     sig = signal.sigwait(SIGNALS)
-    while sig == signal.SIGHUP:  # no reloading while shutting down
+    while sig == signal.SIGHUP:
+        ask_reload(hangups)
         sig = signal.sigwait(SIGNALS)
     print(f"{signal.strsignal(sig).lower()} again: exiting now; "
           f"requests cut: {in_flight.count}", file=sys.stderr)
     os._exit(1)
+
+
+def ask_reload(hangups):
+    """Asks the reloader for a reload, unless one is waiting already: the
+    queue holds one, as the Go step's channel does, so the SIGHUPs that
+    come during a reload make one more reload, and asking never waits."""
+    try:
+        hangups.put_nowait(True)
+    except queue.Full:
+        pass
+
+
+def reload_each(hangups, reload):
+    """The reloader: runs reload once for each request in hangups, one at a
+    time and off the signal loop, until it takes None."""
+    for _ in iter(hangups.get, None):
+        reload()
+
+
+def check_config_file(path):
+    """Refuses, before Paste Deploy's loader opens it, a config that could
+    hang a reload or fill memory: anything but a regular file (opening a
+    FIFO waits for a writer; /dev/zero never ends), and a file over
+    MAX_CONFIG_SIZE; in Go, readConfigFile."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return  # the loader says what is wrong
+    if stat.S_ISDIR(info.st_mode):
+        raise ConfigError(f"{path} is a directory, not a config file")
+    if not stat.S_ISREG(info.st_mode):
+        raise ConfigError(f"{path} is not a regular file: a pipe or a device "
+                          "could keep a read waiting forever")
+    if info.st_size > MAX_CONFIG_SIZE:
+        raise ConfigError(f"{path} is {info.st_size} bytes, over the "
+                          f"{MAX_CONFIG_SIZE} a config may have")
+
+
+# MAX_CONFIG_SIZE bounds a config file, as in the Go step.
+MAX_CONFIG_SIZE = 16 << 20
 
 
 # The shipped config, found from the repository's root, where the tutorial
@@ -820,6 +864,7 @@ def main():
     logger = logging.getLogger()
 
     try:
+        check_config_file(args.config)
         if args.print:
             print_tree(args.config, args.name, args.json)
             return
@@ -830,6 +875,7 @@ def main():
 
     def reload():
         try:
+            check_config_file(args.config)
             handler.app = load_app(args.config, args.name)
         except ConfigError as err:
             print(f"hangup: reload failed, still serving the previous "
@@ -866,7 +912,16 @@ def main():
     host, port = httpd.server_address[:2]
     print(f"listening on {scheme}://{host}:{port}", file=sys.stderr)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    sys.exit(wait_and_shut_down(httpd, in_flight, reload, args.shutdown_timeout))
+    hangups = queue.Queue(maxsize=1)
+    reloader = threading.Thread(target=reload_each, args=(hangups, reload),
+                                daemon=True)
+    reloader.start()
+    status = wait_and_shut_down(httpd, in_flight, hangups, args.shutdown_timeout)
+    # A SIGHUP that came before the end is not lost: let the reloader
+    # finish the reloads asked for.
+    hangups.put(None)
+    reloader.join()
+    sys.exit(status)
 
 
 if __name__ == "__main__":

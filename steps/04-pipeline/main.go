@@ -84,7 +84,10 @@ func main() {
 			os.Exit(2)
 		}
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	// Once it serves, everything the server says goes through logs: the
+	// access lines, batched, and the shutdown's lines in order behind them.
+	logs := newLogBuffer(os.Stderr)
+	logger := slog.New(slog.NewTextHandler(logs, nil))
 
 	// -print resolves the config, and builds nothing: a piece with no Go
 	// twin is shown, not refused.
@@ -114,11 +117,11 @@ func main() {
 	reload := func() {
 		h, err := loadConfig(*configPath, *name, logger)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "%v: reload failed, still serving the previous pipeline: %v\n", syscall.SIGHUP, err)
+			fmt.Fprintf(logs, "%v: reload failed, still serving the previous pipeline: %v\n", syscall.SIGHUP, err)
 			return
 		}
 		pipeline.current.Store(&h)
-		fmt.Fprintf(os.Stderr, "%v: reloaded %s\n", syscall.SIGHUP, *configPath)
+		fmt.Fprintf(logs, "%v: reloaded %s\n", syscall.SIGHUP, *configPath)
 	}
 
 	var inFlight atomic.Int64
@@ -141,9 +144,24 @@ func main() {
 	}
 
 	// Catch the signals before listening: once "listening on" is printed,
-	// Ctrl-C must already mean "shut down gracefully".
-	signals := make(chan os.Signal, 2)
-	signal.Notify(signals, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+	// Ctrl-C must already mean "shut down gracefully". The channel holds
+	// two: the signal that starts the shutdown, and the one that cuts it.
+	stop := make(chan os.Signal, 2)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+
+	// SIGHUP has a channel, and a goroutine, of its own: no reload, however
+	// slow, holds up a SIGTERM, and no burst of SIGHUPs crowds one out. The
+	// channel holds one SIGHUP, and signal.Notify drops what does not fit,
+	// so the SIGHUPs that come during a reload make one more reload.
+	hangups := make(chan os.Signal, 1)
+	signal.Notify(hangups, syscall.SIGHUP)
+	reloaded := make(chan struct{})
+	go func() {
+		for range hangups {
+			reload()
+		}
+		close(reloaded)
+	}()
 
 	// Listen first, so a taken port or a bad address fails here, in one line.
 	ln, err := net.Listen("tcp", *addr)
@@ -161,5 +179,12 @@ func main() {
 			served <- srv.Serve(ln)
 		}
 	}()
-	os.Exit(waitAndShutDown(srv, served, signals, reload, *shutdownTimeout, &inFlight))
+	code := waitAndShutDown(srv, served, stop, *shutdownTimeout, &inFlight, logs)
+	// A SIGHUP that came before the end is not lost: stop catching it, and
+	// let the reloader finish the reload it holds.
+	signal.Stop(hangups)
+	close(hangups)
+	<-reloaded
+	logs.Flush()
+	os.Exit(code)
 }

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"os"
 	"sync/atomic"
-	"syscall"
 	"time"
 )
 
@@ -110,33 +109,26 @@ func newServer(h http.Handler, readHeaderTimeout time.Duration, logger *slog.Log
 	}
 }
 
-// waitAndShutDown waits until Serve fails or a signal comes. SIGHUP calls
-// reload. Any other signal shuts srv down gracefully: it stops accepting,
-// lets the requests in flight finish within timeout, and returns the exit
-// status. This is what oslo.service does on SIGHUP and SIGTERM.
-func waitAndShutDown(srv *http.Server, served <-chan error, signals <-chan os.Signal, reload func(), timeout time.Duration, inFlight *atomic.Int64) int {
-	for stop := false; !stop; {
-		select {
-		case err := <-served: // Serve returns only on failure, until Shutdown
-			fmt.Fprintf(os.Stderr, "serve: %v\n", err)
-			return 1
-		case sig := <-signals:
-			if sig == syscall.SIGHUP {
-				reload()
-				continue
-			}
-			fmt.Fprintf(os.Stderr, "%v: shutting down, waiting up to %v for requests in flight: %d\n",
-				sig, timeout, inFlight.Load())
-			stop = true
-		}
+// waitAndShutDown waits until Serve fails or a signal comes on stop. On a
+// signal it shuts srv down gracefully: it stops accepting, lets the
+// requests in flight finish within timeout, and returns the exit status;
+// a second signal exits at once. It writes to logs, so its lines come
+// after the access lines of the requests before them. This is what
+// oslo.service does on SIGTERM, within graceful_shutdown_timeout.
+func waitAndShutDown(srv *http.Server, served <-chan error, stop <-chan os.Signal, timeout time.Duration, inFlight *atomic.Int64, logs *logBuffer) int {
+	select {
+	case err := <-served: // Serve returns only on failure, until Shutdown
+		fmt.Fprintf(logs, "serve: %v\n", err)
+		return 1
+	case sig := <-stop:
+		fmt.Fprintf(logs, "%v: shutting down, waiting up to %v for requests in flight: %d\n",
+			sig, timeout, inFlight.Load())
 	}
 	go func() {
-		for sig := range signals { // a second signal: stop waiting
-			if sig != syscall.SIGHUP {
-				fmt.Fprintf(os.Stderr, "%v again: exiting now; requests cut: %d\n", sig, inFlight.Load())
-				os.Exit(1)
-			}
-		}
+		sig := <-stop // a second signal: stop waiting
+		fmt.Fprintf(logs, "%v again: exiting now; requests cut: %d\n", sig, inFlight.Load())
+		logs.Flush() // os.Exit runs no deferred calls: flush by hand
+		os.Exit(1)
 	}()
 
 	// Shutdown closes the listener, then the idle connections, and waits for
@@ -146,12 +138,12 @@ func waitAndShutDown(srv *http.Server, served <-chan error, signals <-chan os.Si
 	err := srv.Shutdown(ctx)
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
-		fmt.Fprintf(os.Stderr, "shutdown: gave up waiting after %v; requests cut: %d\n", timeout, inFlight.Load())
+		fmt.Fprintf(logs, "shutdown: gave up waiting after %v; requests cut: %d\n", timeout, inFlight.Load())
 		return 1
 	case err != nil:
-		fmt.Fprintf(os.Stderr, "shutdown: %v\n", err)
+		fmt.Fprintf(logs, "shutdown: %v\n", err)
 		return 1
 	}
-	fmt.Fprintln(os.Stderr, "shutdown complete")
+	fmt.Fprintln(logs, "shutdown complete")
 	return 0
 }

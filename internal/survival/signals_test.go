@@ -1,0 +1,120 @@
+//go:build unix
+
+package survival
+
+import (
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"wsgi-to-go/internal/harness"
+)
+
+// The signal tests: SIGTERM and SIGINT are never lost, whatever SIGHUPs
+// come before them, and a second one always exits at once.
+
+// TestSIGTERMAfterSIGHUPBurst: SIGTERM right behind a burst of 50 SIGHUPs
+// starts the shutdown, every time, and the SIGHUPs coalesce. Before
+// reloads had a channel and a goroutine of their own, the SIGHUPs filled
+// the one channel while a reload ran, and the SIGTERM was dropped: with
+// this config of 6 MB, slow to load, in the first trial, every run.
+func TestSIGTERMAfterSIGHUPBurst(t *testing.T) {
+	t.Parallel()
+	config := filepath.Join(t.TempDir(), "api-paste.ini")
+	writeLines(t, config, greetingConfig("hello"), 6<<20)
+	for trial := range 5 {
+		s := harness.StartServer(t, "04-pipeline", "-config", config)
+		// A millisecond apart, as 50 kill -HUP from a shell come: sent
+		// faster, the Go runtime would merge them into one before any
+		// channel saw them.
+		burst := time.NewTicker(time.Millisecond)
+		for range 50 {
+			<-burst.C
+			s.Signal(t, syscall.SIGHUP)
+		}
+		burst.Stop()
+		s.Signal(t, syscall.SIGTERM)
+		if code := s.ExitStatus(t); code != 0 {
+			t.Fatalf("trial %d: exit status %d, want 0:\n%s", trial+1, code, s.Stderr)
+		}
+		log := s.Stderr.String()
+		if !strings.Contains(log, "terminated: shutting down") || !strings.Contains(log, "hangup: reloaded") {
+			t.Fatalf("trial %d: want a reload, then the shutdown:\n%s", trial+1, log)
+		}
+		// Each reload reads and parses 6 MB, far longer than the
+		// millisecond between two SIGHUPs: those that come during a reload
+		// make one more, not one each.
+		n := strings.Count(log, "hangup: reloaded")
+		t.Logf("trial %d: %d reloads for 50 SIGHUPs", trial+1, n)
+		if n > 25 {
+			t.Errorf("trial %d: %d reloads for 50 SIGHUPs: they did not coalesce", trial+1, n)
+		}
+	}
+}
+
+// TestSignalsDuringBlockedReload: with the config replaced by a FIFO,
+// which a plain open() waits on until a writer comes, SIGHUP is refused
+// in one line at once, and SIGTERM still shuts the server down. Before,
+// the reload waited forever on the signal loop, and no signal, not even
+// a second SIGTERM, could stop the server.
+func TestSignalsDuringBlockedReload(t *testing.T) {
+	t.Parallel()
+	config := filepath.Join(t.TempDir(), "api-paste.ini")
+	writeFileAtomically(t, config, greetingConfig("hello"))
+	s := harness.StartServer(t, "04-pipeline", "-config", config)
+	if err := os.Remove(config); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(config, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s.Signal(t, syscall.SIGHUP)
+	s.WaitForLog(t, "hangup: reload failed, still serving the previous pipeline: "+config+
+		" is not a regular file: a pipe or a device could keep a read waiting forever\n", 1)
+	if status, body, err := harness.Get(harness.NewClient(), s.URL("/")); err != nil || body != "hello\n" {
+		t.Errorf("after the refused reload: %d %q %v, want the previous pipeline's hello", status, body, err)
+	}
+	s.Signal(t, syscall.SIGTERM)
+	if code := s.ExitStatus(t); code != 0 {
+		t.Errorf("exit status %d, want 0:\n%s", code, s.Stderr)
+	}
+}
+
+// TestSecondSignalDuringDrain: in step 04 as in step 03, a second signal
+// while the shutdown waits for a request in flight exits at once, with
+// status 1, saying how many requests it cut.
+func TestSecondSignalDuringDrain(t *testing.T) {
+	t.Parallel()
+	s := harness.StartServer(t, "04-pipeline")
+	resp, err := (&http.Client{}).Get(s.URL("/sleep?d=30s")) // its header comes at once
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	s.Signal(t, syscall.SIGINT)
+	if !harness.PollFor(func() bool { return harness.Connect(s.Addr) != nil }) {
+		t.Fatal("the server still accepts connections: the shutdown did not start")
+	}
+	s.Signal(t, syscall.SIGHUP) // ignored as a way out: a reload, at most
+	s.Signal(t, syscall.SIGTERM)
+	if code := s.ExitStatus(t); code != 1 {
+		t.Errorf("exit status %d, want 1:\n%s", code, s.Stderr)
+	}
+	if _, err := io.ReadAll(resp.Body); err == nil {
+		t.Error("the request in flight completed: it should have been cut")
+	}
+	log := s.Stderr.String()
+	for _, want := range []string{
+		"\ninterrupt: shutting down, waiting up to 10s for requests in flight: 1\n",
+		"\nterminated again: exiting now; requests cut: 1\n",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("stderr does not say %q:\n%s", want, log)
+		}
+	}
+}
