@@ -152,7 +152,7 @@ func CheckREADME(t *testing.T) {
 	url := strings.Replace(m[1], "localhost:8080", srv.Addr, 1)
 	var out, errOut bytes.Buffer
 	if code := goCurl([]string{url}, &out, &errOut); code != 0 {
-		t.Fatalf("curl %s: exit status %d: %s", url, code, errOut.String())
+		t.Fatalf("curl %s: exit status %d: %s\nthe server (exited: %v) wrote:\n%s", url, code, errOut.String(), srv.HasExited(), srv.Stderr)
 	}
 	if !strings.Contains(out.String(), "Wellcome the 8th Meetup of VietOpenStack") {
 		t.Errorf("curl %s printed %q, want the greeting", url, out.String())

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -42,10 +43,11 @@ func (b *LockedBuffer) String() string {
 	return b.buf.String()
 }
 
-// StartServer starts step's program on a free loopback port, with args
-// after -addr, from the repository's root, as a learner runs it, and
-// returns once it accepts connections. The process is killed when the
-// test ends, if it is still running.
+// StartServer starts step's program on a loopback port the kernel
+// chooses, with args after -addr, from the repository's root, as a
+// learner runs it, and returns once the program says where it listens,
+// with Addr set to that. The process is killed when the test ends, if it
+// is still running.
 func StartServer(t *testing.T, step string, args ...string) *Server {
 	t.Helper()
 	return StartServerWith(t, nil, step, args...)
@@ -53,8 +55,8 @@ func StartServer(t *testing.T, step string, args ...string) *Server {
 
 // StartServerWith is StartServer, calling setup, if not nil, on the
 // Server just before its command starts: to listen on another address
-// (its Addr, and its command's argument after -addr), or to run as
-// another user.
+// (its command's argument after -addr; port 0 still lets the kernel
+// choose), or to run as another user.
 func StartServerWith(t *testing.T, setup func(*Server), step string, args ...string) *Server {
 	t.Helper()
 	dir, _ := Steps(t)
@@ -62,12 +64,11 @@ func StartServerWith(t *testing.T, setup func(*Server), step string, args ...str
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr, err := FreeAddr()
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &Server{Addr: addr, Stderr: &LockedBuffer{}, exited: make(chan struct{})}
-	s.Cmd = exec.Command(filepath.Join(dir, step), append([]string{"-addr", addr}, args...)...)
+	// Port 0, not FreeAddr's: a port found free can be taken by another
+	// test's server before this one listens on it, and the readiness check
+	// below would then find that other server.
+	s := &Server{Stderr: &LockedBuffer{}, exited: make(chan struct{})}
+	s.Cmd = exec.Command(filepath.Join(dir, step), append([]string{"-addr", "127.0.0.1:0"}, args...)...)
 	s.Cmd.Dir = root
 	s.Cmd.Env = append(os.Environ(), raceEnv)
 	s.Cmd.Stderr = s.Stderr
@@ -85,11 +86,20 @@ func StartServerWith(t *testing.T, setup func(*Server), step string, args ...str
 		s.Cmd.Process.Kill()
 		<-s.exited
 	})
-	if !PollFor(func() bool { return Connect(s.Addr) == nil || s.HasExited() }) || s.HasExited() {
-		t.Fatalf("%s did not start accepting connections on %s:\n%s", step, s.Addr, s.Stderr)
+	// Every step says "listening on http://ADDR" once its listener is open.
+	var m []string
+	if !PollFor(func() bool {
+		m = listeningOn.FindStringSubmatch(s.Stderr.String())
+		return m != nil || s.HasExited()
+	}) || m == nil {
+		t.Fatalf("%s did not say where it listens:\n%s", step, s.Stderr)
 	}
+	s.Addr = m[1]
 	return s
 }
+
+// listeningOn matches the line where a step says where it listens.
+var listeningOn = regexp.MustCompile(`(?m)^listening on https?://(\S+)$`)
 
 // HasExited reports whether the server's process has ended.
 func (s *Server) HasExited() bool {

@@ -69,20 +69,18 @@ func TestIPv6Loopback(t *testing.T) {
 	if err != nil {
 		t.Fatalf("this machine has no IPv6 loopback to test on: %v", err)
 	}
-	addr := ln.Addr().String()
 	ln.Close()
 	for _, step := range []string{"03-server", "04-pipeline"} {
 		t.Run(step, func(t *testing.T) {
 			s := harness.StartServerWith(t, func(s *harness.Server) {
-				s.Addr, s.Cmd.Args[2] = addr, addr // the address after -addr
+				s.Cmd.Args[2] = "[::1]:0" // the address after -addr
 			}, step)
-			if !harness.PollFor(func() bool { return strings.Contains(s.Stderr.String(), "listening on http://"+addr+"\n") }) {
-				t.Fatalf("it does not say it listens on %s:\n%s", addr, s.Stderr)
+			if host, _, _ := net.SplitHostPort(s.Addr); host != "::1" {
+				t.Fatalf("it listens on %s, want [::1]", s.Addr)
 			}
-			client := harness.NewClient()
-			status, body, err := harness.Get(client, "http://"+addr+"/")
+			status, body, err := harness.Get(harness.NewClient(), s.URL("/"))
 			if err != nil || status != 200 || !strings.Contains(body, "VietOpenStack") {
-				t.Errorf("GET http://%s/: %d %q %v", addr, status, body, err)
+				t.Errorf("GET %s: %d %q %v", s.URL("/"), status, body, err)
 			}
 			stopServer(t, s)
 		})
