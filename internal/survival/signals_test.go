@@ -118,3 +118,28 @@ func TestSecondSignalDuringDrain(t *testing.T) {
 		}
 	}
 }
+
+// TestSIGHUPThroughShutdown: SIGHUPs that keep coming while the server
+// shuts down, and after, never kill it: it exits 0, its log whole. The
+// server catches SIGHUP until it exits: to stop catching it, with
+// signal.Stop, restores its default action, which kills the process then
+// and there, its buffered log lost; even signal.Ignore leaves a moment,
+// inside Go's runtime, where a SIGHUP on its way does that.
+func TestSIGHUPThroughShutdown(t *testing.T) {
+	t.Parallel()
+	for trial := range 3 {
+		s := harness.StartServer(t, "04-pipeline")
+		s.Signal(t, syscall.SIGTERM)
+		for !s.HasExited() {
+			if err := s.Cmd.Process.Signal(syscall.SIGHUP); err != nil {
+				break // it has exited
+			}
+		}
+		if code := s.ExitStatus(t); code != 0 {
+			t.Fatalf("trial %d: exit status %d, want 0:\n%s", trial+1, code, s.Stderr)
+		}
+		if log := s.Stderr.String(); !strings.Contains(log, "\nshutdown complete\n") {
+			t.Fatalf("trial %d: the log does not say shutdown complete:\n%s", trial+1, log)
+		}
+	}
+}

@@ -155,12 +155,22 @@ func main() {
 	// so the SIGHUPs that come during a reload make one more reload.
 	hangups := make(chan os.Signal, 1)
 	signal.Notify(hangups, syscall.SIGHUP)
-	reloaded := make(chan struct{})
+	ending, ended := make(chan struct{}), make(chan struct{})
 	go func() {
-		for range hangups {
-			reload()
+		defer close(ended)
+		for {
+			select {
+			case <-hangups:
+				reload()
+			case <-ending:
+				select { // a SIGHUP that came before the end is not lost
+				case <-hangups:
+					reload()
+				default:
+				}
+				return
+			}
 		}
-		close(reloaded)
 	}()
 
 	// Listen first, so a taken port or a bad address fails here, in one line.
@@ -180,11 +190,10 @@ func main() {
 		}
 	}()
 	code := waitAndShutDown(srv, served, stop, *shutdownTimeout, &inFlight, logs)
-	// A SIGHUP that came before the end is not lost: stop catching it, and
-	// let the reloader finish the reload it holds.
-	signal.Stop(hangups)
-	close(hangups)
-	<-reloaded
+	// Let the reloader finish what it has. SIGHUP stays caught to the end:
+	// with no channel for it, its default action would kill the process.
+	close(ending)
+	<-ended
 	logs.Flush()
 	os.Exit(code)
 }
