@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -23,31 +25,46 @@ var uuid = regexp.MustCompile(`^req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][
 // step 04 an absolute-form target does too, but * is outside every
 // pipeline: the urlmap finds no app for it and answers 404 itself, as
 // Paste's urlmap does, with no request id and no access line
-// (docs/survival.md says why).
+// (docs/survival.md says why), unless the config names a not_found_app
+// pipeline, which then gives it both.
 func TestOddTargets(t *testing.T) {
 	type target struct {
 		request string // the request line
 		status  int
 		logged  string // the access line's method and path; "" if none
 	}
-	steps := map[string][]target{
-		"03-server": {
+	notFoundApp := filepath.Join(t.TempDir(), "not-found-app.ini")
+	if err := os.WriteFile(notFoundApp, []byte(notFoundAppConfig), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	servers := []struct {
+		name, step string
+		args       []string
+		targets    []target
+	}{
+		{"03-server", "03-server", nil, []target{
 			{"GET * HTTP/1.1", 400, "method=GET path=*"},
 			{"OPTIONS * HTTP/1.1", 400, "method=OPTIONS path=*"},
 			{"GET http://example.com/ HTTP/1.1", 200, "method=GET path=/"},
-		},
-		"04-pipeline": {
+		}},
+		{"04-pipeline", "04-pipeline", nil, []target{
 			{"GET * HTTP/1.1", 404, ""},
 			{"OPTIONS * HTTP/1.1", 404, ""},
 			{"GET http://example.com/?q=1 HTTP/1.1", 200, "method=GET path=http://example.com/"},
-		},
+		}},
+		{"04-pipeline with not_found_app", "04-pipeline", []string{"-config", notFoundApp}, []target{
+			{"GET * HTTP/1.1", 400, "method=GET path=*"},
+			{"OPTIONS * HTTP/1.1", 400, "method=OPTIONS path=*"},
+			{"GET /nowhere HTTP/1.1", 404, "method=GET path=/nowhere"},
+			{"GET http://example.com/v1/ HTTP/1.1", 200, "method=GET path=http://example.com/v1/"},
+		}},
 	}
-	for step, targets := range steps {
-		t.Run(step, func(t *testing.T) {
+	for _, srv := range servers {
+		t.Run(srv.name, func(t *testing.T) {
 			t.Parallel()
-			s := harness.StartServer(t, step)
+			s := harness.StartServer(t, srv.step, srv.args...)
 			var ids []string
-			for _, tg := range targets {
+			for _, tg := range srv.targets {
 				responses, closed := exchange(t, s.Addr, tg.request+"\r\nHost: x\r\nConnection: close\r\n\r\n", 1)
 				if len(responses) != 1 || responses[0].StatusCode != tg.status || !closed {
 					t.Errorf("%s: got %v, want one %d", tg.request, statuses(responses), tg.status)
@@ -64,7 +81,7 @@ func TestOddTargets(t *testing.T) {
 				}
 			}
 			log := stopServer(t, s)
-			for _, tg := range targets {
+			for _, tg := range srv.targets {
 				if tg.logged != "" && !strings.Contains(log, "msg=request "+tg.logged+" ") {
 					t.Errorf("%s: no access line with %q:\n%s", tg.request, tg.logged, log)
 				}
@@ -80,6 +97,30 @@ func TestOddTargets(t *testing.T) {
 		})
 	}
 }
+
+// notFoundAppConfig mounts an app at /v1 only, and names a not_found_app
+// pipeline, with a request id and an access log, for all the rest.
+const notFoundAppConfig = `[composite:main]
+use = egg:Paste#urlmap
+/v1 = v1
+not_found_app = not_found
+
+[pipeline:v1]
+pipeline = request_id accesslog greeting
+
+[pipeline:not_found]
+pipeline = request_id accesslog greeting
+
+[filter:request_id]
+use = egg:tutorial#request_id
+
+[filter:accesslog]
+use = egg:tutorial#accesslog
+
+[app:greeting]
+use = egg:tutorial#greeting
+message = hello
+`
 
 // TestLongAndRawPaths: a path near the header limit is served (404) and
 // logged; one over it gets net/http's 431 and a closed connection; a path
