@@ -170,8 +170,7 @@ func TestDefaultAddressIsLoopback(t *testing.T) {
 // TestTokenNeverInErrors: a config that fails to load, beside a token,
 // or with the token's own line at fault, names the line and the key,
 // never the token: at start-up, on a reload, and in the 401 a client
-// gets. (A token with a lone % in it is echoed by the interpolation error
-// today; issue 15 masks it, and this test will take that case then.)
+// gets.
 func TestTokenNeverInErrors(t *testing.T) {
 	t.Parallel()
 	good := strings.Replace(greetingConfig("hello"), "faultwrap greeting", "faultwrap authtoken greeting", 1) +
@@ -181,6 +180,9 @@ func TestTokenNeverInErrors(t *testing.T) {
 		"the token twice":             good + "token = configured-s3cret\n",
 		"a broken pipeline":           strings.Replace(good, "authtoken greeting", "authtoken", 1),
 		"a factory with no Go twin":   strings.Replace(good, "egg:tutorial#authtoken", "egg:tutorial#nothing", 1),
+		"a lone % in the token":       strings.Replace(good, "configured-s3cret", "configured-s3cret%x", 1),
+		"%(name)s in the token, naming nothing": strings.Replace(good, "configured-s3cret",
+			"configured-s3cret%(nothing)s", 1),
 	}
 	dir, _ := harness.Steps(t)
 	config := filepath.Join(t.TempDir(), "auth.ini")
