@@ -170,3 +170,28 @@ func asNobody(t *testing.T) (string, func(*harness.Server)) {
 		s.Cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 	}
 }
+
+// TestReloadRefusesBadConfigURI: the bounds hold for the files a config:
+// URI names too: with the file a main config uses replaced by a FIFO,
+// SIGHUP is refused in one line, at once, and the previous pipeline
+// serves on.
+func TestReloadRefusesBadConfigURI(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	other := filepath.Join(dir, "other.ini")
+	writeFileAtomically(t, other, "[app:main]\nuse = egg:tutorial#greeting\nmessage = first\n")
+	config := filepath.Join(dir, "api-paste.ini")
+	writeFileAtomically(t, config, "[app:main]\nuse = config:other.ini\n")
+	s := harness.StartServer(t, "04-pipeline", "-config", config)
+
+	check(t, os.Remove(other))
+	check(t, syscall.Mkfifo(other, 0o644))
+	s.Signal(t, syscall.SIGHUP)
+	s.WaitForLog(t, "hangup: reload failed, still serving the previous pipeline: "+config+
+		":2: use = config:other.ini: ", 1)
+	s.WaitForLog(t, "other.ini is not a regular file: a pipe or a device could keep a read waiting forever\n", 1)
+	if status, body, err := harness.Get(harness.NewClient(), s.URL("/")); err != nil || body != "first\n" {
+		t.Errorf("after the refusal: %d %q %v, want the previous pipeline's first", status, body, err)
+	}
+	stopServer(t, s)
+}
