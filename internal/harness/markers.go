@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -259,6 +260,7 @@ func transcript(script, name string) (string, error) {
 		return "", err
 	}
 	command := map[bool]string{}      // the last command, for Go (false) and the twins (true)
+	status := map[bool]int{}          // its exit status, when the script requires one
 	background := map[string]string{} // name -> command, for "wait name"
 	for _, line := range strings.Split(string(ar.Comment), "\n") {
 		fields := strings.Fields(line)
@@ -270,9 +272,9 @@ func transcript(script, name string) (string, error) {
 		if len(fields) > 0 && fields[0] == "!" {
 			fields = fields[1:]
 		}
-		set := func(c string) {
+		set := func(c string, code int) {
 			for _, twin := range sides {
-				command[twin] = c
+				command[twin], status[twin] = c, code
 			}
 		}
 		switch {
@@ -280,18 +282,24 @@ func transcript(script, name string) (string, error) {
 			name := strings.Trim(fields[len(fields)-1], "&")
 			background[name] = strings.Join(fields[1:len(fields)-1], " ")
 		case len(fields) == 2 && fields[0] == "wait":
-			set(background[fields[1]])
+			set(background[fields[1]], 0)
 		case len(fields) > 1 && fields[0] == "exec":
-			set(strings.Join(fields[1:], " "))
+			set(strings.Join(fields[1:], " "), 0)
 		case len(fields) > 2 && fields[0] == "exits":
-			set(strings.Join(fields[2:], " "))
+			code, _ := strconv.Atoi(fields[1])
+			set(strings.Join(fields[2:], " "), code)
 		case len(fields) == 3 && strings.HasPrefix(fields[0], "cmp") && strings.TrimPrefix(fields[2], "$WORK/") == name:
 			twin := len(sides) == 1 && sides[0]
 			if command[twin] == "" {
 				return "", fmt.Errorf("%s: no command before %q", script, line)
 			}
 			output := strings.ReplaceAll(string(want.Data), "$ADDR", learnerListen)
-			return "$ " + learnerCommand(command[twin], twin) + "\n" + output, nil
+			learner := learnerCommand(command[twin], twin)
+			if status[twin] != 0 && strings.HasPrefix(learner, "go run ") {
+				// go run's own last line, after a program that failed
+				output += fmt.Sprintf("exit status %d\n", status[twin])
+			}
+			return "$ " + learner + "\n" + output, nil
 		}
 	}
 	return "", fmt.Errorf("%s never compares output with %q", script, name)
