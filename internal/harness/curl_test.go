@@ -6,6 +6,10 @@ import (
 	"testing"
 )
 
+// TestMain lets the tests' commands run this test binary as curl, as the
+// scripts do.
+func TestMain(m *testing.M) { Main(m) }
+
 // Fuzz targets for the harness's own parsing: curl's command line, and
 // the normalising of what curl prints. .ci/run fuzzes each for a fixed
 // number of inputs; go test runs their seeds, and any crasher committed
