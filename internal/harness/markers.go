@@ -23,12 +23,16 @@ import (
 //
 //	<!-- code: steps/01-app/main.go#greeter -->        a declaration, with its doc comment
 //	<!-- code: steps/01-app/main.go#greeter.ServeHTTP --> a method
+//	<!-- code: steps/04-pipeline/registry.go#newRegistry:healthcheck -->
+//	                                                   the first statement in a function that holds a word
 //	<!-- transcript: testdata/01-app.txtar#greeting.txt --> a command and what it printed
 //	<!-- output: testdata/03-server-limits.txtar#slow.txt --> what a script's own command printed
 //	<!-- code: python/01-app.py#Greeter -->            a Python def or class
 //	<!-- code: steps/04-pipeline/api-paste.ini -->      a whole file
 //	<!-- diff: steps/01-app steps/02-middleware -->    what a step changed
-var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output|diff): ([^#\s]+)(?:#(\S+)| (\S+))? -->$`)
+//	<!-- hunk: steps/01-app steps/02-middleware main.go#newHandler( -->
+//	                                                   the hunks of that diff whose changed lines hold the text
+var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output|diff|hunk): ([^#\s]+)(?:#(\S+)| (\S+))?(?: ([^#\s]+)#(\S+))? -->$`)
 
 // CheckMarkers checks every marker in the markdown files docs: the block
 // after each must be what its source makes. With update, it rewrites the
@@ -89,6 +93,10 @@ func renderMarkers(doc string, src []byte, update bool) ([]byte, []string) {
 		var body string
 		var err error
 		switch {
+		case m[1] == "hunk" && m[4] != "" && m[5] != "":
+			body, err = stepHunks(m[2], m[4], m[5], m[6])
+		case m[1] == "hunk" || m[5] != "":
+			err = fmt.Errorf("want <!-- hunk: OLDSTEP NEWSTEP FILE#TEXT -->")
 		case m[1] == "diff" && m[4] != "":
 			body, err = stepDiff(m[2], m[4])
 		case m[1] == "diff" || m[4] != "":
@@ -176,8 +184,10 @@ func pyExcerpt(file, name string) (string, error) {
 }
 
 // goExcerpt returns the declaration called name in a Go file, with its doc
-// comment: "greeter", or "greeter.ServeHTTP" for a method.
+// comment: "greeter", or "greeter.ServeHTTP" for a method. "f:word" is the
+// first statement of function f's body that holds word, dedented.
 func goExcerpt(file, name string) (string, error) {
+	name, word, inside := strings.Cut(name, ":")
 	src, err := os.ReadFile(filepath.FromSlash(file))
 	if err != nil {
 		return "", err
@@ -191,6 +201,9 @@ func goExcerpt(file, name string) (string, error) {
 		if declName(decl) != name {
 			continue
 		}
+		if inside {
+			return statementExcerpt(fset, src, decl, word)
+		}
 		start := decl.Pos()
 		if doc := declDoc(decl); doc != nil {
 			start = doc.Pos()
@@ -199,6 +212,28 @@ func goExcerpt(file, name string) (string, error) {
 		return string(src[from:to]) + "\n", nil
 	}
 	return "", fmt.Errorf("%s has no declaration %q", file, name)
+}
+
+// statementExcerpt returns the first statement of a function's body that
+// holds word, with its indentation taken off.
+func statementExcerpt(fset *token.FileSet, src []byte, decl ast.Decl, word string) (string, error) {
+	fn, ok := decl.(*ast.FuncDecl)
+	if !ok || fn.Body == nil {
+		return "", fmt.Errorf("%s is not a function with a body", declName(decl))
+	}
+	for _, stmt := range fn.Body.List {
+		from, to := fset.Position(stmt.Pos()).Offset, fset.Position(stmt.End()).Offset
+		text := string(src[from:to])
+		if !strings.Contains(text, word) {
+			continue
+		}
+		lines := strings.Split(text, "\n")
+		for i := 1; i < len(lines); i++ {
+			lines[i] = strings.TrimPrefix(lines[i], "\t")
+		}
+		return strings.Join(lines, "\n") + "\n", nil
+	}
+	return "", fmt.Errorf("no statement of %s holds %q", fn.Name.Name, word)
 }
 
 // declName is a declaration's name as a marker spells it; a grouped or
@@ -418,4 +453,43 @@ func stepDiff(oldDir, newDir string) (string, error) {
 		}
 	}
 	return b.String() + diffs.String(), nil
+}
+
+// stepHunks returns the hunks of the diff of file from one step's folder to
+// the next whose changed lines hold text, after the diff's --- and +++
+// lines: the key change of a lesson, cut from the generated diff.
+func stepHunks(oldDir, newDir, file, text string) (string, error) {
+	oldPath, newPath := oldDir+"/"+file, newDir+"/"+file
+	o, err := os.ReadFile(filepath.FromSlash(oldPath))
+	if err != nil {
+		return "", err
+	}
+	n, err := os.ReadFile(filepath.FromSlash(newPath))
+	if err != nil {
+		return "", err
+	}
+	lines := strings.SplitAfter(string(diff.Diff(oldPath, o, newPath, n)), "\n")
+	if len(lines) < 4 {
+		return "", fmt.Errorf("%s and %s do not differ", oldPath, newPath)
+	}
+	out := lines[1] + lines[2] // --- and +++; the first line says diff OLD NEW
+	found := false
+	for i := 3; i < len(lines); {
+		end := i + 1
+		for end < len(lines) && !strings.HasPrefix(lines[end], "@@") {
+			end++
+		}
+		for _, line := range lines[i+1 : end] {
+			if (strings.HasPrefix(line, "+") || strings.HasPrefix(line, "-")) && strings.Contains(line, text) {
+				out += strings.Join(lines[i:end], "")
+				found = true
+				break
+			}
+		}
+		i = end
+	}
+	if !found {
+		return "", fmt.Errorf("no changed line of %s holds %q", newPath, text)
+	}
+	return out, nil
 }
