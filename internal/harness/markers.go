@@ -31,8 +31,13 @@ import (
 //	<!-- code: steps/04-pipeline/api-paste.ini -->      a whole file
 //	<!-- diff: steps/01-app steps/02-middleware -->    what a step changed
 //	<!-- hunk: steps/01-app steps/02-middleware main.go#newHandler( -->
+//	- **`01-count`**: ...                             an exercise's task, as exercises/01-count/task.md says it
 //	                                                   the hunks of that diff whose changed lines hold the text
 var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output|diff|hunk): ([^#\s]+)(?:#(\S+)| (\S+))?(?: ([^#\s]+)#(\S+))? -->$`)
+
+// taskRE finds an exercise's line in a chapter's list of exercises: its
+// words are those of exercises/NAME/task.md.
+var taskRE = regexp.MustCompile("^- \\*\\*`([0-9][0-9]-[a-z0-9-]+)`\\*\\*: (.*)$")
 
 // CheckMarkers checks every marker in the markdown files docs: the block
 // after each must be what its source makes. With update, it rewrites the
@@ -71,6 +76,18 @@ func renderMarkers(doc string, src []byte, update bool) ([]byte, []string) {
 	var out strings.Builder
 	var problems []string
 	for i := 0; i < len(lines); i++ {
+		if t := taskRE.FindStringSubmatch(strings.TrimRight(lines[i], "\n")); t != nil {
+			task, err := Task(t[1])
+			switch {
+			case err != nil:
+				problems = append(problems, fmt.Sprintf("%s:%d: exercise %s: %v", doc, i+1, t[1], err))
+			case task != t[2] && !update:
+				problems = append(problems, fmt.Sprintf("%s:%d: exercise %s: the page says\n\t%s\nbut its task.md says\n\t%s",
+					doc, i+1, t[1], t[2], task))
+			case task != t[2]:
+				lines[i] = fmt.Sprintf("- **`%s`**: %s\n", t[1], task)
+			}
+		}
 		out.WriteString(lines[i])
 		m := markerRE.FindStringSubmatch(strings.TrimRight(lines[i], "\n"))
 		if m == nil {

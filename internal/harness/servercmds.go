@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -28,16 +29,29 @@ import (
 
 // pending is a request started by inflight and finished by await.
 type pending struct {
-	done chan struct{}
-	body string
-	err  error
+	done    chan struct{}
+	body    string
+	err     error
+	started time.Time     // just before it was sent
+	sleep   time.Duration // its d= parameter, for /sleep: how long it runs
 }
 
-// inflightKey holds a script's pending requests in its Values.
-type inflightKey struct{}
+// scriptState is what a script's commands remember between them: the
+// requests in flight, and when signal last sent a signal.
+type scriptState struct {
+	pending    map[string]*pending
+	lastSignal time.Time
+}
+
+// stateKey holds a script's scriptState in its Values.
+type stateKey struct{}
+
+func state(ts *testscript.TestScript) *scriptState {
+	return ts.Value(stateKey{}).(*scriptState)
+}
 
 func pendingRequests(ts *testscript.TestScript) map[string]*pending {
-	return ts.Value(inflightKey{}).(map[string]*pending)
+	return state(ts).pending
 }
 
 // cmdInflight implements "inflight NAME URL": it starts a GET and returns
@@ -48,6 +62,7 @@ func cmdInflight(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: inflight name url")
 	}
 	client := &http.Client{Timeout: WaitLimit + time.Minute} // beyond any /sleep
+	started := time.Now()
 	resp, err := client.Get(args[1])
 	if err != nil {
 		ts.Fatalf("inflight: %v", err)
@@ -56,7 +71,10 @@ func cmdInflight(ts *testscript.TestScript, neg bool, args []string) {
 		resp.Body.Close()
 		ts.Fatalf("inflight: %s answered %s", args[1], resp.Status)
 	}
-	p := &pending{done: make(chan struct{})}
+	p := &pending{done: make(chan struct{}), started: started}
+	if u, err := url.Parse(args[1]); err == nil {
+		p.sleep, _ = time.ParseDuration(u.Query().Get("d"))
+	}
 	pendingRequests(ts)[args[0]] = p
 	go func() {
 		defer close(p.done)
@@ -133,6 +151,7 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 		if filepath.Base(cmd.Path) != args[0] {
 			continue
 		}
+		state(ts).lastSignal = time.Now()
 		if err := cmd.Process.Signal(signals[args[1]]); err != nil {
 			ts.Fatalf("signal: %v", err)
 		}
