@@ -185,7 +185,7 @@ func proveExercise(t *testing.T, binDir, name string) {
 
 	solution := filepath.Join(dir, "solution.txtar")
 	variants := append([]string{solution}, wrongs...)
-	progs, srcs, err := buildVariants(step, variants, flags, t.TempDir())
+	prog, srcs, err := buildVariants(step, variants, flags, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,7 +198,7 @@ func proveExercise(t *testing.T, binDir, name string) {
 		wg.Add(1)
 		go func() { // each check waits on servers more than it computes
 			defer wg.Done()
-			failed, log := runScript(check, binDir, progs[i], srcs[i], deadline(t))
+			failed, log := runScript(check, binDir, prog, srcs[i], deadline(t), fmt.Sprintf("%s=%d", variantEnv, i))
 			switch {
 			case i == 0 && failed:
 				t.Errorf("%s fails on the reference solution:\n%s", check, log)
@@ -236,56 +236,98 @@ func diagnosisProblem(log, diagnosis string) string {
 	return ""
 }
 
+// variantEnv names the variant buildVariants' program runs: 0 for the
+// first, and so on.
+const variantEnv = "TUTORIAL_VARIANT"
+
 // buildVariants applies each of variants (solution.txtar and the like) to
-// a copy of step, in one module, and builds them all with one go build.
-// It returns, for each, a folder holding its program under the step's
-// name, and the folder of its source.
-func buildVariants(step string, variants []string, flags []string, tmp string) (progs, srcs []string, err error) {
+// a copy of step, and builds them all into one program, named for the
+// step, in a folder it returns with the folder of each variant's source.
+// The program runs the variant $TUTORIAL_VARIANT says. One program, not
+// one per variant: a link is what a build of a step costs most, and an
+// exercise has a handful of variants. Each variant is the step's package
+// main made a package of its own, its main its Main; that changes nothing
+// the checks see but the package's name in a stack trace.
+func buildVariants(step string, variants []string, flags []string, tmp string) (prog string, srcs []string, err error) {
 	mod := filepath.Join(tmp, "variants")
 	if err := os.MkdirAll(mod, 0o777); err != nil {
-		return nil, nil, err
+		return "", nil, err
 	}
 	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module variants\n\ngo 1.25\n"), 0o666); err != nil {
-		return nil, nil, err
+		return "", nil, err
 	}
-	var pkgs, which []string
+	var imports, cases strings.Builder
 	for i, v := range variants {
-		// Not v%d: go names a binary for its path, and takes v2 for a major version.
-		src := filepath.Join(mod, fmt.Sprintf("s%d", i))
+		pkg := fmt.Sprintf("s%d", i)
+		src := filepath.Join(mod, pkg)
 		if err := CopyProgram(step, src); err != nil {
-			return nil, nil, err
+			return "", nil, err
 		}
 		if err := ApplySolution(src, v); err != nil {
-			return nil, nil, err
+			return "", nil, err
+		}
+		if err := asPackage(src, pkg); err != nil {
+			return "", nil, fmt.Errorf("%s: %v", v, err)
 		}
 		srcs = append(srcs, src)
-		pkgs = append(pkgs, fmt.Sprintf("./s%d", i))
-		which = append(which, fmt.Sprintf("s%d is %s", i, v))
+		fmt.Fprintf(&imports, "\t%q\n", "variants/"+pkg)
+		fmt.Fprintf(&cases, "\tcase \"%d\":\n\t\t%s.Main()\n", i, pkg)
 	}
-	bin := filepath.Join(tmp, "bin")
-	args := append(append([]string{"build", "-o", bin + string(filepath.Separator)}, withFlags(flags)...), pkgs...)
+	main := fmt.Sprintf("package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\n%s)\n\nfunc main() {\n\tswitch os.Getenv(%q) {\n%s\tdefault:\n\t\tfmt.Fprintln(os.Stderr, \"set %s to a variant's number\")\n\t\tos.Exit(2)\n\t}\n}\n",
+		imports.String(), variantEnv, cases.String(), variantEnv)
+	if err := os.WriteFile(filepath.Join(mod, "main.go"), []byte(main), 0o666); err != nil {
+		return "", nil, err
+	}
+	prog = filepath.Join(tmp, "prog")
+	exe := filepath.Join(prog, filepath.Base(step))
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	args := append(append([]string{"build", "-o", exe}, withFlags(flags)...), ".")
 	cmd := exec.Command("go", args...)
 	cmd.Dir = mod
 	cmd.Env = append(os.Environ(), "GOWORK=off")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, nil, fmt.Errorf("a solution does not build (%s):\n%s", strings.Join(which, ", "), out)
-	}
-	exe := ""
-	if runtime.GOOS == "windows" {
-		exe = ".exe"
-	}
-	for i := range variants {
-		prog := filepath.Join(tmp, fmt.Sprintf("prog%d", i))
-		if err := os.Mkdir(prog, 0o777); err != nil {
-			return nil, nil, err
+		var which []string
+		for i, v := range variants {
+			which = append(which, fmt.Sprintf("s%d is %s", i, v))
 		}
-		built := filepath.Join(bin, fmt.Sprintf("s%d", i)+exe)
-		if err := os.Rename(built, filepath.Join(prog, filepath.Base(step)+exe)); err != nil {
-			return nil, nil, err
-		}
-		progs = append(progs, prog)
+		return "", nil, fmt.Errorf("a solution does not build (%s):\n%s", strings.Join(which, ", "), out)
 	}
-	return progs, srcs, nil
+	return prog, srcs, nil
+}
+
+var (
+	packageMainRE = regexp.MustCompile(`(?m)^package main$`)
+	funcMainRE    = regexp.MustCompile(`(?m)^func main\(\) \{`)
+)
+
+// asPackage makes the program in dir the package pkg: its package clauses
+// say pkg, and its func main is Main.
+func asPackage(dir, pkg string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return err
+	}
+	mains := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		out := packageMainRE.ReplaceAllString(string(src), "package "+pkg)
+		if funcMainRE.MatchString(out) {
+			mains++
+			out = funcMainRE.ReplaceAllString(out, "func Main() {")
+		}
+		if err := os.WriteFile(f, []byte(out), 0o666); err != nil {
+			return err
+		}
+	}
+	if mains != 1 {
+		return fmt.Errorf("%d func main() in the program, want one", mains)
+	}
+	return nil
 }
 
 // checkLimit bounds one check of a learner's program.

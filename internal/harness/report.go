@@ -13,26 +13,30 @@ import (
 )
 
 // scriptParams runs the one script file, with the program in progDir on
-// the PATH ahead of the steps in binDir, and srcDir, the folder of that
-// program's source, in $SRC.
-func scriptParams(binDir, file, progDir, srcDir string) testscript.Params {
+// the PATH ahead of the steps in binDir, srcDir, the folder of that
+// program's source, in $SRC, and env's NAME=VALUE entries set.
+func scriptParams(binDir, file, progDir, srcDir string, env ...string) testscript.Params {
 	p := ScriptParams(binDir, "")
 	p.Files = []string{file}
 	setup := p.Setup
-	p.Setup = func(env *testscript.Env) error {
-		err := setup(env)
-		env.Setenv("PATH", progDir+string(os.PathListSeparator)+env.Getenv("PATH"))
-		env.Setenv("SRC", srcDir)
+	p.Setup = func(e *testscript.Env) error {
+		err := setup(e)
+		e.Setenv("PATH", progDir+string(os.PathListSeparator)+e.Getenv("PATH"))
+		e.Setenv("SRC", srcDir)
+		for _, kv := range env {
+			name, value, _ := strings.Cut(kv, "=")
+			e.Setenv(name, value)
+		}
 		return err
 	}
 	return p
 }
 
 // runScript runs one script file, with the program in progDir ahead of
-// the steps and its source in srcDir, until deadline at most, and returns
-// whether it failed and what it logged.
-func runScript(file, binDir, progDir, srcDir string, deadline time.Time) (failed bool, log string) {
-	p := scriptParams(binDir, file, progDir, srcDir)
+// the steps, its source in srcDir and env set, until deadline at most, and
+// returns whether it failed and what it logged.
+func runScript(file, binDir, progDir, srcDir string, deadline time.Time, env ...string) (failed bool, log string) {
+	p := scriptParams(binDir, file, progDir, srcDir, env...)
 	p.Deadline = deadline
 	rec := &recorder{}
 	testscript.RunT(rec, p)

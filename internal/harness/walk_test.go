@@ -16,18 +16,19 @@ import (
 // must pass a page that is right, and fail one that is wrong anywhere,
 // naming the line, as TUTORIAL.md's walk would.
 
-// fakeServer is a step's program, as small as a server gets: it says where
-// it listens, logs each request's path, and says bye on SIGINT.
+// fakeServer is a step's program, as small as a server gets (plain net,
+// not net/http, so that it builds fast): it says where it listens, answers
+// each request with its path and logs it, and says bye on SIGINT.
 const fakeServer = `package main
 
 import (
+	"bufio"
 	"flag"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 )
 
 func main() {
@@ -41,10 +42,23 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "listening on http://%s\n", ln.Addr())
-	go http.Serve(ln, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.WriteString(w, "hello from "+r.URL.Path+"\n")
-		fmt.Fprintf(os.Stderr, "served %s\n", r.URL.Path)
-	}))
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			r := bufio.NewReader(conn)
+			line, _ := r.ReadString('\n')
+			for h, err := r.ReadString('\n'); err == nil && h != "\r\n"; h, err = r.ReadString('\n') {
+			}
+			path := strings.Fields(line + " / ")[1]
+			body := "hello from " + path + "\n"
+			fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+			conn.Close()
+			fmt.Fprintf(os.Stderr, "served %s\n", path)
+		}
+	}()
 	<-signals
 	fmt.Fprintln(os.Stderr, "bye")
 }
