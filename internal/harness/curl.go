@@ -479,7 +479,14 @@ func realCurl(args []string, stdout io.Writer) int {
 		fmt.Fprintln(os.Stderr, "curl: TUTORIAL_CURL=real, but no curl is installed")
 		return curlBadOption
 	}
-	cmd := exec.Command(path, append([]string{"--max-time", "30"}, args...)...)
+	// On a terminal, curl prints a response's head as it comes; into a pipe,
+	// it holds it until the body comes, even with --no-buffer. stdbuf -o0,
+	// where there is one (GNU coreutils), makes it print as on a terminal.
+	argv := append([]string{path, "--max-time", "30", "--no-buffer"}, args...)
+	if stdbuf, err := exec.LookPath("stdbuf"); err == nil {
+		argv = append([]string{stdbuf, "-o0"}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = stdout, os.Stderr
 	err := cmd.Run()
 	var exitErr *exec.ExitError

@@ -284,7 +284,12 @@ func (wk *walker) untilStarted(p *process) error {
 		got := wk.normalize(p.out.String())
 		return got != "" && strings.HasSuffix(got, "\n") && strings.HasPrefix(want, got)
 	}) {
-		return nil
+		select {
+		case <-p.done:
+			return wk.errorf(p.c, "it ended before the next block ran, but the page says it runs on through it")
+		default:
+			return nil
+		}
 	}
 	return wk.errorf(p.c, "a runs-on command must print the start of what the page shows while it runs, within %v; it printed:\n%s",
 		wk.waitLimit, wk.normalize(p.out.String()))
