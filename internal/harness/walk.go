@@ -205,7 +205,7 @@ func (wk *walker) run(b *consoleBlock, c *pageCommand) (*process, error) {
 // server returns the running server that c shows again: a command the
 // same as the server's, in a block that presses ^C in its terminal.
 func (wk *walker) server(c *pageCommand) *process {
-	if !contains(c.want, interruptLine) {
+	if !interrupts(c.want) {
 		return nil
 	}
 	for _, s := range wk.servers {
@@ -326,18 +326,22 @@ func (wk *walker) compare(p *process, c *pageCommand, b *consoleBlock) error {
 	return wk.errorf(c, "%s:\n%s", msg, diff.Diff("the page", []byte(want), "the terminal", []byte(got)))
 }
 
-// printed is what p printed, normalised, with a ^C line where the page
-// pressed one.
+// printed is what p printed, normalised, with ^C where the page pressed
+// one, as a terminal echoes it: at the start of the next output's line.
 func (wk *walker) printed(p *process) string {
 	out := p.out.String()
 	var b strings.Builder
 	last := 0
 	for _, at := range p.interrupts {
 		b.WriteString(wk.normalize(out[last:at]))
-		b.WriteString(interruptLine + "\n")
+		b.WriteString(interrupt)
 		last = at
 	}
-	b.WriteString(wk.normalize(out[last:]))
+	rest := wk.normalize(out[last:])
+	if len(p.interrupts) > 0 && rest == "" {
+		rest = "\n" // the shell's prompt comes on the next line
+	}
+	b.WriteString(rest)
 	return b.String()
 }
 
@@ -599,13 +603,4 @@ func shippedFiles(root string) ([]string, error) {
 		return nil
 	})
 	return files, err
-}
-
-func contains(lines []string, line string) bool {
-	for _, l := range lines {
-		if l == line {
-			return true
-		}
-	}
-	return false
 }

@@ -159,7 +159,7 @@ func TestWalkReadsOnlyWhatItCan(t *testing.T) {
 // test changes a piece of it.
 const serverPage = cloned + "```console\n$ go run ./steps/01-app\nlistening on http://127.0.0.1:8080\n```\n\n" +
 	"```console\n$ curl -s http://localhost:8080/x\nhello from /x\n```\n\n" +
-	"```console\n$ go run ./steps/01-app\nlistening on http://127.0.0.1:8080\nserved /x\n^C\nbye\n```\n"
+	"```console\n$ go run ./steps/01-app\nlistening on http://127.0.0.1:8080\nserved /x\n^Cbye\n```\n"
 
 func TestWalkRunsServers(t *testing.T) {
 	t.Parallel()
@@ -171,7 +171,7 @@ func TestWalkRunsServers(t *testing.T) {
 		{"a server's terminal that shows too much before its ^C", "served /x\n^C", "served /x\nserved /y\n^C",
 			"PAGE.md:17: $ go run ./steps/01-app\nits terminal does not show what the page shows before its ^C"},
 		{"a server's last words changed", "bye\n", "goodbye\n", "PAGE.md:17: $ go run ./steps/01-app\nit prints what the page does not show"},
-		{"a server never stopped", "```console\n$ go run ./steps/01-app\nlistening on http://127.0.0.1:8080\nserved /x\n^C\nbye\n```\n", "",
+		{"a server never stopped", "```console\n$ go run ./steps/01-app\nlistening on http://127.0.0.1:8080\nserved /x\n^Cbye\n```\n", "",
 			"PAGE.md:7: $ go run ./steps/01-app\nthe server it started still runs at the end of the page"},
 		{"a second server on a taken port", "```console\n$ curl", "```console\n$ go run ./steps/01-app\nlistening on http://127.0.0.1:8080\n$ curl",
 			"PAGE.md:12: $ go run ./steps/01-app\nit prints what the page does not show"},
@@ -273,6 +273,19 @@ func TestWalkNormalize(t *testing.T) {
 	} {
 		if got := walkNormalize(tc.out, port); got != tc.page {
 			t.Errorf("walkNormalize(%q) = %q, want %q", tc.out, got, tc.page)
+		}
+	}
+}
+
+func TestSegments(t *testing.T) {
+	got := segments([]string{"listening", "log", "^Cinterrupt", "more", "^Cagain", "^C"})
+	want := [][]string{{"listening", "log"}, {"interrupt", "more"}, {"again"}, nil}
+	if len(got) != len(want) {
+		t.Fatalf("segments = %q, want %q", got, want)
+	}
+	for i := range want {
+		if strings.Join(got[i], "|") != strings.Join(want[i], "|") {
+			t.Errorf("segment %d = %q, want %q", i, got[i], want[i])
 		}
 	}
 }

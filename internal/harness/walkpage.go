@@ -8,9 +8,10 @@ import (
 
 // A page's console blocks, as the walk reads them. A console block is a
 // fenced block whose info string is "console": lines that start with "$ "
-// are commands, the lines after each are what it prints, and a line "^C"
-// is a Ctrl-C pressed in that terminal. docs/how-the-page-stays-true.md
-// describes the conventions.
+// are commands, the lines after each are what it prints, and a line that
+// starts with "^C" is a Ctrl-C pressed in that terminal, which echoes ^C
+// where the next output begins. docs/how-the-page-stays-true.md describes
+// the conventions.
 
 // consoleBlock is one ```console block of a page.
 type consoleBlock struct {
@@ -25,13 +26,15 @@ type consoleBlock struct {
 type pageCommand struct {
 	line int      // the page's line of "$ COMMAND", from 1
 	text string   // COMMAND
-	want []string // the lines after it, "^C" included
+	want []string // the lines after it, ^C included
 	from int      // index of want's first line among the page's lines
 }
 
-// interruptLine, in a console block, is a Ctrl-C pressed in the terminal
-// of the command above it: a SIGINT to its process group.
-const interruptLine = "^C"
+// interrupt, at the start of a line of a console block, is a Ctrl-C
+// pressed in the terminal of the command above it: a SIGINT to its process
+// group. The terminal echoes it, and what the program prints next follows
+// on the same line, as "^Cinterrupt: shutting down".
+const interrupt = "^C"
 
 // runsOnMarker, just above a console block, says its one command keeps
 // running while the page goes on: it ends after the next block.
@@ -93,13 +96,26 @@ func parseConsoleBlocks(page string, lines []string) ([]*consoleBlock, error) {
 func segments(want []string) [][]string {
 	segs := [][]string{nil}
 	for _, line := range want {
-		if line == interruptLine {
+		if rest, ok := strings.CutPrefix(line, interrupt); ok {
 			segs = append(segs, nil)
-			continue
+			if rest == "" {
+				continue // nothing printed after it: the shell's prompt comes on the next line
+			}
+			line = rest
 		}
 		segs[len(segs)-1] = append(segs[len(segs)-1], line)
 	}
 	return segs
+}
+
+// interrupts reports whether lines press ^C.
+func interrupts(lines []string) bool {
+	for _, line := range lines {
+		if strings.HasPrefix(line, interrupt) {
+			return true
+		}
+	}
+	return false
 }
 
 // text joins lines as a program prints them, each ending in a newline.
