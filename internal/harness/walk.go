@@ -94,6 +94,7 @@ type rewrite struct {
 // as a terminal starts a foreground job.
 type process struct {
 	c          *pageCommand
+	b          *consoleBlock // c's block
 	cmd        *exec.Cmd
 	out        *LockedBuffer // stdout and stderr, as a terminal interleaves them
 	done       chan struct{} // closed once it has ended and its output with it
@@ -156,8 +157,8 @@ func (w Walk) walk(tmp string) (notes []string, err error) {
 	if runsOn != nil {
 		return wk.notes, wk.errorf(runsOn.c, "the page ends while it runs: a runs-on command ends after the next block")
 	}
-	for _, s := range wk.servers {
-		return wk.notes, wk.errorf(s.c, "the server it started still runs at the end of the page: show its terminal again, with ^C")
+	if len(wk.servers) > 0 {
+		return wk.notes, wk.errorf(wk.servers[0].c, "the server it started still runs at the end of the page: show its terminal again, with ^C")
 	}
 	return wk.notes, wk.applyRewrites()
 }
@@ -177,7 +178,7 @@ func (wk *walker) run(b *consoleBlock, c *pageCommand) (*process, error) {
 	if s := wk.server(c); s != nil {
 		return nil, wk.terminal(s, c, b) // the server's terminal again, with its ^C
 	}
-	p, err := wk.start(c)
+	p, err := wk.start(b, c)
 	if err != nil {
 		return nil, err
 	}
@@ -303,7 +304,7 @@ func (wk *walker) finish(p *process, limit time.Duration) error {
 	case <-time.After(limit):
 		return wk.errorf(p.c, "still running %v after the block that follows it", limit)
 	}
-	return wk.compare(p, p.c, &consoleBlock{})
+	return wk.compare(p, p.c, p.b)
 }
 
 // compare checks what an ended command printed against its lines on the
@@ -347,11 +348,11 @@ func (wk *walker) printed(p *process) string {
 
 // start starts a command as the page shows it, with the port mapped, in
 // the current directory and a process group of its own.
-func (wk *walker) start(c *pageCommand) (*process, error) {
+func (wk *walker) start(b *consoleBlock, c *pageCommand) (*process, error) {
 	cmd := exec.Command("sh", "-c", wk.command(c.text))
 	cmd.Dir = wk.dir
 	cmd.Env = wk.env
-	p := &process{c: c, cmd: cmd, out: &LockedBuffer{}, done: make(chan struct{})}
+	p := &process{c: c, b: b, cmd: cmd, out: &LockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.out, p.out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
