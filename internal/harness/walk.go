@@ -6,11 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -121,11 +124,9 @@ func (w Walk) walk(tmp string) (notes []string, err error) {
 	if err := os.Mkdir(wk.dir, 0o777); err != nil {
 		return nil, err
 	}
-	addr, err := FreeAddr()
-	if err != nil {
+	if wk.port, err = walkPort(); err != nil {
 		return nil, err
 	}
-	_, wk.port, _ = strings.Cut(addr, ":")
 	wk.portOut = regexp.MustCompile(`:` + wk.port + `\b`)
 	wk.env = append(os.Environ(), "TUTORIAL_IMPL=")
 	_, perr := FindPython()
@@ -472,6 +473,33 @@ func (wk *walker) checkTestOutput(c *pageCommand) error {
 	wk.notes = append(wk.notes, fmt.Sprintf("%s:%d: %s is not run inside itself: this walk is part of it, and passes only if the rest does",
 		wk.Page, c.line, testCommand))
 	return nil
+}
+
+// walkPort returns a loopback port that nothing listens on now, for the
+// page's 8080. The walk keeps it for the whole page, across the stops and
+// starts of its servers, so it is not one the system hands out when asked
+// for any free port (the tests running beside it do that all the time):
+// it is below the ephemeral ranges of Linux (32768 up) and macOS (49152
+// up). Free means free on 127.0.0.1, where the servers listen, and on ::1,
+// which curl may try first for localhost.
+func walkPort() (string, error) {
+	for range 100 {
+		port := strconv.Itoa(20000 + rand.IntN(12000))
+		ln, err := net.Listen("tcp", "127.0.0.1:"+port)
+		if err != nil {
+			continue
+		}
+		ln6, err := net.Listen("tcp", "[::1]:"+port)
+		if err == nil {
+			ln6.Close()
+		} else if !strings.Contains(err.Error(), "cannot assign requested address") {
+			ln.Close()
+			continue // taken on ::1
+		}
+		ln.Close()
+		return port, nil
+	}
+	return "", errors.New("no free loopback port between 20000 and 32000 for the page's 8080")
 }
 
 // rewrite records, for Update, what c printed in place of what the page
