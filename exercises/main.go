@@ -2,11 +2,11 @@
 // Your work lives in _work/, which git ignores: the steps stay untouched.
 //
 //	go run ./exercises list               every exercise, and your progress
-//	go run ./exercises start NAME         copy NAME's step into _work/NAME
+//	go run ./exercises start NAME         copy NAME's step into _work/NAME, and say the task
 //	go run ./exercises check [NAME]       check one, or all in order
 //	go run ./exercises check -watch NAME  check again on every save
 //	go run ./exercises hint NAME [N]      the next hint, or hint N
-//	go run ./exercises reset NAME         start NAME over
+//	go run ./exercises reset NAME         start NAME over, keeping your copy beside it
 package main
 
 import (
@@ -123,19 +123,41 @@ func start(name string) error {
 	if err != nil {
 		return err
 	}
+	task, err := harness.Task(name)
+	if err != nil {
+		return err
+	}
 	if err := harness.CopyProgram(step, dst); err != nil {
 		return err
 	}
-	fmt.Printf("copied %s into %s. Edit it there; run it with go run ./%s\n", step, dst, filepath.ToSlash(dst))
-	fmt.Printf("the task is in TUTORIAL.md; check your work with go run ./exercises check %s\n", name)
+	fmt.Printf("copied %s into %s: edit it there, and run it with go run ./%s\n\n", step, dst, filepath.ToSlash(dst))
+	fmt.Printf("%s: %s\n\n", name, task)
+	fmt.Printf("check your work with: go run ./exercises check %s\n", name)
 	return nil
 }
 
+// reset moves the learner's copy aside, to _work/NAME.N, the first such
+// folder free, and starts the exercise again.
 func reset(name string) error {
-	if err := os.RemoveAll(filepath.Join(workDir, name)); err != nil {
-		return err
+	dir := filepath.Join(workDir, name)
+	if dirExists(dir) {
+		kept := ""
+		for n := 1; kept == ""; n++ {
+			if p := fmt.Sprintf("%s.%d", dir, n); !exists(p) {
+				kept = p
+			}
+		}
+		if err := os.Rename(dir, kept); err != nil {
+			return err
+		}
+		fmt.Printf("your copy is now in %s\n", filepath.ToSlash(kept))
 	}
 	return start(name)
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
 }
 
 // hints returns an exercise's hints, gentlest first: hints.md's
@@ -181,11 +203,16 @@ func hint(args []string) error {
 		if n < len(all) {
 			fmt.Printf("\nstill stuck? go run ./exercises hint %s\n", name)
 		}
-		if dir := filepath.Join(workDir, name); dirExists(dir) {
-			os.WriteFile(filepath.Join(dir, ".hints"), []byte(strconv.Itoa(n)), 0o666)
-		}
+		setHintLevel(name, n)
 		return nil
 	})
+}
+
+// setHintLevel records, in _work/NAME, that the learner has seen hint n.
+func setHintLevel(name string, n int) {
+	if dir := filepath.Join(workDir, name); dirExists(dir) {
+		os.WriteFile(filepath.Join(dir, ".hints"), []byte(strconv.Itoa(n)), 0o666)
+	}
 }
 
 func dirExists(dir string) bool {
@@ -248,25 +275,38 @@ func checkOne(name string) bool {
 		return false
 	}
 	os.Remove(passedFile(name))
-	passed, diagnosis, err := harness.CheckExercise(name, dir)
+	result, err := harness.CheckExercise(name, dir)
 	if err != nil {
 		fmt.Printf("FAIL %s: %v\n", name, err)
 		return false
 	}
-	if passed {
+	if result.Note != "" {
+		fmt.Printf("(%s)\n", result.Note)
+	}
+	if result.Passed {
 		os.WriteFile(passedFile(name), nil, 0o666)
 		fmt.Printf("PASS %s\n", name)
 		return true
 	}
-	fmt.Printf("FAIL %s\n\n%s\n", name, diagnosis)
-	if all, err := hints(name); err == nil && len(all) > 0 {
-		n := max(hintLevel(name), 1)
-		fmt.Printf("hint %d of %d: %s\n", n, len(all), all[n-1])
-		if n < len(all) {
-			fmt.Printf("(the next hint: go run ./exercises hint %s)\n", name)
-		}
-	}
+	fmt.Printf("FAIL %s\n\n%s\n", name, result.Diagnosis)
+	hintAfterCheck(name)
 	return false
+}
+
+// hintAfterCheck shows, after a failed check, the hint the learner last
+// saw, or the first, and records it as seen: hint NAME goes on from there,
+// and never shows it again.
+func hintAfterCheck(name string) {
+	all, err := hints(name)
+	if err != nil || len(all) == 0 {
+		return
+	}
+	n := max(hintLevel(name), 1)
+	fmt.Printf("hint %d of %d: %s\n", n, len(all), all[n-1])
+	setHintLevel(name, n)
+	if n < len(all) {
+		fmt.Printf("(the next hint: go run ./exercises hint %s)\n", name)
+	}
 }
 
 // watchLoop checks name now and again after every change to its files,

@@ -1,12 +1,27 @@
 package main
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"wsgi-to-go/internal/harness"
 )
+
+// TestMain lets the checks' scripts run this test binary as their curl.
+func TestMain(m *testing.M) { harness.Main(m) }
+
+// TestExercises proves every exercise: its check fails on the step as
+// shipped and on each of its wrong solutions, and passes on its reference
+// solution. It lives with the runner, so that go test caches its result
+// until a step, an exercise or the harness changes.
+func TestExercises(t *testing.T) {
+	t.Chdir("..") // the exercises and the steps are found from the repository's root
+	harness.ProveExercises(t)
+}
 
 // TestShippedExercises checks what the runner reads of every exercise: a
 // ladder of at least two hints, and one step to start from.
@@ -39,9 +54,11 @@ func fakeRepo(t *testing.T) {
 		"steps/01-app/main_test.go":         "package main\n",
 		"exercises/01-task/check.txtar":     "exec true\n",
 		"exercises/01-task/hints.md":        "gentle\n---\nspecific\n",
+		"exercises/01-task/task.md":         "make it `greet` twice.\n",
 		"exercises/01-task/solution.txtar":  "",
 		"exercises/02-other/check.txtar":    "",
 		"exercises/02-other/hints.md":       "only one\n",
+		"exercises/02-other/task.md":        "another.\n",
 		"exercises/02-other/solution.txtar": "",
 	} {
 		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
@@ -49,6 +66,91 @@ func fakeRepo(t *testing.T) {
 		}
 		if err := os.WriteFile(path, []byte(data), 0o666); err != nil {
 			t.Fatal(err)
+		}
+	}
+}
+
+// stdout runs f and returns what it printed.
+func stdout(t *testing.T, f func()) string {
+	t.Helper()
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := os.Stdout
+	os.Stdout = w
+	done := make(chan []byte)
+	go func() {
+		b, _ := io.ReadAll(r)
+		done <- b
+	}()
+	f()
+	os.Stdout = saved
+	w.Close()
+	return string(<-done)
+}
+
+func TestStartSaysTheTask(t *testing.T) {
+	fakeRepo(t)
+	out := stdout(t, func() {
+		if err := withName([]string{"01-task"}, start); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, want := range []string{
+		"copied steps/01-app into _work/01-task: edit it there, and run it with go run ./_work/01-task\n",
+		"\n01-task: make it `greet` twice.\n",
+		"go run ./exercises check 01-task\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("start printed\n%s\nwant it to hold %q", out, want)
+		}
+	}
+}
+
+func TestResetKeepsTheCopy(t *testing.T) {
+	fakeRepo(t)
+	withName([]string{"01-task"}, start)
+	copied := filepath.Join(workDir, "01-task", "main.go")
+	for n := 1; n <= 2; n++ {
+		os.WriteFile(copied, []byte("package main // edit "+strconv.Itoa(n)+"\n"), 0o666)
+		out := stdout(t, func() {
+			if err := withName([]string{"01-task"}, reset); err != nil {
+				t.Fatal(err)
+			}
+		})
+		kept := fmt.Sprintf("_work/01-task.%d", n)
+		if !strings.HasPrefix(out, "your copy is now in "+kept+"\n") {
+			t.Errorf("reset %d printed\n%s\nwant it to say where the copy went, %s", n, out, kept)
+		}
+		if data, _ := os.ReadFile(filepath.Join(kept, "main.go")); !strings.Contains(string(data), "edit "+strconv.Itoa(n)) {
+			t.Errorf("reset %d: %s/main.go is %q, want the edited copy", n, kept, data)
+		}
+		if data, _ := os.ReadFile(copied); string(data) != "package main\n" {
+			t.Errorf("after reset %d, main.go is %q, want the step's", n, data)
+		}
+	}
+}
+
+func TestHintGoesOnAfterCheck(t *testing.T) {
+	fakeRepo(t)
+	withName([]string{"01-task"}, start)
+	if out := stdout(t, func() { hintAfterCheck("01-task") }); !strings.HasPrefix(out, "hint 1 of 2: gentle\n") {
+		t.Errorf("a failed check's hint:\n%s", out)
+	}
+	out := stdout(t, func() { hint([]string{"01-task"}) })
+	if !strings.HasPrefix(out, "hint 2 of 2 for 01-task:\n\nspecific\n") {
+		t.Errorf("hint after a failed check repeats what it showed, or skips:\n%s", out)
+	}
+	if out := stdout(t, func() { hintAfterCheck("01-task") }); !strings.HasPrefix(out, "hint 2 of 2: specific\n") {
+		t.Errorf("a later failed check shows\n%s\nwant the hint last seen", out)
+	}
+}
+
+func TestUsageListsEveryCommand(t *testing.T) {
+	for _, want := range []string{"list", "start NAME", "check [-watch] [NAME]", "hint NAME [N]", "reset NAME"} {
+		if !strings.Contains(usage, want) {
+			t.Errorf("the usage line %q lacks %q", usage, want)
 		}
 	}
 }

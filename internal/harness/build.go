@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -142,9 +143,9 @@ func CopyProgram(step, dst string) error {
 }
 
 // BuildProgram builds the Go files in src (not its tests) into the folder
-// out, as the program name. A build error comes back with the compiler's
-// message.
-func BuildProgram(src, out, name string) error {
+// out, as the program name, with flags added to the harness's own. A build
+// error comes back with the compiler's message.
+func BuildProgram(src, out, name string, flags ...string) error {
 	files, err := filepath.Glob(filepath.Join(src, "*.go"))
 	if err != nil {
 		return err
@@ -162,11 +163,22 @@ func BuildProgram(src, out, name string) error {
 	if runtime.GOOS == "windows" {
 		exe += ".exe"
 	}
-	args := append(append([]string{"build", "-o", exe}, buildFlags...), sources...)
+	args := append(append([]string{"build", "-o", exe}, withFlags(flags)...), sources...)
 	cmd := exec.Command("go", args...)
 	cmd.Dir = src
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("%s does not build:\n%s", src, msg)
 	}
 	return nil
+}
+
+// withFlags returns the harness's build flags and flags, each once.
+func withFlags(flags []string) []string {
+	out := slices.Clone(buildFlags)
+	for _, f := range flags {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	return out
 }

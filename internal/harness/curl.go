@@ -24,16 +24,18 @@ import (
 // CurlMain is the scripts' curl: a Go program that prints what curl prints
 // for the flags the tutorial uses, with curl's exit statuses. With
 // TUTORIAL_CURL=real it runs the system's curl instead. Either way its
-// output is normalised the same way: no Date header, LF line endings.
+// output is normalised the same way (no Date header, LF line endings),
+// and printed as it comes, as curl prints it: a response's head as soon
+// as it arrives, so a reader can see that a slow request is in flight.
 func CurlMain() {
-	var out bytes.Buffer
+	out := &normalizer{w: os.Stdout}
 	var code int
 	if os.Getenv("TUTORIAL_CURL") == "real" {
-		code = realCurl(os.Args[1:], &out)
+		code = realCurl(os.Args[1:], out)
 	} else {
-		code = goCurl(os.Args[1:], &out, os.Stderr)
+		code = goCurl(os.Args[1:], out, os.Stderr)
 	}
-	os.Stdout.Write(normalize(out.Bytes()))
+	out.Close()
 	os.Exit(code)
 }
 
@@ -254,7 +256,7 @@ func goCurl(args []string, stdout, stderr io.Writer) int {
 	}
 	// The transport records the bytes it reads, so -i prints the headers
 	// as the server sent them, in its order, not as a sorted map.
-	var wire bytes.Buffer
+	wire := &LockedBuffer{}
 	dialer := &net.Dialer{}
 	transport := &http.Transport{
 		DisableCompression: true,
@@ -267,7 +269,7 @@ func goCurl(args []string, stdout, stderr io.Writer) int {
 			if err != nil {
 				return nil, err
 			}
-			return recordingConn{conn, &wire}, nil
+			return recordingConn{conn, wire}, nil
 		},
 		DialTLSContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			conn, err := dialer.DialContext(ctx, network, addr)
@@ -279,7 +281,7 @@ func goCurl(args []string, stdout, stderr io.Writer) int {
 				conn.Close()
 				return nil, err
 			}
-			return recordingConn{tconn, &wire}, nil
+			return recordingConn{tconn, wire}, nil
 		},
 	}
 	client := &http.Client{
@@ -299,23 +301,22 @@ func goCurl(args []string, stdout, stderr io.Writer) int {
 			return fail(curlCertProblem, "SSL certificate problem: %v", certErr.Err)
 		case errors.Is(err, context.DeadlineExceeded):
 			return fail(curlTimeout, "Operation timed out after %v", c.maxTime)
-		case wire.Len() == 0:
+		case wire.String() == "":
 			return fail(curlEmptyReply, "Empty reply from server")
 		default:
 			return fail(curlRecvError, "Recv failure: %v", err)
 		}
 	}
 	defer resp.Body.Close()
-	respBody, readErr := io.ReadAll(resp.Body)
 
 	if c.include {
-		stdout.Write(headerBlock(wire.Bytes()))
+		stdout.Write(headerBlock([]byte(wire.String())))
 	}
 	if c.fail && resp.StatusCode >= 400 {
 		// curl prints the head, when asked, but not the error's body.
 		return fail(curlHTTPError, "The requested URL returned error: %d", resp.StatusCode)
 	}
-	stdout.Write(respBody)
+	_, readErr := io.Copy(stdout, resp.Body)
 	switch {
 	case readErr == nil:
 		return curlOK
@@ -331,7 +332,7 @@ func goCurl(args []string, stdout, stderr io.Writer) int {
 // recordingConn copies every byte read from the connection into a buffer.
 type recordingConn struct {
 	net.Conn
-	read *bytes.Buffer
+	read *LockedBuffer
 }
 
 func (c recordingConn) Read(p []byte) (int, error) {
@@ -355,22 +356,73 @@ func headerBlock(raw []byte) []byte {
 // can compare the output exactly. For the Python twins it also reads the
 // head as HTTP defines it (see wsgirefHead).
 func normalize(out []byte) []byte {
-	if bytes.HasPrefix(out, []byte("HTTP/")) {
-		head := headerBlock(out)
-		rest := out[len(head):]
-		var lines []string
-		sc := bufio.NewScanner(bytes.NewReader(head))
-		for sc.Scan() {
-			if !strings.HasPrefix(strings.ToLower(sc.Text()), "date:") {
-				lines = append(lines, sc.Text())
-			}
+	var b bytes.Buffer
+	n := &normalizer{w: &b}
+	n.Write(out)
+	n.Close()
+	return b.Bytes()
+}
+
+// normalizer is normalize for output that arrives in pieces: it holds back
+// only what it cannot judge yet (the head, until its blank line, and a CR
+// at the end of a piece), and writes the rest on at once.
+type normalizer struct {
+	w       io.Writer
+	pending []byte // bytes not yet judged
+	started bool   // past the head, or sure there is none
+}
+
+func (n *normalizer) Write(p []byte) (int, error) {
+	n.pending = append(n.pending, p...)
+	n.flush(false)
+	return len(p), nil
+}
+
+// Close writes what is still held back: a head that never ended is
+// normalised as it is.
+func (n *normalizer) Close() error {
+	n.flush(true)
+	return nil
+}
+
+func (n *normalizer) flush(final bool) {
+	if !n.started {
+		isHead := bytes.HasPrefix(n.pending, []byte("HTTP/"))
+		switch {
+		case len(n.pending) < len("HTTP/") && bytes.HasPrefix([]byte("HTTP/"), n.pending) && !final:
+			return // too early to tell
+		case isHead && !final && !bytes.Contains(n.pending, []byte("\r\n\r\n")):
+			return // the head is still arriving
+		case isHead:
+			head := headerBlock(n.pending)
+			n.pending = n.pending[len(head):]
+			n.w.Write(normalizeHead(head))
 		}
-		if os.Getenv("TUTORIAL_IMPL") == "python" {
-			lines = wsgirefHead(lines)
-		}
-		out = append([]byte(strings.Join(lines, "\n")+"\n"), rest...)
+		n.started = true
 	}
-	return bytes.ReplaceAll(out, []byte("\r\n"), []byte("\n"))
+	out := n.pending
+	keep := 0
+	if !final && bytes.HasSuffix(out, []byte("\r")) {
+		keep = 1 // perhaps the first half of a CRLF
+	}
+	n.w.Write(bytes.ReplaceAll(out[:len(out)-keep], []byte("\r\n"), []byte("\n")))
+	n.pending = append(n.pending[:0], out[len(out)-keep:]...)
+}
+
+// normalizeHead drops the Date header from a response's head, and ends
+// its lines with LF.
+func normalizeHead(head []byte) []byte {
+	var lines []string
+	sc := bufio.NewScanner(bytes.NewReader(head))
+	for sc.Scan() {
+		if !strings.HasPrefix(strings.ToLower(sc.Text()), "date:") {
+			lines = append(lines, sc.Text())
+		}
+	}
+	if os.Getenv("TUTORIAL_IMPL") == "python" {
+		lines = wsgirefHead(lines)
+	}
+	return []byte(strings.Join(lines, "\n") + "\n")
 }
 
 // wsgirefHead rewrites the head of a response from the twins' server,
@@ -427,7 +479,14 @@ func realCurl(args []string, stdout io.Writer) int {
 		fmt.Fprintln(os.Stderr, "curl: TUTORIAL_CURL=real, but no curl is installed")
 		return curlBadOption
 	}
-	cmd := exec.Command(path, append([]string{"--max-time", "30"}, args...)...)
+	// On a terminal, curl prints a response's head as it comes; into a pipe,
+	// it holds it until the body comes, even with --no-buffer. stdbuf -o0,
+	// where there is one (GNU coreutils), makes it print as on a terminal.
+	argv := append([]string{path, "--max-time", "30", "--no-buffer"}, args...)
+	if stdbuf, err := exec.LookPath("stdbuf"); err == nil {
+		argv = append([]string{stdbuf, "-o0"}, argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = stdout, os.Stderr
 	err := cmd.Run()
 	var exitErr *exec.ExitError

@@ -6,6 +6,10 @@ import (
 	"testing"
 )
 
+// TestMain lets the tests' commands run this test binary as curl, as the
+// scripts do.
+func TestMain(m *testing.M) { Main(m) }
+
 // Fuzz targets for the harness's own parsing: curl's command line, and
 // the normalising of what curl prints. .ci/run fuzzes each for a fixed
 // number of inputs; go test runs their seeds, and any crasher committed
@@ -32,8 +36,9 @@ func FuzzCurlArgs(f *testing.F) {
 }
 
 // FuzzNormalize feeds normalize any output: it never panics, never keeps a
-// Date header or a CRLF line ending, and with TUTORIAL_IMPL=python reads
-// any head as net/http writes one.
+// Date header or a CRLF line ending, with TUTORIAL_IMPL=python reads any
+// head as net/http writes one, and gives the same output when the input
+// comes a byte at a time, as curl's output comes from a slow server.
 func FuzzNormalize(f *testing.F) {
 	for _, seed := range []string{
 		"HTTP/1.1 200 OK\r\nDate: Mon\r\nContent-Length: 2\r\n\r\nhi",
@@ -50,6 +55,15 @@ func FuzzNormalize(f *testing.F) {
 			t.Setenv("TUTORIAL_IMPL", "python")
 		}
 		got := normalize(out)
+		var piecewise bytes.Buffer
+		n := &normalizer{w: &piecewise}
+		for i := range out {
+			n.Write(out[i : i+1])
+		}
+		n.Close()
+		if !bytes.Equal(piecewise.Bytes(), got) {
+			t.Errorf("normalize(%q) a byte at a time = %q, all at once = %q", out, piecewise.Bytes(), got)
+		}
 		if bytes.Contains(got, []byte("\r\n")) && !bytes.Contains(out, []byte("\r\r")) {
 			t.Errorf("normalize(%q) kept a CRLF: %q", out, got)
 		}

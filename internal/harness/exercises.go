@@ -3,18 +3,25 @@ package harness
 import (
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/rogpeppe/go-internal/txtar"
 )
 
-// The exercises: each folder of exercises/ holds a task's check script
-// (check.txtar), its hints (hints.md) and a reference solution
-// (solution.txtar). ProveExercises proves them in go test; CheckExercise
-// checks a learner's copy for go run ./exercises.
+// The exercises: each folder of exercises/ holds a task (task.md), the
+// check a learner's copy must pass (check.txtar), hints (hints.md), a
+// reference solution (solution.txtar), and wrong solutions the check must
+// reject (wrong/*.txtar), each a plausible mistake, said in its comment.
+// ProveExercises proves them in go test; CheckExercise checks a learner's
+// copy for go run ./exercises. docs/exercises.md is the maintainer's
+// account.
 
 // ExercisesDir holds the exercises, one folder each.
 const ExercisesDir = "exercises"
@@ -35,9 +42,80 @@ func StepOf(name string) (string, error) {
 	return matches[0], nil
 }
 
-// ProveExercises proves every exercise: it has hints, its starting point
-// (the step as shipped) fails its check, and its reference solution
-// passes it.
+// Task returns an exercise's task, as its task.md words it: one paragraph,
+// which TUTORIAL.md's list of the chapter's exercises quotes.
+func Task(name string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(ExercisesDir, name, "task.md"))
+	if err != nil {
+		return "", err
+	}
+	task := strings.Join(strings.Fields(string(data)), " ")
+	if task == "" {
+		return "", fmt.Errorf("%s/%s/task.md is empty", ExercisesDir, name)
+	}
+	return task, nil
+}
+
+// buildLineRE finds a check's "# build: FLAGS" line: the flags the
+// learner's program is built with, such as -race.
+var buildLineRE = regexp.MustCompile(`(?m)^# build: (.*)$`)
+
+// checkFlags returns the build flags check.txtar asks for, those this
+// machine can build with, and a note for any it cannot.
+func checkFlags(check string) (flags []string, note string, err error) {
+	data, err := os.ReadFile(check)
+	if err != nil {
+		return nil, "", err
+	}
+	m := buildLineRE.FindSubmatch(data)
+	if m == nil {
+		return nil, "", nil
+	}
+	for _, f := range strings.Fields(string(m[1])) {
+		if f == "-race" {
+			if ok, why := raceAvailable(); !ok {
+				note = "built without -race: " + why + "; the check's other tests still ran"
+				continue
+			}
+		}
+		flags = append(flags, f)
+	}
+	return flags, note, nil
+}
+
+// race holds whether this machine's go can build with -race, found once.
+var race struct {
+	once sync.Once
+	ok   bool
+	why  string
+}
+
+// raceAvailable reports whether go can build with -race here, and if not,
+// why. On most systems -race needs cgo, and cgo a C compiler: go turns cgo
+// off where it finds none.
+func raceAvailable() (bool, string) {
+	race.once.Do(func() {
+		out, err := exec.Command("go", "env", "CGO_ENABLED", "CC").Output()
+		fields := strings.Fields(string(out))
+		switch {
+		case err != nil || len(fields) < 2:
+			race.why = fmt.Sprintf("go env CGO_ENABLED CC: %v", err)
+		case fields[0] != "1":
+			race.why = "the race detector needs cgo, and cgo is off (go env CGO_ENABLED is 0; install a C compiler, such as gcc, to turn it on)"
+		default:
+			if _, err := exec.LookPath(fields[1]); err != nil {
+				race.why = fmt.Sprintf("the race detector needs cgo, and cgo needs a C compiler: %s is not installed", fields[1])
+				return
+			}
+			race.ok = true
+		}
+	})
+	return race.ok, race.why
+}
+
+// ProveExercises proves every exercise: it has a task and hints, its check
+// fails on the step as shipped and on every one of its wrong solutions,
+// and passes on its reference solution.
 func ProveExercises(t *testing.T) {
 	binDir, _ := Steps(t)
 	names, err := ExerciseNames()
@@ -48,75 +126,261 @@ func ProveExercises(t *testing.T) {
 		t.Errorf("%d exercises in %s/, want at least 9", len(names), ExercisesDir)
 	}
 	for _, name := range names {
-		dir := filepath.Join(ExercisesDir, name)
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			step, err := StepOf(name)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := readTree(dir); err != nil {
-				t.Fatal(err)
-			}
-			if hints, _ := os.ReadFile(filepath.Join(dir, "hints.md")); len(strings.TrimSpace(string(hints))) == 0 {
-				t.Errorf("%s/hints.md is missing or empty", dir)
-			}
-
-			// The starting point is the step as shipped: its binary is built.
-			check := filepath.Join(dir, "check.txtar")
-			if !scriptFails(t, check, binDir, binDir) {
-				t.Errorf("%s passes on %s as shipped: the exercise asks for nothing", check, step)
-			}
-
-			solved := t.TempDir()
-			if err := CopyProgram(step, solved); err != nil {
-				t.Fatal(err)
-			}
-			if err := ApplySolution(solved, filepath.Join(dir, "solution.txtar")); err != nil {
-				t.Fatal(err)
-			}
-			prog := t.TempDir()
-			if err := BuildProgram(solved, prog, filepath.Base(step)); err != nil {
-				t.Fatal(err)
-			}
-			if failed, log := runScript(check, binDir, prog, deadline(t)); failed {
-				t.Errorf("%s fails on the reference solution:\n%s", check, log)
-			}
+			proveExercise(t, binDir, name)
 		})
 	}
+}
+
+func proveExercise(t *testing.T, binDir, name string) {
+	dir := filepath.Join(ExercisesDir, name)
+	step, err := StepOf(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := readTree(dir); err != nil {
+		t.Fatal(err)
+	}
+	if hints, _ := os.ReadFile(filepath.Join(dir, "hints.md")); len(strings.TrimSpace(string(hints))) == 0 {
+		t.Errorf("%s/hints.md is missing or empty", dir)
+	}
+	if _, err := Task(name); err != nil {
+		t.Error(err)
+	}
+	check := filepath.Join(dir, "check.txtar")
+	flags, note, err := checkFlags(check)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if note != "" {
+		t.Log(note)
+	}
+	wrongs, err := filepath.Glob(filepath.Join(dir, "wrong", "*.txtar"))
+	if err != nil || len(wrongs) < 2 {
+		t.Errorf("%s/wrong/ holds %d wrong solutions, want two or more: the plausible mistakes its check must reject", dir, len(wrongs))
+	}
+	for _, w := range wrongs {
+		if ar, err := txtar.ParseFile(w); err != nil || len(strings.TrimSpace(string(ar.Comment))) == 0 {
+			t.Errorf("%s: say, before its files, what mistake it makes", w)
+		}
+	}
+
+	// The starting point is the step as shipped: its binary is built.
+	if !scriptFails(t, check, binDir, binDir) {
+		t.Errorf("%s passes on %s as shipped: the exercise asks for nothing", check, step)
+	}
+
+	solution := filepath.Join(dir, "solution.txtar")
+	variants := append([]string{solution}, wrongs...)
+	prog, srcs, err := buildVariants(step, variants, flags, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile(check)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i, v := range variants {
+		wg.Add(1)
+		go func() { // each check waits on servers more than it computes
+			defer wg.Done()
+			failed, log := runScript(check, binDir, prog, srcs[i], deadline(t), fmt.Sprintf("%s=%d", variantEnv, i))
+			switch {
+			case i == 0 && failed:
+				t.Errorf("%s fails on the reference solution:\n%s", check, log)
+			case i > 0 && !failed:
+				t.Errorf("%s passes on the wrong solution %s: it must reject that mistake", check, v)
+			case i > 0:
+				if problem := diagnosisProblem(log, Diagnose(log, string(script))); problem != "" {
+					t.Errorf("what go run ./exercises check says of %s %s", v, problem)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// diagnosisProblem returns what is wrong with diagnosis, Diagnose's words
+// for a failed check's log, or "": it must say what failed, without
+// testscript's line prefixes, and show a diff if and only if the log has
+// one.
+func diagnosisProblem(log, diagnosis string) string {
+	if !strings.Contains(diagnosis, "What failed: ") {
+		return "does not say what failed:\n" + diagnosis
+	}
+	for _, line := range strings.Split(diagnosis, "\n") {
+		for _, prefix := range []string{"> ", "[stdout]", "[stderr]", "FAIL: ", "--- ", "+++ ", "@@", "[background]"} {
+			if strings.HasPrefix(line, prefix) {
+				return fmt.Sprintf("keeps testscript's %q:\n%s", prefix, diagnosis)
+			}
+		}
+	}
+	hasDiff := regexp.MustCompile(`(?m)^diff `).MatchString(log)
+	if says := strings.Contains(diagnosis, "marked -"); says != hasDiff {
+		return fmt.Sprintf("speaks of a diff %v, but the check showed one %v:\n%s", says, hasDiff, diagnosis)
+	}
+	return ""
+}
+
+// variantEnv names the variant buildVariants' program runs: 0 for the
+// first, and so on.
+const variantEnv = "TUTORIAL_VARIANT"
+
+// buildVariants applies each of variants (solution.txtar and the like) to
+// a copy of step, and builds them all into one program, named for the
+// step, in a folder it returns with the folder of each variant's source.
+// The program runs the variant $TUTORIAL_VARIANT says. One program, not
+// one per variant: a link is what a build of a step costs most, and an
+// exercise has a handful of variants. Each variant is the step's package
+// main made a package of its own, its main its Main; that changes nothing
+// the checks see but the package's name in a stack trace.
+func buildVariants(step string, variants []string, flags []string, tmp string) (prog string, srcs []string, err error) {
+	mod := filepath.Join(tmp, "variants")
+	if err := os.MkdirAll(mod, 0o777); err != nil {
+		return "", nil, err
+	}
+	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module variants\n\ngo 1.25\n"), 0o666); err != nil {
+		return "", nil, err
+	}
+	var imports, cases strings.Builder
+	for i, v := range variants {
+		pkg := fmt.Sprintf("s%d", i)
+		src := filepath.Join(mod, pkg)
+		if err := CopyProgram(step, src); err != nil {
+			return "", nil, err
+		}
+		if err := ApplySolution(src, v); err != nil {
+			return "", nil, err
+		}
+		if err := asPackage(src, pkg); err != nil {
+			return "", nil, fmt.Errorf("%s: %v", v, err)
+		}
+		srcs = append(srcs, src)
+		fmt.Fprintf(&imports, "\t%q\n", "variants/"+pkg)
+		fmt.Fprintf(&cases, "\tcase \"%d\":\n\t\t%s.Main()\n", i, pkg)
+	}
+	main := fmt.Sprintf("package main\n\nimport (\n\t\"fmt\"\n\t\"os\"\n\n%s)\n\nfunc main() {\n\tswitch os.Getenv(%q) {\n%s\tdefault:\n\t\tfmt.Fprintln(os.Stderr, \"set %s to a variant's number\")\n\t\tos.Exit(2)\n\t}\n}\n",
+		imports.String(), variantEnv, cases.String(), variantEnv)
+	if err := os.WriteFile(filepath.Join(mod, "main.go"), []byte(main), 0o666); err != nil {
+		return "", nil, err
+	}
+	prog = filepath.Join(tmp, "prog")
+	exe := filepath.Join(prog, filepath.Base(step))
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	args := append(append([]string{"build", "-o", exe}, withFlags(flags)...), ".")
+	cmd := exec.Command("go", args...)
+	cmd.Dir = mod
+	cmd.Env = append(os.Environ(), "GOWORK=off")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		var which []string
+		for i, v := range variants {
+			which = append(which, fmt.Sprintf("s%d is %s", i, v))
+		}
+		return "", nil, fmt.Errorf("a solution does not build (%s):\n%s", strings.Join(which, ", "), out)
+	}
+	return prog, srcs, nil
+}
+
+var (
+	packageMainRE = regexp.MustCompile(`(?m)^package main$`)
+	funcMainRE    = regexp.MustCompile(`(?m)^func main\(\) \{`)
+)
+
+// asPackage makes the program in dir the package pkg: its package clauses
+// say pkg, and its func main is Main.
+func asPackage(dir, pkg string) error {
+	files, err := filepath.Glob(filepath.Join(dir, "*.go"))
+	if err != nil {
+		return err
+	}
+	mains := 0
+	for _, f := range files {
+		src, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		out := packageMainRE.ReplaceAllString(string(src), "package "+pkg)
+		if funcMainRE.MatchString(out) {
+			mains++
+			out = funcMainRE.ReplaceAllString(out, "func Main() {")
+		}
+		if err := os.WriteFile(f, []byte(out), 0o666); err != nil {
+			return err
+		}
+	}
+	if mains != 1 {
+		return fmt.Errorf("%d func main() in the program, want one", mains)
+	}
+	return nil
 }
 
 // checkLimit bounds one check of a learner's program.
 const checkLimit = 2 * time.Minute
 
+// CheckResult is what a check of a learner's copy found.
+type CheckResult struct {
+	Passed    bool
+	Diagnosis string // what went wrong, in a learner's words; "" if it passed
+	Note      string // how the program was built, if not as the check asked
+}
+
 // CheckExercise builds the program in dir, the learner's copy of the
-// exercise name's step, and runs the exercise's check on it. It reports
-// whether the check passed, and if not, what went wrong, in the words
-// Diagnose gives it. A program that does not build is a failed check, and
-// the compiler's message is the diagnosis.
-func CheckExercise(name, dir string) (passed bool, diagnosis string, err error) {
+// exercise name's step, and runs the exercise's check on it. A program
+// that does not build fails the check, and the compiler's message is the
+// diagnosis.
+func CheckExercise(name, dir string) (CheckResult, error) {
 	step, err := StepOf(name)
 	if err != nil {
-		return false, "", err
+		return CheckResult{}, err
+	}
+	check := filepath.Join(ExercisesDir, name, "check.txtar")
+	flags, note, err := checkFlags(check)
+	if err != nil {
+		return CheckResult{}, err
 	}
 	binDir, _, err := BuildSteps()
 	if err != nil {
-		return false, "", err
+		return CheckResult{}, err
+	}
+	src, err := filepath.Abs(dir)
+	if err != nil {
+		return CheckResult{}, err
 	}
 	prog, err := os.MkdirTemp("", "exercise-")
 	if err != nil {
-		return false, "", err
+		return CheckResult{}, err
 	}
 	defer os.RemoveAll(prog)
-	if err := BuildProgram(dir, prog, filepath.Base(step)); err != nil {
-		return false, err.Error(), nil
+	if err := BuildProgram(src, prog, filepath.Base(step), flags...); err != nil {
+		return CheckResult{Diagnosis: buildDiagnosis(err), Note: note}, nil
 	}
-	check := filepath.Join(ExercisesDir, name, "check.txtar")
-	failed, log := runScript(check, binDir, prog, time.Now().Add(checkLimit))
+	failed, log := runScript(check, binDir, prog, src, time.Now().Add(checkLimit))
 	if !failed {
-		return true, "", nil
+		return CheckResult{Passed: true, Note: note}, nil
 	}
-	return false, Diagnose(log), nil
+	script, err := os.ReadFile(check)
+	if err != nil {
+		return CheckResult{}, err
+	}
+	return CheckResult{Diagnosis: Diagnose(log, string(script)), Note: note}, nil
+}
+
+// buildDiagnosis is what a failed build of a learner's copy says: the
+// compiler's messages, without go build's heading line.
+func buildDiagnosis(err error) string {
+	var b strings.Builder
+	b.WriteString("Your program does not build. go build says:\n")
+	_, msg, _ := strings.Cut(err.Error(), "\n") // "DIR does not build:"
+	for _, line := range strings.Split(strings.TrimSpace(msg), "\n") {
+		if !strings.HasPrefix(line, "# ") {
+			b.WriteString("\t" + line + "\n")
+		}
+	}
+	return b.String()
 }
 
 // ApplySolution applies a solution.txtar to a copy of a step: a file
@@ -154,108 +418,4 @@ func ApplySolution(dir, solution string) error {
 		i++
 	}
 	return nil
-}
-
-// Diagnose turns a failed script's log into what a learner needs: the
-// command the check ran, what it printed, and what the check wanted
-// instead, in plain words, without testscript's line prefixes. A diff is
-// shown, and explained, only when the check compared whole outputs.
-func Diagnose(log string) string {
-	var (
-		ran, assertion, failure string
-		output                  []string // the last command's [stdout] and [stderr]
-		diff                    []string
-		inDiff, inBackground    bool
-		block                   *[]string
-	)
-	for _, line := range strings.Split(strings.TrimRight(log, "\n"), "\n") {
-		switch {
-		case strings.HasPrefix(line, "> "):
-			cmd := strings.TrimPrefix(line, "> ")
-			block, inDiff, inBackground = nil, false, false
-			if isCommand(cmd) {
-				ran, output, diff = commandLine(cmd), nil, nil
-			} else {
-				assertion = cmd
-			}
-		case strings.HasPrefix(line, "FAIL: "):
-			failure, block, inDiff = strings.TrimPrefix(line, "FAIL: "), nil, false
-		case strings.HasPrefix(line, "[background] "):
-			block, inBackground = nil, true // a server's exit, after the failure
-		case inBackground:
-		case line == "[stdout]" || line == "[stderr]":
-			output = append(output, map[string]string{"[stdout]": "It printed:", "[stderr]": "On stderr:"}[line])
-			block = &output
-		case strings.HasPrefix(line, "diff "):
-			inDiff, block = true, nil
-		case inDiff:
-			diff = append(diff, line)
-		case block != nil:
-			*block = append(*block, "\t"+line)
-		}
-	}
-	var b strings.Builder
-	if ran != "" {
-		fmt.Fprintf(&b, "The check ran:\n\t%s\n", ran)
-	}
-	for _, line := range output {
-		b.WriteString(line + "\n")
-	}
-	if len(diff) > 0 {
-		b.WriteString("The diff: lines with - are what your program printed, lines with + what the check expects.\n")
-		for _, line := range diff {
-			b.WriteString("\t" + line + "\n")
-		}
-	}
-	where, msg, _ := strings.Cut(failure, ": ")
-	if want := wanted(assertion); want != "" && len(diff) == 0 {
-		msg = "the check wanted " + want
-	}
-	if failure != "" {
-		fmt.Fprintf(&b, "What failed: %s\n(%s)\n", msg, where)
-	}
-	if strings.Contains(ran+assertion, "$ADDR") {
-		b.WriteString("($ADDR is the address the check ran your server on.)\n")
-	}
-	return b.String()
-}
-
-// isCommand reports whether a script line runs a program, rather than
-// checking what one printed.
-func isCommand(line string) bool {
-	fields := strings.Fields(line)
-	return len(fields) > 0 && (fields[0] == "exec" || fields[0] == "exits" || fields[0] == "!" && len(fields) > 1 && fields[1] == "exec")
-}
-
-// commandLine is a script's command as a shell user types it.
-func commandLine(line string) string {
-	fields := strings.Fields(strings.TrimPrefix(line, "! "))
-	switch fields[0] {
-	case "exec":
-		fields = fields[1:]
-	case "exits":
-		fields = fields[2:]
-	}
-	if n := len(fields); n > 0 && strings.HasPrefix(fields[n-1], "&") {
-		fields = fields[:n-1] // a server started in the background
-	}
-	return strings.Join(fields, " ")
-}
-
-// wanted says in words what an assertion line asks for, or "".
-func wanted(assertion string) string {
-	fields := strings.Fields(assertion)
-	neg := len(fields) > 0 && fields[0] == "!"
-	if neg {
-		fields = fields[1:]
-	}
-	if len(fields) < 2 || (fields[0] != "stdout" && fields[0] != "stderr") {
-		return ""
-	}
-	what := map[string]string{"stdout": "its output", "stderr": "its stderr"}[fields[0]]
-	pattern := strings.Join(fields[1:], " ")
-	if neg {
-		return fmt.Sprintf("%s not to match %s", what, pattern)
-	}
-	return fmt.Sprintf("%s to match %s", what, pattern)
 }

@@ -12,8 +12,10 @@ package harness
 
 import (
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -43,11 +45,36 @@ func Main(m testscript.TestingM) {
 type cleanupAfter struct{ m testscript.TestingM }
 
 func (c cleanupAfter) Run() int {
+	moreParallel()
 	code := c.m.Run()
 	if built.dir != "" {
 		os.RemoveAll(built.dir)
 	}
 	return code
+}
+
+// minParallel is how many tests a test binary runs at once, at least,
+// unless -parallel says otherwise. The default, GOMAXPROCS, suits tests
+// that compute; these wait on servers and on the programs they start most
+// of the time, and on two cores the default left the CPUs half idle.
+const minParallel = 4
+
+// moreParallel raises a test binary's -test.parallel to minParallel, if it
+// is lower and was not given on the command line. Anything else than a
+// test binary has no such flag, and is left alone.
+func moreParallel() {
+	f := flag.Lookup("test.parallel")
+	if f == nil {
+		return
+	}
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	given := false
+	flag.Visit(func(v *flag.Flag) { given = given || v.Name == "test.parallel" })
+	if n, err := strconv.Atoi(f.Value.String()); err == nil && !given && n < minParallel {
+		f.Value.Set(strconv.Itoa(minParallel))
+	}
 }
 
 // root is the repository's root folder, found once.

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -22,12 +23,21 @@ import (
 //
 //	<!-- code: steps/01-app/main.go#greeter -->        a declaration, with its doc comment
 //	<!-- code: steps/01-app/main.go#greeter.ServeHTTP --> a method
+//	<!-- code: steps/04-pipeline/registry.go#newRegistry:healthcheck -->
+//	                                                   the first statement in a function that holds a word
 //	<!-- transcript: testdata/01-app.txtar#greeting.txt --> a command and what it printed
 //	<!-- output: testdata/03-server-limits.txtar#slow.txt --> what a script's own command printed
 //	<!-- code: python/01-app.py#Greeter -->            a Python def or class
 //	<!-- code: steps/04-pipeline/api-paste.ini -->      a whole file
 //	<!-- diff: steps/01-app steps/02-middleware -->    what a step changed
-var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output|diff): ([^#\s]+)(?:#(\S+)| (\S+))? -->$`)
+//	<!-- hunk: steps/01-app steps/02-middleware main.go#newHandler( -->
+//	- **`01-count`**: ...                             an exercise's task, as exercises/01-count/task.md says it
+//	                                                   the hunks of that diff whose changed lines hold the text
+var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output|diff|hunk): ([^#\s]+)(?:#(\S+)| (\S+))?(?: ([^#\s]+)#(\S+))? -->$`)
+
+// taskRE finds an exercise's line in a chapter's list of exercises: its
+// words are those of exercises/NAME/task.md.
+var taskRE = regexp.MustCompile("^- \\*\\*`([0-9][0-9]-[a-z0-9-]+)`\\*\\*: (.*)$")
 
 // CheckMarkers checks every marker in the markdown files docs: the block
 // after each must be what its source makes. With update, it rewrites the
@@ -66,6 +76,18 @@ func renderMarkers(doc string, src []byte, update bool) ([]byte, []string) {
 	var out strings.Builder
 	var problems []string
 	for i := 0; i < len(lines); i++ {
+		if t := taskRE.FindStringSubmatch(strings.TrimRight(lines[i], "\n")); t != nil {
+			task, err := Task(t[1])
+			switch {
+			case err != nil:
+				problems = append(problems, fmt.Sprintf("%s:%d: exercise %s: %v", doc, i+1, t[1], err))
+			case task != t[2] && !update:
+				problems = append(problems, fmt.Sprintf("%s:%d: exercise %s: the page says\n\t%s\nbut its task.md says\n\t%s",
+					doc, i+1, t[1], t[2], task))
+			case task != t[2]:
+				lines[i] = fmt.Sprintf("- **`%s`**: %s\n", t[1], task)
+			}
+		}
 		out.WriteString(lines[i])
 		m := markerRE.FindStringSubmatch(strings.TrimRight(lines[i], "\n"))
 		if m == nil {
@@ -88,6 +110,10 @@ func renderMarkers(doc string, src []byte, update bool) ([]byte, []string) {
 		var body string
 		var err error
 		switch {
+		case m[1] == "hunk" && m[4] != "" && m[5] != "":
+			body, err = stepHunks(m[2], m[4], m[5], m[6])
+		case m[1] == "hunk" || m[5] != "":
+			err = fmt.Errorf("want <!-- hunk: OLDSTEP NEWSTEP FILE#TEXT -->")
 		case m[1] == "diff" && m[4] != "":
 			body, err = stepDiff(m[2], m[4])
 		case m[1] == "diff" || m[4] != "":
@@ -175,8 +201,10 @@ func pyExcerpt(file, name string) (string, error) {
 }
 
 // goExcerpt returns the declaration called name in a Go file, with its doc
-// comment: "greeter", or "greeter.ServeHTTP" for a method.
+// comment: "greeter", or "greeter.ServeHTTP" for a method. "f:word" is the
+// first statement of function f's body that holds word, dedented.
 func goExcerpt(file, name string) (string, error) {
+	name, word, inside := strings.Cut(name, ":")
 	src, err := os.ReadFile(filepath.FromSlash(file))
 	if err != nil {
 		return "", err
@@ -190,6 +218,9 @@ func goExcerpt(file, name string) (string, error) {
 		if declName(decl) != name {
 			continue
 		}
+		if inside {
+			return statementExcerpt(fset, src, decl, word)
+		}
 		start := decl.Pos()
 		if doc := declDoc(decl); doc != nil {
 			start = doc.Pos()
@@ -198,6 +229,28 @@ func goExcerpt(file, name string) (string, error) {
 		return string(src[from:to]) + "\n", nil
 	}
 	return "", fmt.Errorf("%s has no declaration %q", file, name)
+}
+
+// statementExcerpt returns the first statement of a function's body that
+// holds word, with its indentation taken off.
+func statementExcerpt(fset *token.FileSet, src []byte, decl ast.Decl, word string) (string, error) {
+	fn, ok := decl.(*ast.FuncDecl)
+	if !ok || fn.Body == nil {
+		return "", fmt.Errorf("%s is not a function with a body", declName(decl))
+	}
+	for _, stmt := range fn.Body.List {
+		from, to := fset.Position(stmt.Pos()).Offset, fset.Position(stmt.End()).Offset
+		text := string(src[from:to])
+		if !strings.Contains(text, word) {
+			continue
+		}
+		lines := strings.Split(text, "\n")
+		for i := 1; i < len(lines); i++ {
+			lines[i] = strings.TrimPrefix(lines[i], "\t")
+		}
+		return strings.Join(lines, "\n") + "\n", nil
+	}
+	return "", fmt.Errorf("no statement of %s holds %q", fn.Name.Name, word)
 }
 
 // declName is a declaration's name as a marker spells it; a grouped or
@@ -259,6 +312,7 @@ func transcript(script, name string) (string, error) {
 		return "", err
 	}
 	command := map[bool]string{}      // the last command, for Go (false) and the twins (true)
+	status := map[bool]int{}          // its exit status, when the script requires one
 	background := map[string]string{} // name -> command, for "wait name"
 	for _, line := range strings.Split(string(ar.Comment), "\n") {
 		fields := strings.Fields(line)
@@ -270,9 +324,9 @@ func transcript(script, name string) (string, error) {
 		if len(fields) > 0 && fields[0] == "!" {
 			fields = fields[1:]
 		}
-		set := func(c string) {
+		set := func(c string, code int) {
 			for _, twin := range sides {
-				command[twin] = c
+				command[twin], status[twin] = c, code
 			}
 		}
 		switch {
@@ -280,18 +334,24 @@ func transcript(script, name string) (string, error) {
 			name := strings.Trim(fields[len(fields)-1], "&")
 			background[name] = strings.Join(fields[1:len(fields)-1], " ")
 		case len(fields) == 2 && fields[0] == "wait":
-			set(background[fields[1]])
+			set(background[fields[1]], 0)
 		case len(fields) > 1 && fields[0] == "exec":
-			set(strings.Join(fields[1:], " "))
+			set(strings.Join(fields[1:], " "), 0)
 		case len(fields) > 2 && fields[0] == "exits":
-			set(strings.Join(fields[2:], " "))
+			code, _ := strconv.Atoi(fields[1])
+			set(strings.Join(fields[2:], " "), code)
 		case len(fields) == 3 && strings.HasPrefix(fields[0], "cmp") && strings.TrimPrefix(fields[2], "$WORK/") == name:
 			twin := len(sides) == 1 && sides[0]
 			if command[twin] == "" {
 				return "", fmt.Errorf("%s: no command before %q", script, line)
 			}
 			output := strings.ReplaceAll(string(want.Data), "$ADDR", learnerListen)
-			return "$ " + learnerCommand(command[twin], twin) + "\n" + output, nil
+			learner := learnerCommand(command[twin], twin)
+			if status[twin] != 0 && strings.HasPrefix(learner, "go run ") {
+				// go run's own last line, after a program that failed
+				output += fmt.Sprintf("exit status %d\n", status[twin])
+			}
+			return "$ " + learner + "\n" + output, nil
 		}
 	}
 	return "", fmt.Errorf("%s never compares output with %q", script, name)
@@ -410,4 +470,43 @@ func stepDiff(oldDir, newDir string) (string, error) {
 		}
 	}
 	return b.String() + diffs.String(), nil
+}
+
+// stepHunks returns the hunks of the diff of file from one step's folder to
+// the next whose changed lines hold text, after the diff's --- and +++
+// lines: the key change of a lesson, cut from the generated diff.
+func stepHunks(oldDir, newDir, file, text string) (string, error) {
+	oldPath, newPath := oldDir+"/"+file, newDir+"/"+file
+	o, err := os.ReadFile(filepath.FromSlash(oldPath))
+	if err != nil {
+		return "", err
+	}
+	n, err := os.ReadFile(filepath.FromSlash(newPath))
+	if err != nil {
+		return "", err
+	}
+	lines := strings.SplitAfter(string(diff.Diff(oldPath, o, newPath, n)), "\n")
+	if len(lines) < 4 {
+		return "", fmt.Errorf("%s and %s do not differ", oldPath, newPath)
+	}
+	out := lines[1] + lines[2] // --- and +++; the first line says diff OLD NEW
+	found := false
+	for i := 3; i < len(lines); {
+		end := i + 1
+		for end < len(lines) && !strings.HasPrefix(lines[end], "@@") {
+			end++
+		}
+		for _, line := range lines[i+1 : end] {
+			if (strings.HasPrefix(line, "+") || strings.HasPrefix(line, "-")) && strings.Contains(line, text) {
+				out += strings.Join(lines[i:end], "")
+				found = true
+				break
+			}
+		}
+		i = end
+	}
+	if !found {
+		return "", fmt.Errorf("no changed line of %s holds %q", newPath, text)
+	}
+	return out, nil
 }

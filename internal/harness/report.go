@@ -13,24 +13,30 @@ import (
 )
 
 // scriptParams runs the one script file, with the program in progDir on
-// the PATH ahead of the steps in binDir.
-func scriptParams(binDir, file, progDir string) testscript.Params {
+// the PATH ahead of the steps in binDir, srcDir, the folder of that
+// program's source, in $SRC, and env's NAME=VALUE entries set.
+func scriptParams(binDir, file, progDir, srcDir string, env ...string) testscript.Params {
 	p := ScriptParams(binDir, "")
 	p.Files = []string{file}
 	setup := p.Setup
-	p.Setup = func(env *testscript.Env) error {
-		err := setup(env)
-		env.Setenv("PATH", progDir+string(os.PathListSeparator)+env.Getenv("PATH"))
+	p.Setup = func(e *testscript.Env) error {
+		err := setup(e)
+		e.Setenv("PATH", progDir+string(os.PathListSeparator)+e.Getenv("PATH"))
+		e.Setenv("SRC", srcDir)
+		for _, kv := range env {
+			name, value, _ := strings.Cut(kv, "=")
+			e.Setenv(name, value)
+		}
 		return err
 	}
 	return p
 }
 
 // runScript runs one script file, with the program in progDir ahead of
-// the steps, until deadline at most, and returns whether it failed and
-// what it logged.
-func runScript(file, binDir, progDir string, deadline time.Time) (failed bool, log string) {
-	p := scriptParams(binDir, file, progDir)
+// the steps, its source in srcDir and env set, until deadline at most, and
+// returns whether it failed and what it logged.
+func runScript(file, binDir, progDir, srcDir string, deadline time.Time, env ...string) (failed bool, log string) {
+	p := scriptParams(binDir, file, progDir, srcDir, env...)
 	p.Deadline = deadline
 	rec := &recorder{}
 	testscript.RunT(rec, p)
@@ -40,7 +46,7 @@ func runScript(file, binDir, progDir string, deadline time.Time) (failed bool, l
 // scriptFails runs one script, as runScript does, by t's deadline, and
 // reports whether it failed, as the negative checks want it to.
 func scriptFails(t *testing.T, file, binDir, progDir string) bool {
-	failed, _ := runScript(file, binDir, progDir, deadline(t))
+	failed, _ := runScript(file, binDir, progDir, "", deadline(t))
 	return failed
 }
 

@@ -58,7 +58,7 @@ func ScriptParams(binDir, dir string) testscript.Params {
 				return err
 			}
 			env.Setenv("REPO", repo)
-			env.Values[inflightKey{}] = map[string]*pending{}
+			env.Values[stateKey{}] = &scriptState{pending: map[string]*pending{}}
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
@@ -72,6 +72,10 @@ func ScriptParams(binDir, dir string) testscript.Params {
 			"slowclient": cmdSlowclient,
 			"mkfile":     cmdMkfile,
 			"mkcert":     cmdMkcert,
+			// exercisecmds: for the exercises' checks
+			"burst":         cmdBurst,
+			"shutdowntook":  cmdShutdowntook,
+			"guardedwrites": cmdGuardedwrites,
 		},
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -28,16 +29,29 @@ import (
 
 // pending is a request started by inflight and finished by await.
 type pending struct {
-	done chan struct{}
-	body string
-	err  error
+	done    chan struct{}
+	body    string
+	err     error
+	started time.Time     // just before it was sent
+	sleep   time.Duration // its d= parameter, for /sleep: how long it runs
 }
 
-// inflightKey holds a script's pending requests in its Values.
-type inflightKey struct{}
+// scriptState is what a script's commands remember between them: the
+// requests in flight, and when signal last sent a signal.
+type scriptState struct {
+	pending    map[string]*pending
+	lastSignal time.Time
+}
+
+// stateKey holds a script's scriptState in its Values.
+type stateKey struct{}
+
+func state(ts *testscript.TestScript) *scriptState {
+	return ts.Value(stateKey{}).(*scriptState)
+}
 
 func pendingRequests(ts *testscript.TestScript) map[string]*pending {
-	return ts.Value(inflightKey{}).(map[string]*pending)
+	return state(ts).pending
 }
 
 // cmdInflight implements "inflight NAME URL": it starts a GET and returns
@@ -48,6 +62,7 @@ func cmdInflight(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: inflight name url")
 	}
 	client := &http.Client{Timeout: WaitLimit + time.Minute} // beyond any /sleep
+	started := time.Now()
 	resp, err := client.Get(args[1])
 	if err != nil {
 		ts.Fatalf("inflight: %v", err)
@@ -56,7 +71,10 @@ func cmdInflight(ts *testscript.TestScript, neg bool, args []string) {
 		resp.Body.Close()
 		ts.Fatalf("inflight: %s answered %s", args[1], resp.Status)
 	}
-	p := &pending{done: make(chan struct{})}
+	p := &pending{done: make(chan struct{}), started: started}
+	if u, err := url.Parse(args[1]); err == nil {
+		p.sleep, _ = time.ParseDuration(u.Query().Get("d"))
+	}
 	pendingRequests(ts)[args[0]] = p
 	go func() {
 		defer close(p.done)
@@ -133,6 +151,7 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 		if filepath.Base(cmd.Path) != args[0] {
 			continue
 		}
+		state(ts).lastSignal = time.Now()
 		if err := cmd.Process.Signal(signals[args[1]]); err != nil {
 			ts.Fatalf("signal: %v", err)
 		}
@@ -226,9 +245,10 @@ func cmdMkfile(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(data), 0o666))
 }
 
-// cmdMkcert implements "mkcert DIR": it writes a certificate authority
-// (ca.pem) and a certificate it signed for localhost, 127.0.0.1 and ::1
-// (cert.pem, key.pem), for HTTPS on loopback.
+// cmdMkcert implements "mkcert DIR": it writes a self-signed certificate
+// for localhost, 127.0.0.1 and ::1 (cert.pem) and its key (key.pem), as
+// Go's own generate_cert.go does for TUTORIAL.md: a client trusts it when
+// given cert.pem itself, as curl --cacert cert.pem does.
 func cmdMkcert(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: mkcert dir")
@@ -239,42 +259,26 @@ func cmdMkcert(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(WriteCerts(dir, now.Add(-time.Hour), now.Add(24*time.Hour)))
 }
 
-// WriteCerts writes a certificate authority (ca.pem) and a certificate it
-// signed for localhost, 127.0.0.1 and ::1 (cert.pem, key.pem) into dir,
-// the certificate valid from notBefore to notAfter.
+// WriteCerts writes a self-signed certificate for localhost, 127.0.0.1
+// and ::1 (cert.pem) and its key (key.pem) into dir, as generate_cert.go
+// does, the certificate valid from notBefore to notAfter.
 func WriteCerts(dir string, notBefore, notAfter time.Time) error {
-	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		return err
-	}
-	ca := &x509.Certificate{
-		SerialNumber:          big.NewInt(1),
-		Subject:               pkix.Name{CommonName: "tutorial test CA"},
-		NotBefore:             notBefore,
-		NotAfter:              notAfter,
-		IsCA:                  true,
-		KeyUsage:              x509.KeyUsageCertSign,
-		BasicConstraintsValid: true,
-	}
-	caDER, err := x509.CreateCertificate(rand.Reader, ca, ca, &caKey.PublicKey, caKey)
-	if err != nil {
-		return err
-	}
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return err
 	}
-	leaf := &x509.Certificate{
-		SerialNumber: big.NewInt(2),
-		Subject:      pkix.Name{CommonName: "localhost"},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		NotBefore:    notBefore,
-		NotAfter:     notAfter,
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	cert := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{Organization: []string{"tutorial test"}},
+		DNSNames:              []string{"localhost"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		NotBefore:             notBefore,
+		NotAfter:              notAfter,
+		KeyUsage:              x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		BasicConstraintsValid: true,
 	}
-	leafDER, err := x509.CreateCertificate(rand.Reader, leaf, ca, &key.PublicKey, caKey)
+	der, err := x509.CreateCertificate(rand.Reader, cert, cert, &key.PublicKey, key)
 	if err != nil {
 		return err
 	}
@@ -283,8 +287,7 @@ func WriteCerts(dir string, notBefore, notAfter time.Time) error {
 		return err
 	}
 	for name, block := range map[string]*pem.Block{
-		"ca.pem":   {Type: "CERTIFICATE", Bytes: caDER},
-		"cert.pem": {Type: "CERTIFICATE", Bytes: leafDER},
+		"cert.pem": {Type: "CERTIFICATE", Bytes: der},
 		"key.pem":  {Type: "PRIVATE KEY", Bytes: keyDER},
 	} {
 		if err := os.WriteFile(filepath.Join(dir, name), pem.EncodeToMemory(block), 0o600); err != nil {

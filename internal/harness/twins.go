@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -26,13 +27,10 @@ func RunTwins(t *testing.T, dir string) {
 	if runtime.GOOS == "windows" {
 		t.Skip("the Python twins run through a shell wrapper, so not on Windows")
 	}
-	python, err := exec.LookPath("python3")
+	python, err := FindPython()
 	if err != nil {
-		t.Skip("python3 is not installed: the Python twins were not run. " +
-			"Install python3 (3.9 or later) to compare them with the Go steps.")
-	}
-	if out, err := exec.Command(python, "-c", "import sys; sys.exit(sys.version_info < (3, 9))").CombinedOutput(); err != nil {
-		t.Skipf("%s is older than 3.9, or does not run (%v %s): the Python twins were not run", python, err, out)
+		t.Skipf("%v: the Python twins were not run. "+
+			"Install python3 (3.9 or later) to compare them with the Go steps.", err)
 	}
 	steps, err := StepNames()
 	if err != nil {
@@ -106,4 +104,17 @@ func pasteDeployPython(python string) string {
 // shellQuote quotes s for sh.
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
+
+// FindPython returns the path of python3, if it is installed and 3.9 or
+// later: the twins need no older one.
+func FindPython() (string, error) {
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		return "", errors.New("python3 is not installed")
+	}
+	if out, err := exec.Command(python, "-c", "import sys; sys.exit(sys.version_info < (3, 9))").CombinedOutput(); err != nil {
+		return "", fmt.Errorf("%s is older than 3.9, or does not run (%v %s)", python, err, bytes.TrimSpace(out))
+	}
+	return python, nil
 }

@@ -20,8 +20,8 @@ import (
 // The TLS tests: certificates that are wrong, protocol versions that are
 // too old, and a client that starts a handshake and stalls.
 
-// certs writes a certificate authority and a certificate for loopback,
-// valid from notBefore to notAfter, into a new folder, and returns it.
+// certs writes a self-signed certificate for loopback and its key, valid
+// from notBefore to notAfter, into a new folder, and returns it.
 func certs(t *testing.T, notBefore, notAfter time.Time) string {
 	t.Helper()
 	dir := t.TempDir()
@@ -31,11 +31,11 @@ func certs(t *testing.T, notBefore, notAfter time.Time) string {
 	return dir
 }
 
-// tlsClient returns a client that trusts the authority in dir, and speaks
-// TLS versions min to max.
+// tlsClient returns a client that trusts the certificate in dir, and
+// speaks TLS versions min to max.
 func tlsClient(t *testing.T, dir string, min, max uint16) *http.Client {
 	t.Helper()
-	pem, err := os.ReadFile(filepath.Join(dir, "ca.pem"))
+	pem, err := os.ReadFile(filepath.Join(dir, "cert.pem"))
 	if err != nil {
 		t.Fatal(err)
 	}

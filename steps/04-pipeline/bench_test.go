@@ -14,8 +14,7 @@ import (
 //
 //	go test -run '^$' -bench . -benchmem ./steps/04-pipeline
 //
-// TUTORIAL.md's appendix on performance has the figures, and how to read
-// them.
+// docs/costs.md has the figures, and how to read them.
 
 // discardWriter is a ResponseWriter that keeps nothing but its header map,
 // reused from one request to the next, so a benchmark measures the

@@ -1,0 +1,18 @@
+//go:build !unix
+
+package harness
+
+import "testing"
+
+// Walk is one walk of a page: see walk.go. It needs a Unix shell and
+// process groups, as the page's commands do.
+type Walk struct {
+	Page   string
+	Source string
+	Update bool
+}
+
+// Run skips: the page's commands are a Unix shell's.
+func (w Walk) Run(t *testing.T) {
+	t.Skip("the walk runs the page's commands in a Unix shell, with process groups: not on this system")
+}
