@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Each middleware is tested alone, with net/http/httptest: a request made
@@ -68,6 +70,34 @@ func TestRequestID(t *testing.T) {
 	}
 	if got := requestIDFrom(httptest.NewRequest("GET", "/", nil).Context()); got != "" {
 		t.Errorf("requestIDFrom outside requestID = %q, want \"\"", got)
+	}
+}
+
+// otherKey is a context key of another package's, for TestRequestIDKeepsContext.
+type otherKey struct{}
+
+func TestRequestIDKeepsContext(t *testing.T) {
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), otherKey{}, "kept"))
+	var inner context.Context
+	h := requestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inner = r.Context()
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil).WithContext(parent))
+
+	if got := inner.Value(otherKey{}); got != "kept" {
+		t.Errorf("a value the request's context had: %v inside requestID, want \"kept\"", got)
+	}
+	if requestIDFrom(inner) == "" {
+		t.Error("no request id inside requestID")
+	}
+	cancel()
+	select {
+	case <-inner.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request's context was canceled, and the context inside requestID was not")
+	}
+	if !errors.Is(inner.Err(), context.Canceled) {
+		t.Errorf("Err() = %v inside requestID, want context.Canceled", inner.Err())
 	}
 }
 
