@@ -31,8 +31,16 @@ func RunTwins(t *testing.T, dir string) {
 		t.Skip("python3 is not installed: the Python twins were not run. " +
 			"Install python3 (3.9 or later) to compare them with the Go steps.")
 	}
-	if out, err := exec.Command(python, "-c", "import sys; sys.exit(sys.version_info < (3, 9))").CombinedOutput(); err != nil {
-		t.Skipf("%s is older than 3.9, or does not run (%v %s): the Python twins were not run", python, err, out)
+	// Run the interpreter python3 names as sys.executable: python3 on PATH
+	// may be a launcher rather than Python (pyenv's shim is a shell script
+	// that takes 0.2 s to find it), and the scripts start over a hundred
+	// twins.
+	out, err := exec.Command(python, "-c", "import sys\nif sys.version_info < (3, 9): sys.exit(1)\nprint(sys.executable)").Output()
+	if err != nil {
+		t.Skipf("%s is older than 3.9, or does not run (%v): the Python twins were not run", python, err)
+	}
+	if exe := strings.TrimSpace(string(out)); exe != "" {
+		python = exe
 	}
 	steps, err := StepNames()
 	if err != nil {
