@@ -113,8 +113,15 @@ func FindPython() (string, error) {
 	if err != nil {
 		return "", errors.New("python3 is not installed")
 	}
-	if out, err := exec.Command(python, "-c", "import sys; sys.exit(sys.version_info < (3, 9))").CombinedOutput(); err != nil {
-		return "", fmt.Errorf("%s is older than 3.9, or does not run (%v %s)", python, err, bytes.TrimSpace(out))
+	// The interpreter python3 names, as sys.executable: python3 on PATH may
+	// be a launcher rather than Python (pyenv's shim is a shell script that
+	// takes 0.2 s to find it), and the scripts start over a hundred twins.
+	out, err := exec.Command(python, "-c", "import sys\nif sys.version_info < (3, 9): sys.exit(1)\nprint(sys.executable)").Output()
+	if err != nil {
+		return "", fmt.Errorf("%s is older than 3.9, or does not run (%v)", python, err)
+	}
+	if exe := strings.TrimSpace(string(out)); exe != "" {
+		python = exe
 	}
 	return python, nil
 }

@@ -13,7 +13,12 @@ import (
 func faultWrap(logger *slog.Logger) middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			sw := &statusWriter{ResponseWriter: w}
+			// A statusWriter tells whether the response has started. When
+			// accessLog, outside, has already wrapped w in one, use that.
+			sw, ok := w.(*statusWriter)
+			if !ok {
+				sw = &statusWriter{ResponseWriter: w}
+			}
 			defer func() {
 				v := recover()
 				if v == nil {

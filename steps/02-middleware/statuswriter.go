@@ -1,6 +1,9 @@
 package main
 
-import "net/http"
+import (
+	"io"
+	"net/http"
+)
 
 // statusWriter is a ResponseWriter that remembers the status and counts
 // the body's bytes, so middleware can see the response it passes on, as
@@ -24,6 +27,17 @@ func (w *statusWriter) Write(p []byte) (int, error) {
 		w.status = http.StatusOK // what net/http sends on the first Write
 	}
 	n, err := w.ResponseWriter.Write(p)
+	w.bytes += int64(n)
+	return n, err
+}
+
+// WriteString is Write for a string. io.WriteString looks for it: without
+// it, a string written through the wrapper is copied into a new []byte.
+func (w *statusWriter) WriteString(s string) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	n, err := io.WriteString(w.ResponseWriter, s)
 	w.bytes += int64(n)
 	return n, err
 }

@@ -15,15 +15,25 @@ func accessLog(logger *slog.Logger) middleware {
 			start := time.Now()
 			sw := &statusWriter{ResponseWriter: w}
 			next.ServeHTTP(sw, r)
-			// LogAttrs with typed attributes: no value is boxed in an any.
-			logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+			end := time.Now()
+			ctx := r.Context()
+			if !logger.Enabled(ctx, slog.LevelInfo) {
+				return
+			}
+			// The record goes straight to the logger's handler, as slog's
+			// docs show for a logging helper. logger.LogAttrs would write the
+			// same line, but first look up its caller (runtime.Callers) for
+			// a source the line never shows: pc 0 here means no source.
+			rec := slog.NewRecord(end, slog.LevelInfo, "request", 0)
+			rec.AddAttrs(
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
 				slog.Int("status", sw.statusOrOK()),
 				slog.Int64("bytes", sw.bytes),
-				slog.Duration("duration", time.Since(start)),
-				slog.String("request_id", requestIDFrom(r.Context())),
+				slog.Duration("duration", end.Sub(start)),
+				slog.String("request_id", requestIDFrom(ctx)),
 			)
+			_ = logger.Handler().Handle(ctx, rec) // as Logger does: a failed log fails no request
 		})
 	}
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +13,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Each middleware is tested alone, with net/http/httptest: a request made
@@ -67,6 +70,34 @@ func TestRequestID(t *testing.T) {
 	}
 	if got := requestIDFrom(httptest.NewRequest("GET", "/", nil).Context()); got != "" {
 		t.Errorf("requestIDFrom outside requestID = %q, want \"\"", got)
+	}
+}
+
+// otherKey is a context key of another package's, for TestRequestIDKeepsContext.
+type otherKey struct{}
+
+func TestRequestIDKeepsContext(t *testing.T) {
+	parent, cancel := context.WithCancel(context.WithValue(context.Background(), otherKey{}, "kept"))
+	var inner context.Context
+	h := requestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inner = r.Context()
+	}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil).WithContext(parent))
+
+	if got := inner.Value(otherKey{}); got != "kept" {
+		t.Errorf("a value the request's context had: %v inside requestID, want \"kept\"", got)
+	}
+	if requestIDFrom(inner) == "" {
+		t.Error("no request id inside requestID")
+	}
+	cancel()
+	select {
+	case <-inner.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the request's context was canceled, and the context inside requestID was not")
+	}
+	if !errors.Is(inner.Err(), context.Canceled) {
+		t.Errorf("Err() = %v inside requestID, want context.Canceled", inner.Err())
 	}
 }
 
@@ -146,6 +177,39 @@ func TestFaultWrapAfterResponseStarted(t *testing.T) {
 	}
 	if rec.Code != http.StatusOK || rec.Body.String() != "partial" {
 		t.Errorf("got %d %q: the started response must be left alone", rec.Code, rec.Body)
+	}
+	if n := strings.Count(log.String(), "msg=panic"); n != 1 {
+		t.Errorf("the panic was logged %d times, want once:\n%s", n, log.String())
+	}
+}
+
+// Inside accessLog, faultWrap uses accessLog's statusWriter rather than
+// a second one: it must still tell a response that started from one that
+// did not, and accessLog must log the 500 a panic became.
+func TestFaultWrapInsideAccessLog(t *testing.T) {
+	var log bytes.Buffer
+	logger := slog.New(slog.NewTextHandler(&log, nil))
+	serve := func(app http.Handler) (*httptest.ResponseRecorder, any) {
+		rec := httptest.NewRecorder()
+		v := recoverValue(accessLog(logger)(faultWrap(logger)(app)), rec)
+		return rec, v
+	}
+
+	rec, v := serve(panicking(false, "early"))
+	if rec.Code != http.StatusInternalServerError || v != nil {
+		t.Errorf("a panic before the response: status %d and panic %v, want 500 and none", rec.Code, v)
+	}
+	if want := fmt.Sprintf("status=500 bytes=%d ", rec.Body.Len()); !strings.Contains(log.String(), want) {
+		t.Errorf("the access line lacks %q:\n%s", want, log.String())
+	}
+
+	log.Reset()
+	rec, v = serve(panicking(true, "late"))
+	if v != http.ErrAbortHandler {
+		t.Errorf("a panic after the response started became %v, want http.ErrAbortHandler", v)
+	}
+	if rec.Code != http.StatusOK || rec.Body.String() != "partial" {
+		t.Errorf("a panic after the response started: got %d %q, want the started response left alone", rec.Code, rec.Body)
 	}
 	if n := strings.Count(log.String(), "msg=panic"); n != 1 {
 		t.Errorf("the panic was logged %d times, want once:\n%s", n, log.String())

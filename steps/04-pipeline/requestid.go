@@ -11,42 +11,67 @@ import (
 // oslo.middleware's RequestId sets it.
 const requestIDHeader = "X-Openstack-Request-Id"
 
-// requestIDKey is the context key of the request id; its type is private,
-// so no other package's key can collide with it.
-type requestIDKey struct{}
-
 // requestID gives every request a fresh id, "req-" and a random UUID, in
 // the response header and in the request's context: the Go twin of
 // oslo.middleware's RequestId and environ['openstack.request_id'].
 func requestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		id := "req-" + newUUID()
-		w.Header().Set(requestIDHeader, id) // before next writes the header
-		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		ctx := &requestIDContext{Context: r.Context(), id: [1]string{newRequestID()}}
+		// Header().Set, with the id's own list of values; before next
+		// writes the header.
+		w.Header()[requestIDHeader] = ctx.id[:]
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
-// requestIDFrom returns the request id that requestID put in ctx, or "".
-func requestIDFrom(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey{}).(string)
-	return id
+// requestIDKey is the context key of the request id; its type is private,
+// so no other package's key can collide with it.
+type requestIDKey struct{}
+
+// requestIDContext is a request's context with its id added. It is what
+// context.WithValue(parent, requestIDKey{}, id) makes, in one allocation
+// where WithValue takes two (it boxes the id in an any), and it keeps the
+// id as a list of one, so the response header can use id[:] rather than
+// a []string{id} of its own.
+type requestIDContext struct {
+	context.Context           // the parent: deadline, cancellation, other values
+	id              [1]string // the id, as a header's list of values
 }
 
-// newUUID returns a random (version 4) UUID, as Python's uuid.uuid4().
-func newUUID() string {
+// Value returns c itself for requestIDKey, and the parent's value for any
+// other key.
+func (c *requestIDContext) Value(key any) any {
+	if key == (requestIDKey{}) {
+		return c
+	}
+	return c.Context.Value(key)
+}
+
+// requestIDFrom returns the request id that requestID put in ctx, or "".
+func requestIDFrom(ctx context.Context) string {
+	c, ok := ctx.Value(requestIDKey{}).(*requestIDContext)
+	if !ok {
+		return ""
+	}
+	return c.id[0]
+}
+
+// newRequestID returns "req-" and a random (version 4) UUID, as oslo's
+// "req-" + str(uuid.uuid4()).
+func newRequestID() string {
 	var b [16]byte
 	rand.Read(b[:])         // never fails: crypto/rand crashes the program instead
 	b[6] = b[6]&0x0f | 0x40 // version 4
 	b[8] = b[8]&0x3f | 0x80 // the RFC 9562 variant
 
-	// In hex, dashed as xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.
-	var s [36]byte
-	hex.Encode(s[0:8], b[0:4])
-	hex.Encode(s[9:13], b[4:6])
-	hex.Encode(s[14:18], b[6:8])
-	hex.Encode(s[19:23], b[8:10])
-	hex.Encode(s[24:36], b[10:16])
-	s[8], s[13], s[18], s[23] = '-', '-', '-', '-'
+	// One buffer, made a string once: req-xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.
+	var s [40]byte
+	copy(s[:], "req-")
+	hex.Encode(s[4:12], b[0:4])
+	hex.Encode(s[13:17], b[4:6])
+	hex.Encode(s[18:22], b[6:8])
+	hex.Encode(s[23:27], b[8:10])
+	hex.Encode(s[28:40], b[10:16])
+	s[12], s[17], s[22], s[27] = '-', '-', '-', '-'
 	return string(s[:])
 }
