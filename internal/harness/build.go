@@ -121,7 +121,8 @@ func readTree(root string) error {
 }
 
 // CopyProgram copies a step's program into dst: its files, but not its
-// tests, nor its folders (such as testdata/).
+// tests, nor its folders (such as testdata/), nor what git ignores (a
+// binary left behind).
 func CopyProgram(step, dst string) error {
 	if err := os.MkdirAll(dst, 0o777); err != nil {
 		return err
@@ -131,7 +132,7 @@ func CopyProgram(step, dst string) error {
 		return err
 	}
 	for _, e := range entries {
-		if e.IsDir() || strings.HasSuffix(e.Name(), "_test.go") {
+		if e.IsDir() || strings.HasSuffix(e.Name(), "_test.go") || gitIgnores(filepath.Join(step, e.Name())) {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(step, e.Name()))
@@ -184,4 +185,11 @@ func withFlags(flags []string) []string {
 		}
 	}
 	return out
+}
+
+// gitIgnores reports whether git ignores path, as it does a step's binary
+// or a test binary left behind; without git, nothing is ignored.
+func gitIgnores(path string) bool {
+	dir, name := filepath.Split(path)
+	return exec.Command("git", "-C", dir+".", "check-ignore", "-q", name).Run() == nil
 }

@@ -413,10 +413,11 @@ func stepDiff(oldDir, newDir string) (string, error) {
 		}
 		files := map[string][]byte{}
 		for _, e := range entries {
-			if e.IsDir() {
-				continue
+			path := filepath.Join(filepath.FromSlash(dir), e.Name())
+			if e.IsDir() || gitIgnores(path) {
+				continue // a binary or a profile left behind is no part of a step
 			}
-			data, err := os.ReadFile(filepath.Join(filepath.FromSlash(dir), e.Name()))
+			data, err := os.ReadFile(path)
 			if err != nil {
 				return nil, err
 			}
