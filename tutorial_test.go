@@ -59,6 +59,11 @@ func TestWalkTutorial(t *testing.T) {
 	harness.Walk{Page: "TUTORIAL.md", Source: ".", Update: *update}.Run(t)
 }
 
+// TestTutorialLength keeps TUTORIAL.md readable in one or two sittings.
+func TestTutorialLength(t *testing.T) {
+	harness.CheckLength(t, "TUTORIAL.md", 1400)
+}
+
 // TestMarkdownLinks checks every relative link and #anchor in the
 // repository's markdown files.
 func TestMarkdownLinks(t *testing.T) {

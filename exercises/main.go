@@ -202,6 +202,9 @@ func hint(args []string) error {
 		fmt.Printf("hint %d of %d for %s:\n\n%s\n", n, len(all), name, all[n-1])
 		if n < len(all) {
 			fmt.Printf("\nstill stuck? go run ./exercises hint %s\n", name)
+		} else {
+			fmt.Printf("\nthat was the last hint; the reference solution is in %s\n",
+				filepath.Join("exercises", name, "solution.txtar"))
 		}
 		setHintLevel(name, n)
 		return nil

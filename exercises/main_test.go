@@ -212,6 +212,22 @@ func TestHintLadder(t *testing.T) {
 	}
 }
 
+// TestLastHintPointsToTheSolution: after the last hint, the learner is
+// told where the reference solution is, not left with nothing more.
+func TestLastHintPointsToTheSolution(t *testing.T) {
+	fakeRepo(t)
+	withName([]string{"01-task"}, start)
+	first := stdout(t, func() { hint([]string{"01-task", "1"}) })
+	last := stdout(t, func() { hint([]string{"01-task", "2"}) })
+	solution := filepath.Join("exercises", "01-task", "solution.txtar")
+	if strings.Contains(first, solution) || !strings.Contains(first, "still stuck?") {
+		t.Errorf("hint 1 of 2 said:\n%s\nwant the way to the next hint, not the solution", first)
+	}
+	if !strings.Contains(last, solution) {
+		t.Errorf("the last hint said:\n%s\nwant the path of the reference solution, %s", last, solution)
+	}
+}
+
 func TestCheckNotStarted(t *testing.T) {
 	fakeRepo(t)
 	if checkOne("01-task") {

@@ -44,8 +44,10 @@ try:
     from paste.deploy import loadwsgi
     import paste.urlmap
 except ImportError:
-    print(f"{PROG}: Paste Deploy is not installed here: install Debian's "
-          "python3-pastedeploy (apt-get install python3-pastedeploy)", file=sys.stderr)
+    print(f"{PROG}: {sys.executable} cannot import Paste Deploy: install it "
+          "for this python (on Debian, apt-get install python3-pastedeploy, for "
+          "/usr/bin/python3), or run the twin with a python3 that has it",
+          file=sys.stderr)
     sys.exit(2)
 
 import tutorial  # noqa: E402 (it is found on SITE)

@@ -166,3 +166,16 @@ func CheckREADME(t *testing.T) {
 		t.Errorf("README's test command %q is not a line of .ci/run, so CI does not run it", test)
 	}
 }
+
+// CheckLength keeps a markdown file to at most max lines: TUTORIAL.md is
+// a learner's path, to read in one or two sittings, and what a maintainer
+// or a curious reader wants goes to docs/.
+func CheckLength(t *testing.T, doc string, max int) {
+	src, err := os.ReadFile(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(src), "\n"); n > max {
+		t.Errorf("%s has %d lines, at most %d wanted: move what a learner can do without to docs/", doc, n, max)
+	}
+}
