@@ -3,3 +3,13 @@
 // and oversized clients, hostile input and random requests. Each test
 // starts a program on loopback with the harness, and bounds every wait.
 package survival
+
+import (
+	"testing"
+
+	"wsgi-to-go/internal/harness"
+)
+
+// TestMain runs the tests through the harness, which removes the steps'
+// binaries it built once they are done.
+func TestMain(m *testing.M) { harness.Main(m) }

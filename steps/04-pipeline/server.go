@@ -39,14 +39,14 @@ func countInFlight(n *atomic.Int64) middleware {
 // after an HTTP/1.0 request with Transfer-Encoding; net/http keeps such
 // connections open, and drops the evidence before a handler runs
 // (golang/go#80942, still in Go 1.26.8). So this closes after every
-// chunked body, and every HTTP/1.0 body: a superset of what the RFC
+// chunked body, and every HTTP/1.0 request: a superset of what the RFC
 // asks, costing keep-alive on those alone. In OpenStack, eventlet's
 // wsgi.server reads the framing; a WSGI app never sees it.
 func closeAmbiguousFraming(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		chunked := len(r.TransferEncoding) > 0
-		http10Body := !r.ProtoAtLeast(1, 1) && r.ContentLength > 0
-		if chunked || http10Body {
+		http10 := !r.ProtoAtLeast(1, 1) // its Transfer-Encoding is gone already
+		if chunked || http10 {
 			w.Header().Set("Connection", "close")
 			w = closingWriter{w}
 		}
