@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
 	"wsgi-to-go/internal/harness"
 )
 

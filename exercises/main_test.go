@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
 	"wsgi-to-go/internal/harness"
 )
 

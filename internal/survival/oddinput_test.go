@@ -50,13 +50,14 @@ func TestOddTargets(t *testing.T) {
 		{"04-pipeline", "04-pipeline", nil, []target{
 			{"GET * HTTP/1.1", 404, ""},
 			{"OPTIONS * HTTP/1.1", 404, ""},
-			{"GET http://example.com/?q=1 HTTP/1.1", 200, "method=GET path=http://example.com/"},
+			{"GET http://example.com/?q=1 HTTP/1.1", 200, "method=GET path=/"},
+			{"GET http://admin:s3cret@example.com/ HTTP/1.1", 200, "method=GET path=/"},
 		}},
 		{"04-pipeline with not_found_app", "04-pipeline", []string{"-config", notFoundApp}, []target{
 			{"GET * HTTP/1.1", 400, "method=GET path=*"},
 			{"OPTIONS * HTTP/1.1", 400, "method=OPTIONS path=*"},
 			{"GET /nowhere HTTP/1.1", 404, "method=GET path=/nowhere"},
-			{"GET http://example.com/v1/ HTTP/1.1", 200, "method=GET path=http://example.com/v1/"},
+			{"GET http://example.com/v1/ HTTP/1.1", 200, "method=GET path=/v1/"},
 		}},
 	}
 	for _, srv := range servers {
@@ -81,6 +82,9 @@ func TestOddTargets(t *testing.T) {
 				}
 			}
 			log := stopServer(t, s)
+			if strings.Contains(log, "s3cret") || strings.Contains(log, "example.com") {
+				t.Errorf("an absolute-form target's host, user or password reached the log:\n%s", log)
+			}
 			for _, tg := range srv.targets {
 				if tg.logged != "" && !strings.Contains(log, "msg=request "+tg.logged+" ") {
 					t.Errorf("%s: no access line with %q:\n%s", tg.request, tg.logged, log)

@@ -51,11 +51,14 @@ func closeAmbiguousFraming(next http.Handler) http.Handler {
 // request id).
 type closingWriter struct{ http.ResponseWriter }
 
+// WriteHeader sends the status, with Connection: close.
 func (w closingWriter) WriteHeader(code int) {
 	w.Header().Set("Connection", "close")
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Write sends p, and the header first, with Connection: close, if it has
+// not gone yet.
 func (w closingWriter) Write(p []byte) (int, error) {
 	w.Header().Set("Connection", "close") // a first Write sends the header
 	return w.ResponseWriter.Write(p)

@@ -39,9 +39,18 @@ func accessLog(logger *slog.Logger) middleware {
 	}
 }
 
-// requestPath is the path as the client sent it: a urlmap inside may have
-// stripped a prefix from r.URL.Path since.
+// requestPath is the path the client asked for, as it sent it, without
+// its query: the urlmap around this layer has stripped its prefix from
+// r.URL.Path by now. An absolute-form target (http://host/path) gives its
+// path alone, never the host or a user and password before it.
 func requestPath(r *http.Request) string {
-	path, _, _ := strings.Cut(r.RequestURI, "?")
-	return path
+	target, _, _ := strings.Cut(r.RequestURI, "?")
+	if _, rest, ok := strings.Cut(target, "://"); ok {
+		i := strings.IndexByte(rest, '/')
+		if i < 0 {
+			return "/"
+		}
+		target = rest[i:]
+	}
+	return target
 }

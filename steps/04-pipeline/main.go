@@ -89,6 +89,14 @@ func main() {
 	logs := newLogBuffer(os.Stderr)
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 
+	// Catch SIGHUP first: its default action kills the process, and one
+	// sent while the config loads must wait instead, for the reloader
+	// below. The channel holds one SIGHUP, and signal.Notify drops what
+	// does not fit, so the SIGHUPs that come during a reload make one
+	// more reload, not one each.
+	hangups := make(chan os.Signal, 1)
+	signal.Notify(hangups, syscall.SIGHUP)
+
 	// -print resolves the config, and builds nothing: a piece with no Go
 	// twin is shown, not refused.
 	if *printFlag {
@@ -98,9 +106,13 @@ func main() {
 			os.Exit(2)
 		}
 		if *jsonFlag {
-			writeJSON(os.Stdout, tree, false)
+			err = writeJSON(os.Stdout, tree, false)
 		} else {
 			printTree(os.Stdout, tree)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "%s: -print: %v\n", flags.Name(), err)
+			os.Exit(1)
 		}
 		os.Exit(0)
 	}
@@ -149,12 +161,9 @@ func main() {
 	stop := make(chan os.Signal, 2)
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 
-	// SIGHUP has a channel, and a goroutine, of its own: no reload, however
-	// slow, holds up a SIGTERM, and no burst of SIGHUPs crowds one out. The
-	// channel holds one SIGHUP, and signal.Notify drops what does not fit,
-	// so the SIGHUPs that come during a reload make one more reload.
-	hangups := make(chan os.Signal, 1)
-	signal.Notify(hangups, syscall.SIGHUP)
+	// SIGHUP has its channel, and a goroutine, of its own: no reload,
+	// however slow, holds up a SIGTERM, and no burst of SIGHUPs crowds one
+	// out.
 	ending, ended := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(ended)
@@ -190,10 +199,15 @@ func main() {
 		}
 	}()
 	code := waitAndShutDown(srv, served, stop, *shutdownTimeout, &inFlight, logs)
-	// Let the reloader finish what it has. SIGHUP stays caught to the end:
-	// with no channel for it, its default action would kill the process.
+	// Let the reloader finish what it has, for as long as the shutdown
+	// could take at most. SIGHUP stays caught to the end: with no channel
+	// for it, its default action would kill the process.
 	close(ending)
-	<-ended
+	select {
+	case <-ended:
+	case <-time.After(*shutdownTimeout):
+		fmt.Fprintf(logs, "%v: a reload still runs after %v; exiting without it\n", syscall.SIGHUP, *shutdownTimeout)
+	}
 	logs.Flush()
 	os.Exit(code)
 }
