@@ -73,3 +73,25 @@ func residentKiB(t *testing.T, s *harness.Server) int {
 	t.Fatal("no VmRSS in /proc/PID/status")
 	return 0
 }
+
+// cpuTicks is the CPU time pid has used so far, user and system, in clock
+// ticks (a hundredth of a second on Linux): fields 14 and 15 of
+// /proc/PID/stat, after the command name in parentheses.
+func cpuTicks(t *testing.T, pid int) int {
+	t.Helper()
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1 // it has exited
+	}
+	_, after, _ := strings.Cut(string(stat), ") ")
+	fields := strings.Fields(after) // fields[0] is field 3, the state
+	if len(fields) < 13 {
+		t.Fatalf("/proc/%d/stat: %q", pid, stat)
+	}
+	utime, err1 := strconv.Atoi(fields[11])
+	stime, err2 := strconv.Atoi(fields[12])
+	if err1 != nil || err2 != nil {
+		t.Fatalf("/proc/%d/stat: %q", pid, stat)
+	}
+	return utime + stime
+}
