@@ -100,7 +100,7 @@ func optionLines(ctx *loaderContext, above *globalConf) []string {
 		if urlmapKeys || guessed[s.key] {
 			continue // shown as its children
 		}
-		line := s.key + " = " + shown1(s)
+		line := s.key + " = " + shownSetting(s)
 		switch {
 		case s.via != "":
 			line += "  (" + s.via + ")"
@@ -113,7 +113,7 @@ func optionLines(ctx *loaderContext, above *globalConf) []string {
 	for _, key := range slices.Sorted(maps.Keys(ctx.global.values)) {
 		s := ctx.global.values[key]
 		if old, ok := above.lookup(key); !ok || old.value != s.value {
-			lines = append(lines, "global "+key+" = "+shown1(s))
+			lines = append(lines, "global "+key+" = "+shownSetting(s))
 			changed[key] = true
 		}
 	}
@@ -121,12 +121,12 @@ func optionLines(ctx *loaderContext, above *globalConf) []string {
 		for _, key := range ctx.twin.options {
 			_, local := ctx.local.get(key)
 			if s, ok := ctx.global.values[key]; ok && !local && !changed[key] {
-				lines = append(lines, key+" = "+shown1(s)+"  (from the global conf)")
+				lines = append(lines, key+" = "+shownSetting(s)+"  (from the global conf)")
 			}
 		}
 	}
 	for _, s := range ctx.ignored {
-		lines = append(lines, s.key+" = "+shown1(s)+"  (ignored, as Paste ignores it: [DEFAULT] sets it)")
+		lines = append(lines, s.key+" = "+shownSetting(s)+"  (ignored, as Paste ignores it: [DEFAULT] sets it)")
 	}
 	if ctx.require != "" {
 		lines = append(lines, "require = "+ctx.require+"  (Paste checks these are installed; step 04 does not)")
@@ -134,8 +134,8 @@ func optionLines(ctx *loaderContext, above *globalConf) []string {
 	return lines
 }
 
-// shown1 is s's value as -print shows it: as it is, or hidden.
-func shown1(s setting) string {
+// shownSetting is s's value as -print shows it: as it is, or hidden.
+func shownSetting(s setting) string {
 	if s.secret {
 		return hidden
 	}

@@ -235,13 +235,14 @@ func (l *configLoader) findSection(t *objectType, name string, at site) (*sectio
 		}
 		return nil, errorAt(at.where, "%s: %s define it, and Paste Deploy refuses to choose", at.what(), strings.Join(headers, " and "))
 	case len(found) == 0:
-		return nil, errorAt(at.where, "%s: %s%s", at.what(), sectionsFor(t, name), l.nearMiss(name))
+		return nil, errorAt(at.where, "%s: %s%s", at.what(), missingSectionsText(t, name), l.nearMiss(name))
 	}
 	return found[0], nil
 }
 
-// sectionsFor lists the sections that would define name as t.
-func sectionsFor(t *objectType, name string) string {
+// missingSectionsText says which sections would define name as t, for
+// the error that finds none: "no [filter:auth]".
+func missingSectionsText(t *objectType, name string) string {
 	if t == filterType {
 		return fmt.Sprintf("no [filter:%s]", name)
 	}
