@@ -176,9 +176,10 @@ func TestParseINIErrors(t *testing.T) {
 }
 
 func TestInterpolate(t *testing.T) {
-	lookup := func(name string) (string, bool) {
-		v, ok := map[string]string{"a": "A", "b": "%(a)s%(a)s", "loop": "%(loop)s", "password": "pw"}[name]
-		return v, ok
+	lookup := func(name string) (string, bool, bool) {
+		v, ok := map[string]string{"a": "A", "b": "%(a)s%(a)s", "loop": "%(loop)s", "password": "pw",
+			"passed": "http://u:pw@h", "via": "see %(passed)s"}[name]
+		return v, name == "passed", ok
 	}
 	for in, want := range map[string]string{
 		"plain":         "plain",
@@ -201,6 +202,9 @@ func TestInterpolate(t *testing.T) {
 	}
 	if _, secret, _ := interpolate("url", "http://u:%(password)s@h", lookup); !secret {
 		t.Error("a value that takes in %(password)s is not marked secret")
+	}
+	if _, secret, _ := interpolate("message", "%(via)s", lookup); !secret {
+		t.Error("a value that takes in, through %(via)s, a value lookup says is secret is not marked secret")
 	}
 	if _, _, err := interpolate("token", "s3cret%", lookup); err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("an error in a secret option shows its value: %v", err)

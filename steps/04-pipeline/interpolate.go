@@ -17,9 +17,11 @@ const maxGrowth = 1 << 20
 // interpolate expands %(name)s in raw with lookup, and %% to %: the Go
 // twin of ConfigParser's BasicInterpolation, which Paste Deploy applies to
 // every value it reads. key is the option raw belongs to: an error shows
-// raw only if key does not look secret. usedSecret reports whether the
-// value took in a key that looks secret, so it is masked too.
-func interpolate(key, raw string, lookup func(name string) (string, bool)) (value string, usedSecret bool, err error) {
+// raw only if key does not look secret. lookup returns a name's raw value,
+// and whether that value is secret whatever its name. usedSecret reports
+// whether the value took in a secret, at any depth: a key that looks
+// secret, or a value lookup says is one. Such a value is masked too.
+func interpolate(key, raw string, lookup func(name string) (value string, secret, ok bool)) (value string, usedSecret bool, err error) {
 	if !strings.Contains(raw, "%") {
 		return raw, false, nil
 	}
@@ -48,11 +50,11 @@ func interpolate(key, raw string, lookup func(name string) (string, bool)) (valu
 					return fmt.Errorf("%s: bad %%(name)s reference in %s", key, shownValue(key, text))
 				}
 				name := text[2:end]
-				v, ok := lookup(name)
+				v, secret, ok := lookup(name)
 				if !ok {
 					return fmt.Errorf("%s: %%(%s)s: no such key here or in [DEFAULT]", key, name)
 				}
-				usedSecret = usedSecret || looksSecret(name)
+				usedSecret = usedSecret || secret || looksSecret(name)
 				if growth += len(v); growth > maxGrowth {
 					return fmt.Errorf("%s: the value grows past %d bytes as %%(...)s expand", key, maxGrowth)
 				}

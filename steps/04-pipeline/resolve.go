@@ -89,6 +89,7 @@ type configLoader struct {
 	defaults []*option          // raw, in order
 	byKey    map[string]*option // the same, by key
 	setGet   []*option          // the defaults whose keys start with "set " or "get "
+	passed   map[string]bool    // the defaults a config: URI passed in secret
 	global   *globalConf        // the defaults interpolated, made at first use
 	err      error              // the error making global gave
 }
@@ -97,7 +98,7 @@ type configLoader struct {
 // a loader for it: the twin of ConfigLoader.__init__ and update_defaults.
 // callerGlobal is the global conf of the section whose config: URI named
 // the file, at from: its keys become defaults here, unless the file sets
-// them.
+// them, and a secret there stays one here.
 func (r *resolver) openLoader(path string, callerGlobal *globalConf, from position) (*configLoader, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -135,7 +136,14 @@ func (r *resolver) openLoader(path string, callerGlobal *globalConf, from positi
 	if callerGlobal != nil {
 		for _, key := range slices.Sorted(maps.Keys(callerGlobal.values)) {
 			if _, ok := l.byKey[key]; !ok {
-				add(&option{key: key, value: callerGlobal.values[key].value})
+				s := callerGlobal.values[key]
+				add(&option{key: key, value: s.value})
+				if s.secret {
+					if l.passed == nil {
+						l.passed = map[string]bool{}
+					}
+					l.passed[key] = true
+				}
 			}
 		}
 	}
@@ -159,16 +167,9 @@ func (l *configLoader) defaultsConf() (*globalConf, error) {
 	if l.global != nil || l.err != nil {
 		return l.global, l.err
 	}
-	lookup := func(name string) (string, bool) {
-		o, ok := l.byKey[name]
-		if !ok {
-			return "", false
-		}
-		return o.value, true
-	}
 	values := make(map[string]setting, len(l.defaults))
 	for _, o := range l.defaults {
-		v, usedSecret, err := interpolate(o.key, o.value, lookup)
+		v, usedSecret, err := interpolate(o.key, o.value, l.lookupDefault)
 		switch {
 		case err != nil && o.line == 0: // here, __file__, or a global passed in
 			l.err = errorAt(l.from, "in %s, [DEFAULT] %v", l.file.path, err)
@@ -181,7 +182,8 @@ func (l *configLoader) defaultsConf() (*globalConf, error) {
 		if v == "" {
 			v = o.value
 		}
-		values[o.key] = setting{key: o.key, value: v, where: l.where(o.line), secret: usedSecret || looksSecret(o.key)}
+		secret := usedSecret || looksSecret(o.key) || l.passed[o.key]
+		values[o.key] = setting{key: o.key, value: v, where: l.where(o.line), secret: secret}
 	}
 	l.global = &globalConf{values, l}
 	return l.global, nil
@@ -191,21 +193,29 @@ func (l *configLoader) defaultsConf() (*globalConf, error) {
 // options and the defaults: the twin of parser.get(section, key).
 func (l *configLoader) value(s *section, o *option) (setting, error) {
 	key := o.key
-	lookup := func(name string) (string, bool) {
+	lookup := func(name string) (string, bool, bool) {
 		if o, ok := s.option(name); ok {
-			return o.value, true
+			return o.value, false, true
 		}
-		o, ok := l.byKey[name]
-		if !ok {
-			return "", false
-		}
-		return o.value, true
+		return l.lookupDefault(name)
 	}
 	v, usedSecret, err := interpolate(key, o.value, lookup)
 	if err != nil {
 		return setting{}, errorAt(l.where(o.line), "[%s] %v", s.header, err)
 	}
 	return setting{key: key, value: v, where: l.where(o.line), secret: usedSecret || looksSecret(key)}, nil
+}
+
+// lookupDefault returns the raw value of the default called name, for
+// interpolate, and whether it is secret whatever its name: one a config:
+// URI passed in secret, its %(...)s expanded in the caller's file, where
+// that was known.
+func (l *configLoader) lookupDefault(name string) (value string, secret, ok bool) {
+	o, ok := l.byKey[name]
+	if !ok {
+		return "", false, false
+	}
+	return o.value, l.passed[name], true
 }
 
 // sectionsFor returns the sections that define name as t: in each group
