@@ -192,7 +192,7 @@ func TestInterpolate(t *testing.T) {
 		"%(unfinished)": `k: bad %(name)s reference in "%(unfinished)"`,
 		"%()s":          `k: bad %(name)s reference in "%()s"`,
 	} {
-		got, _, err := interpolate("k", in, lookup)
+		got, _, err := interpolate("k", in, false, lookup)
 		if err != nil {
 			got = err.Error()
 		}
@@ -200,14 +200,51 @@ func TestInterpolate(t *testing.T) {
 			t.Errorf("interpolate(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if _, secret, _ := interpolate("url", "http://u:%(password)s@h", lookup); !secret {
+	if _, secret, _ := interpolate("url", "http://u:%(password)s@h", false, lookup); !secret {
 		t.Error("a value that takes in %(password)s is not marked secret")
 	}
-	if _, secret, _ := interpolate("message", "%(via)s", lookup); !secret {
+	if _, secret, _ := interpolate("message", "%(via)s", false, lookup); !secret {
 		t.Error("a value that takes in, through %(via)s, a value lookup says is secret is not marked secret")
 	}
-	if _, _, err := interpolate("token", "s3cret%", lookup); err == nil || strings.Contains(err.Error(), "s3cret") {
+	if _, _, err := interpolate("token", "s3cret%", false, lookup); err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("an error in a secret option shows its value: %v", err)
+	}
+}
+
+// TestInterpolateErrorsInsideSecrets: a mistake inside a secret's value
+// is reported without any of it, whether the secret is the option itself,
+// one its %(...)s takes in, at any depth, or one a config: URI passed in.
+func TestInterpolateErrorsInsideSecrets(t *testing.T) {
+	lookup := func(name string) (string, bool, bool) {
+		v, ok := map[string]string{
+			"admin_password": "hunter2%SECRETTAIL",
+			"db_password":    "hunter2%(SECRETTAIL)s",
+			"bad_password":   "hunter2%(SECRETTAIL",
+			"url":            "http://u:%(db_password)s@h", // a name that does not look secret, on the way
+			"admin_token":    "%(inner)s",
+			"inner":          "x%SECRETTAIL", // does not look secret, but is inside admin_token
+			"passed":         "p%SECRETTAIL", // passed in secret by a config: URI
+		}[name]
+		return v, name == "passed", ok
+	}
+	const lone = `message: a lone % in <hidden>: write %% for a percent sign`
+	const missing = `message: %(...)s in <hidden>: no such key here or in [DEFAULT]`
+	for raw, want := range map[string]string{
+		"%(admin_password)s": lone,
+		"%(db_password)s":    missing,
+		"%(bad_password)s":   `message: bad %(name)s reference in <hidden>`,
+		"see %(url)s":        missing,
+		"%(admin_token)s":    lone,
+		"%(passed)s":         lone,
+		"%(inner)s":          `message: a lone % in "%SECRETTAIL": write %% for a percent sign`, // no secret here
+	} {
+		_, _, err := interpolate("message", raw, false, lookup)
+		if err == nil || err.Error() != want {
+			t.Errorf("interpolate(message = %s) = %v, want %s", raw, err, want)
+		}
+	}
+	if _, _, err := interpolate("message", "x%SECRETTAIL", true, lookup); err == nil || err.Error() != lone {
+		t.Errorf("interpolate of a value passed in secret = %v, want %s", err, lone)
 	}
 }
 

@@ -169,7 +169,7 @@ func (l *configLoader) defaultsConf() (*globalConf, error) {
 	}
 	values := make(map[string]setting, len(l.defaults))
 	for _, o := range l.defaults {
-		v, usedSecret, err := interpolate(o.key, o.value, l.lookupDefault)
+		v, usedSecret, err := interpolate(o.key, o.value, l.passed[o.key], l.lookupDefault)
 		switch {
 		case err != nil && o.line == 0: // here, __file__, or a global passed in
 			l.err = errorAt(l.from, "in %s, [DEFAULT] %v", l.file.path, err)
@@ -199,11 +199,12 @@ func (l *configLoader) value(s *section, o *option) (setting, error) {
 		}
 		return l.lookupDefault(name)
 	}
-	v, usedSecret, err := interpolate(key, o.value, lookup)
+	passed := l.byKey[key] == o && l.passed[key] // a set or get key of [DEFAULT]
+	v, usedSecret, err := interpolate(key, o.value, passed, lookup)
 	if err != nil {
 		return setting{}, errorAt(l.where(o.line), "[%s] %v", s.header, err)
 	}
-	return setting{key: key, value: v, where: l.where(o.line), secret: usedSecret || looksSecret(key)}, nil
+	return setting{key: key, value: v, where: l.where(o.line), secret: usedSecret || looksSecret(key) || passed}, nil
 }
 
 // lookupDefault returns the raw value of the default called name, for
