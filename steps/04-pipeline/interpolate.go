@@ -33,7 +33,9 @@ func interpolate(key, raw string, secret bool, lookup func(name string) (value s
 	var b strings.Builder
 	growth := 0
 	// expand writes text, at depth, to b; inSecret says text is inside a
-	// secret.
+	// secret, if key does not say so already. hide says whether an error
+	// in text must hide it.
+	hide := func(inSecret bool) bool { return inSecret || looksSecret(key) }
 	var expand func(text string, depth int, inSecret bool) error
 	expand = func(text string, depth int, inSecret bool) error {
 		if depth > maxDepth {
@@ -54,12 +56,12 @@ func interpolate(key, raw string, secret bool, lookup func(name string) (value s
 			case strings.HasPrefix(text, "%("):
 				end := strings.IndexByte(text, ')')
 				if end < 3 || !strings.HasPrefix(text[end:], ")s") {
-					return fmt.Errorf("%s: bad %%(name)s reference in %s", key, shownValue(text, inSecret))
+					return fmt.Errorf("%s: bad %%(name)s reference in %s", key, shownValue(text, hide(inSecret)))
 				}
 				name := text[2:end]
 				v, secret, ok := lookup(name)
 				switch {
-				case !ok && inSecret:
+				case !ok && hide(inSecret):
 					return fmt.Errorf("%s: %%(...)s in %s: no such key here or in [DEFAULT]", key, hidden)
 				case !ok:
 					return fmt.Errorf("%s: %%(%s)s: no such key here or in [DEFAULT]", key, name)
@@ -78,11 +80,11 @@ func interpolate(key, raw string, secret bool, lookup func(name string) (value s
 				}
 				text = text[end+2:]
 			default:
-				return fmt.Errorf("%s: a lone %% in %s: write %%%% for a percent sign", key, shownValue(text, inSecret))
+				return fmt.Errorf("%s: a lone %% in %s: write %%%% for a percent sign", key, shownValue(text, hide(inSecret)))
 			}
 		}
 	}
-	if err := expand(raw, 1, secret || looksSecret(key)); err != nil {
+	if err := expand(raw, 1, secret); err != nil {
 		return "", false, err
 	}
 	return b.String(), usedSecret, nil
