@@ -248,6 +248,70 @@ func TestInterpolateErrorsInsideSecrets(t *testing.T) {
 	}
 }
 
+// budgetConfigs are small configs whose keys or sections name each
+// other so many times over that, without the load's budget, resolving
+// them takes hundreds of megabytes, or gigabytes.
+var budgetConfigs = map[string]struct {
+	config func() string
+	want   string // what the error says
+}{
+	// c is a million bytes; each of 100 keys takes it in.
+	"values": {func() string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "[DEFAULT]\na = %s\nb = %s\nc = %s\n", strings.Repeat("x", 1000), strings.Repeat("%(a)s", 100), strings.Repeat("%(b)s", 10))
+		for i := range 100 {
+			fmt.Fprintf(&b, "k%d = %%(c)s\n", i)
+		}
+		b.WriteString("[app:c0]\nuse = egg:tutorial#greeting\n")
+		return b.String()
+	}, "%(...)s makes more than 64 MiB of values, the most one load may"},
+	// Ten levels of urlmaps, each mounting the next twice: the last, with
+	// 2,000 options, is read 1,024 times.
+	"settings": {func() string {
+		var b strings.Builder
+		for i := range 10 {
+			fmt.Fprintf(&b, "[composite:c%d]\nuse = egg:Paste#urlmap\n/a = c%d\n/b = c%d\n\n", i, i+1, i+1)
+		}
+		b.WriteString("[app:c10]\nuse = egg:tutorial#greeting\n")
+		for i := range 2000 {
+			fmt.Fprintf(&b, "o%d = v\n", i)
+		}
+		return b.String()
+	}, "the config makes more than 1048576 settings, the most one load may"},
+	// 100 apps each set a key, so each copies a global conf of 20,000
+	// [DEFAULT] keys.
+	"global copies": {func() string {
+		var b strings.Builder
+		b.WriteString("[DEFAULT]\n")
+		for i := range 20_000 {
+			fmt.Fprintf(&b, "d%d = v\n", i)
+		}
+		b.WriteString("[composite:c0]\nuse = egg:Paste#urlmap\n")
+		for i := range 100 {
+			fmt.Fprintf(&b, "/%d = app%d\n", i, i)
+		}
+		for i := range 100 {
+			fmt.Fprintf(&b, "[app:app%d]\nuse = egg:tutorial#greeting\nset message = %d\n", i, i)
+		}
+		return b.String()
+	}, "the config makes more than 1048576 settings, the most one load may"},
+}
+
+// TestLoadBudget: a config whose keys or sections name each other many
+// times over is refused at FILE:LINE once the load has made its budget,
+// saying which limit it hit, instead of filling memory.
+func TestLoadBudget(t *testing.T) {
+	reg := newRegistry(discardLogger())
+	for name, c := range budgetConfigs {
+		data := []byte(c.config())
+		r := &resolver{registry: reg, readFile: func(string) ([]byte, error) { return data, nil }}
+		_, err := r.resolve("budget.ini", "c0")
+		if err == nil || !strings.HasPrefix(err.Error(), "budget.ini:") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s, %d bytes: %v, want budget.ini:LINE: %s...", name, len(data), err, c.want)
+		}
+	}
+}
+
 func TestLooksSecret(t *testing.T) {
 	for _, name := range []string{"token", "admin_token", "authtoken", "set token", "password", "admin_password",
 		"adminPassword", "passwd", "memcache_secret_key", "secrets", "api_key", "keys", "credential", "app_credentials"} {
