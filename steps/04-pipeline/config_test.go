@@ -55,9 +55,11 @@ func FuzzLoad(f *testing.F) {
 				}
 				continue
 			}
-			printTree(io.Discard, tree)
-			if err := writeJSON(io.Discard, tree, false); err != nil {
-				t.Fatalf("-print -json: %v", err)
+			if err := printTree(io.Discard, tree); err != nil {
+				t.Fatalf("-print: %v", err)
+			}
+			if err := writeJSON(io.Discard, tree, false); err != nil && !strings.HasPrefix(err.Error(), "fuzz.ini:") {
+				t.Fatalf("-print -json error without FILE:LINE: %v", err)
 			}
 			if _, err := (builder{reg}).app(tree); err != nil && !strings.HasPrefix(err.Error(), "fuzz.ini:") {
 				t.Fatalf("build error without FILE:LINE: %v", err)
