@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strings"
 )
@@ -147,12 +146,10 @@ func optionLines(ctx *loaderContext, above *globalConf) []string {
 		lines = append(lines, line)
 	}
 	changed := map[string]bool{}
-	for _, key := range slices.Sorted(maps.Keys(ctx.global.values)) {
+	for _, key := range changedKeys(ctx.global, above) {
 		s := ctx.global.values[key]
-		if old, ok := above.lookup(key); !ok || old.value != s.value {
-			lines = append(lines, "global "+key+" = "+shownSetting(s))
-			changed[key] = true
-		}
+		lines = append(lines, "global "+key+" = "+shownSetting(s))
+		changed[key] = true
 	}
 	if ctx.twin != nil {
 		for _, key := range ctx.twin.options {
@@ -169,6 +166,24 @@ func optionLines(ctx *loaderContext, above *globalConf) []string {
 		lines = append(lines, "require = "+ctx.require+"  (Paste checks these are installed; step 04 does not)")
 	}
 	return lines
+}
+
+// changedKeys are the keys of global whose values differ from above's, in
+// order. Most contexts share their global conf with the one above, and
+// then none differ: a file with 50,000 [DEFAULT] keys need not have them
+// sorted for each context.
+func changedKeys(global, above *globalConf) []string {
+	if global == above {
+		return nil
+	}
+	var keys []string
+	for key, s := range global.values {
+		if old, ok := above.lookup(key); !ok || old.value != s.value {
+			keys = append(keys, key)
+		}
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // shownSetting is s's value as -print shows it: as it is, or hidden.
