@@ -59,20 +59,20 @@ func interpolate(key, raw string, secret bool, lookup func(name string) (value s
 					return fmt.Errorf("%s: bad %%(name)s reference in %s", key, shownValue(text, hide(inSecret)))
 				}
 				name := text[2:end]
-				v, secret, ok := lookup(name)
+				v, vSecret, ok := lookup(name)
 				switch {
 				case !ok && hide(inSecret):
 					return fmt.Errorf("%s: %%(...)s in %s: no such key here or in [DEFAULT]", key, hidden)
 				case !ok:
 					return fmt.Errorf("%s: %%(%s)s: no such key here or in [DEFAULT]", key, name)
 				}
-				secret = secret || looksSecret(name)
-				usedSecret = usedSecret || secret
+				vSecret = vSecret || looksSecret(name)
+				usedSecret = usedSecret || vSecret
 				if growth += len(v); growth > maxGrowth {
 					return fmt.Errorf("%s: the value grows past %d bytes as %%(...)s expand", key, maxGrowth)
 				}
 				if strings.Contains(v, "%") {
-					if err := expand(v, depth+1, inSecret || secret); err != nil {
+					if err := expand(v, depth+1, inSecret || vSecret); err != nil {
 						return err
 					}
 				} else {

@@ -83,7 +83,8 @@ func printContext(w *bufio.Writer, ctx *loaderContext, above *globalConf, depth 
 }
 
 // indent writes the indentation of a line at depth: two spaces a level,
-// up to maxIndent levels; deeper, a heading's says its depth.
+// up to maxIndent levels. Deeper, a heading's ends with its depth,
+// [depth 33].
 func indent(w *bufio.Writer, depth int, heading bool) {
 	for range min(depth, maxIndent) {
 		w.WriteString("  ")
@@ -210,8 +211,8 @@ const maxJSONDepth = 200
 // showSecrets, to compare values with Paste Deploy's.
 func writeJSON(w io.Writer, ctx *loaderContext, showSecrets bool) error {
 	if deep, depth := deeper(ctx, maxJSONDepth); deep != nil {
-		return errorAt(deep.where, "-print -json writes a tree at most %d contexts deep, and this one is %d deep: "+
-			"JSON readers refuse JSON nested so deep (-print shows any depth)", maxJSONDepth, depth)
+		return errorAt(deep.where, "-print -json writes a tree at most %d contexts deep, and this context is %d deep: -print shows any depth",
+			maxJSONDepth, depth)
 	}
 	e := json.NewEncoder(w)
 	e.SetEscapeHTML(false) // <hidden>, not \u003chidden\u003e
@@ -219,10 +220,10 @@ func writeJSON(w io.Writer, ctx *loaderContext, showSecrets bool) error {
 	return e.Encode(contextJSON(ctx, showSecrets))
 }
 
-// deeper returns a context of the tree under top that is deeper than max,
-// and its depth, or nil. It keeps a list of what is left to look at, so
-// that a tree nested 100,000 deep needs no deep stack.
-func deeper(top *loaderContext, max int) (*loaderContext, int) {
+// deeper returns a context of the tree under top that is deeper than
+// limit, and its depth, or nil. It keeps a list of what is left to look
+// at, so that a tree nested 100,000 deep needs no deep stack.
+func deeper(top *loaderContext, limit int) (*loaderContext, int) {
 	type at struct {
 		ctx   *loaderContext
 		depth int
@@ -231,7 +232,7 @@ func deeper(top *loaderContext, max int) (*loaderContext, int) {
 	for len(todo) > 0 {
 		c := todo[len(todo)-1]
 		todo = todo[:len(todo)-1]
-		if c.depth > max {
+		if c.depth > limit {
 			return c.ctx, c.depth
 		}
 		inner := append([]*loaderContext{c.ctx.app, c.ctx.next, c.ctx.filter, c.ctx.notFound}, c.ctx.filters...)
