@@ -93,20 +93,47 @@ def describe(err, path):
 
 
 def interpolation_error(err, path):
-    """An interpolation error, at its option's line, without its value."""
+    """An interpolation error, at its option's line, without its value:
+    inside a secret, none of the secret's text, as the Go step says it."""
     where = f"{path}:{option_line(path, err.section, err.option) or 0}"
+    secret = touches_secret(path, err.section, err.option)
     if isinstance(err, configparser.InterpolationMissingOptionError):
-        what = f"%({err.reference})s: no such key here or in [DEFAULT]"
+        what = ("%(...)s in <hidden>" if secret else f"%({err.reference})s") + \
+            ": no such key here or in [DEFAULT]"
     elif isinstance(err, configparser.InterpolationDepthError):
         what = "%(...)s nests more than 10 deep: is a value referring to itself?"
     else:  # InterpolationSyntaxError, which quotes the rest of the value
         rest = str(err).rpartition(": ")[2].strip("'\"")
-        shown = "<hidden>" if looks_secret(err.option) else json.dumps(rest)
+        shown = "<hidden>" if secret else json.dumps(rest)
         if "bad interpolation variable reference" in str(err):
             what = f"bad %(name)s reference in {shown}"
         else:
             what = f"a lone % in {shown}: write %% for a percent sign"
     return f"{where}: [{err.section}] {err.option}: {what}"
+
+
+def touches_secret(path, section, option):
+    """Whether option, or a key its %(name)s references reach, has a name
+    that looks secret; where the file cannot be read again, it may."""
+    raw = configparser.RawConfigParser(strict=False)
+    raw.optionxform = str
+    try:
+        raw.read(path, encoding="utf-8")
+    except (OSError, configparser.Error):
+        return True
+    seen, todo = set(), [option]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        if looks_secret(name):
+            return True
+        try:
+            todo += re.findall(r"%\(([^)]*)\)s", raw.get(section, name))
+        except configparser.Error:
+            continue
+    return False
 
 
 def option_line(path, section, key):

@@ -183,6 +183,14 @@ func TestTokenNeverInErrors(t *testing.T) {
 		"a lone % in the token":       strings.Replace(good, "configured-s3cret", "configured-s3cret%x", 1),
 		"%(name)s in the token, naming nothing": strings.Replace(good, "configured-s3cret",
 			"configured-s3cret%(nothing)s", 1),
+		// Another key takes the token in, and the mistake is after the %:
+		// the message must hide the token's tail too.
+		"a lone % in the token, taken in by another key": strings.Replace(good, "token = configured-s3cret",
+			"note = %(token)s\ntoken = configured-s3cret%s3cret-tail", 1),
+		"%(name)s in the token, taken in by another key, naming nothing": strings.Replace(good, "token = configured-s3cret",
+			"note = %(token)s\ntoken = configured-s3cret%(s3cret_tail)s", 1),
+		"a bad %(name)s in the token, taken in by another key": strings.Replace(good, "token = configured-s3cret",
+			"note = %(token)s\ntoken = configured-s3cret%(s3cret_tail", 1),
 	}
 	dir, _ := harness.Steps(t)
 	config := filepath.Join(t.TempDir(), "auth.ini")

@@ -55,9 +55,11 @@ func FuzzLoad(f *testing.F) {
 				}
 				continue
 			}
-			printTree(io.Discard, tree)
-			if err := writeJSON(io.Discard, tree, false); err != nil {
-				t.Fatalf("-print -json: %v", err)
+			if err := printTree(io.Discard, tree); err != nil {
+				t.Fatalf("-print: %v", err)
+			}
+			if err := writeJSON(io.Discard, tree, false); err != nil && !strings.HasPrefix(err.Error(), "fuzz.ini:") {
+				t.Fatalf("-print -json error without FILE:LINE: %v", err)
 			}
 			if _, err := (builder{reg}).app(tree); err != nil && !strings.HasPrefix(err.Error(), "fuzz.ini:") {
 				t.Fatalf("build error without FILE:LINE: %v", err)
@@ -176,9 +178,10 @@ func TestParseINIErrors(t *testing.T) {
 }
 
 func TestInterpolate(t *testing.T) {
-	lookup := func(name string) (string, bool) {
-		v, ok := map[string]string{"a": "A", "b": "%(a)s%(a)s", "loop": "%(loop)s", "password": "pw"}[name]
-		return v, ok
+	lookup := func(name string) (string, bool, bool) {
+		v, ok := map[string]string{"a": "A", "b": "%(a)s%(a)s", "loop": "%(loop)s", "password": "pw",
+			"passed": "http://u:pw@h", "via": "see %(passed)s"}[name]
+		return v, name == "passed", ok
 	}
 	for in, want := range map[string]string{
 		"plain":         "plain",
@@ -191,7 +194,7 @@ func TestInterpolate(t *testing.T) {
 		"%(unfinished)": `k: bad %(name)s reference in "%(unfinished)"`,
 		"%()s":          `k: bad %(name)s reference in "%()s"`,
 	} {
-		got, _, err := interpolate("k", in, lookup)
+		got, _, err := interpolate("k", in, false, lookup)
 		if err != nil {
 			got = err.Error()
 		}
@@ -199,11 +202,115 @@ func TestInterpolate(t *testing.T) {
 			t.Errorf("interpolate(%q) = %q, want %q", in, got, want)
 		}
 	}
-	if _, secret, _ := interpolate("url", "http://u:%(password)s@h", lookup); !secret {
+	if _, secret, _ := interpolate("url", "http://u:%(password)s@h", false, lookup); !secret {
 		t.Error("a value that takes in %(password)s is not marked secret")
 	}
-	if _, _, err := interpolate("token", "s3cret%", lookup); err == nil || strings.Contains(err.Error(), "s3cret") {
+	if _, secret, _ := interpolate("message", "%(via)s", false, lookup); !secret {
+		t.Error("a value that takes in, through %(via)s, a value lookup says is secret is not marked secret")
+	}
+	if _, _, err := interpolate("token", "s3cret%", false, lookup); err == nil || strings.Contains(err.Error(), "s3cret") {
 		t.Errorf("an error in a secret option shows its value: %v", err)
+	}
+}
+
+// TestInterpolateErrorsInsideSecrets: a mistake inside a secret's value
+// is reported without any of it, whether the secret is the option itself,
+// one its %(...)s takes in, at any depth, or one a config: URI passed in.
+func TestInterpolateErrorsInsideSecrets(t *testing.T) {
+	lookup := func(name string) (string, bool, bool) {
+		v, ok := map[string]string{
+			"admin_password": "hunter2%SECRETTAIL",
+			"db_password":    "hunter2%(SECRETTAIL)s",
+			"bad_password":   "hunter2%(SECRETTAIL",
+			"url":            "http://u:%(db_password)s@h", // a name that does not look secret, on the way
+			"admin_token":    "%(inner)s",
+			"inner":          "x%SECRETTAIL", // does not look secret, but is inside admin_token
+			"passed":         "p%SECRETTAIL", // passed in secret by a config: URI
+		}[name]
+		return v, name == "passed", ok
+	}
+	const lone = `message: a lone % in <hidden>: write %% for a percent sign`
+	const missing = `message: %(...)s in <hidden>: no such key here or in [DEFAULT]`
+	for raw, want := range map[string]string{
+		"%(admin_password)s": lone,
+		"%(db_password)s":    missing,
+		"%(bad_password)s":   `message: bad %(name)s reference in <hidden>`,
+		"see %(url)s":        missing,
+		"%(admin_token)s":    lone,
+		"%(passed)s":         lone,
+		"%(inner)s":          `message: a lone % in "%SECRETTAIL": write %% for a percent sign`, // no secret here
+	} {
+		_, _, err := interpolate("message", raw, false, lookup)
+		if err == nil || err.Error() != want {
+			t.Errorf("interpolate(message = %s) = %v, want %s", raw, err, want)
+		}
+	}
+	if _, _, err := interpolate("message", "x%SECRETTAIL", true, lookup); err == nil || err.Error() != lone {
+		t.Errorf("interpolate of a value passed in secret = %v, want %s", err, lone)
+	}
+}
+
+// budgetConfigs are small configs whose keys or sections name each
+// other so many times over that, without the load's budget, resolving
+// them takes hundreds of megabytes, or gigabytes.
+var budgetConfigs = map[string]struct {
+	config func() string
+	want   string // what the error says
+}{
+	// c is a million bytes; each of 100 keys takes it in.
+	"values": {func() string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "[DEFAULT]\na = %s\nb = %s\nc = %s\n", strings.Repeat("x", 1000), strings.Repeat("%(a)s", 100), strings.Repeat("%(b)s", 10))
+		for i := range 100 {
+			fmt.Fprintf(&b, "k%d = %%(c)s\n", i)
+		}
+		b.WriteString("[app:c0]\nuse = egg:tutorial#greeting\n")
+		return b.String()
+	}, "%(...)s makes more than 64 MiB of values, the most one load may"},
+	// Ten levels of urlmaps, each mounting the next twice: the last, with
+	// 2,000 options, is read 1,024 times.
+	"settings": {func() string {
+		var b strings.Builder
+		for i := range 10 {
+			fmt.Fprintf(&b, "[composite:c%d]\nuse = egg:Paste#urlmap\n/a = c%d\n/b = c%d\n\n", i, i+1, i+1)
+		}
+		b.WriteString("[app:c10]\nuse = egg:tutorial#greeting\n")
+		for i := range 2000 {
+			fmt.Fprintf(&b, "o%d = v\n", i)
+		}
+		return b.String()
+	}, "the config makes more than 1048576 settings, the most one load may"},
+	// 100 apps each set a key, so each copies a global conf of 20,000
+	// [DEFAULT] keys.
+	"global copies": {func() string {
+		var b strings.Builder
+		b.WriteString("[DEFAULT]\n")
+		for i := range 20_000 {
+			fmt.Fprintf(&b, "d%d = v\n", i)
+		}
+		b.WriteString("[composite:c0]\nuse = egg:Paste#urlmap\n")
+		for i := range 100 {
+			fmt.Fprintf(&b, "/%d = app%d\n", i, i)
+		}
+		for i := range 100 {
+			fmt.Fprintf(&b, "[app:app%d]\nuse = egg:tutorial#greeting\nset message = %d\n", i, i)
+		}
+		return b.String()
+	}, "the config makes more than 1048576 settings, the most one load may"},
+}
+
+// TestLoadBudget: a config whose keys or sections name each other many
+// times over is refused at FILE:LINE once the load has made its budget,
+// saying which limit it hit, instead of filling memory.
+func TestLoadBudget(t *testing.T) {
+	reg := newRegistry(discardLogger())
+	for name, c := range budgetConfigs {
+		data := []byte(c.config())
+		r := &resolver{registry: reg, readFile: func(string) ([]byte, error) { return data, nil }}
+		_, err := r.resolve("budget.ini", "c0")
+		if err == nil || !strings.HasPrefix(err.Error(), "budget.ini:") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s, %d bytes: %v, want budget.ini:LINE: %s...", name, len(data), err, c.want)
+		}
 	}
 }
 

@@ -16,17 +16,28 @@ const maxGrowth = 1 << 20
 
 // interpolate expands %(name)s in raw with lookup, and %% to %: the Go
 // twin of ConfigParser's BasicInterpolation, which Paste Deploy applies to
-// every value it reads. key is the option raw belongs to: an error shows
-// raw only if key does not look secret. usedSecret reports whether the
-// value took in a key that looks secret, so it is masked too.
-func interpolate(key, raw string, lookup func(name string) (string, bool)) (value string, usedSecret bool, err error) {
+// every value it reads. key is the option raw belongs to, and secret
+// says raw is secret whatever key's name. lookup returns a name's raw
+// value, and whether that value is secret whatever its name. usedSecret
+// reports whether the value took in a secret, at any depth: a key that
+// looks secret, or a value lookup says is one, so it is masked too.
+//
+// An error names key, and shows the text at fault unless it is inside a
+// secret: raw, if key looks secret or secret is set, or a value taken in
+// through a name that is secret, at any depth of %(...)s. There it shows
+// <hidden>, and no name the secret's text holds.
+func interpolate(key, raw string, secret bool, lookup func(name string) (value string, secret, ok bool)) (value string, usedSecret bool, err error) {
 	if !strings.Contains(raw, "%") {
 		return raw, false, nil
 	}
 	var b strings.Builder
 	growth := 0
-	var expand func(text string, depth int) error
-	expand = func(text string, depth int) error {
+	// expand writes text, at depth, to b; inSecret says text is inside a
+	// secret, if key does not say so already. hide says whether an error
+	// in text must hide it.
+	hide := func(inSecret bool) bool { return inSecret || looksSecret(key) }
+	var expand func(text string, depth int, inSecret bool) error
+	expand = func(text string, depth int, inSecret bool) error {
 		if depth > maxDepth {
 			return fmt.Errorf("%s: %%(...)s nests more than %d deep: is a value referring to itself?", key, maxDepth)
 		}
@@ -45,19 +56,23 @@ func interpolate(key, raw string, lookup func(name string) (string, bool)) (valu
 			case strings.HasPrefix(text, "%("):
 				end := strings.IndexByte(text, ')')
 				if end < 3 || !strings.HasPrefix(text[end:], ")s") {
-					return fmt.Errorf("%s: bad %%(name)s reference in %s", key, shownValue(key, text))
+					return fmt.Errorf("%s: bad %%(name)s reference in %s", key, shownValue(text, hide(inSecret)))
 				}
 				name := text[2:end]
-				v, ok := lookup(name)
-				if !ok {
+				v, vSecret, ok := lookup(name)
+				switch {
+				case !ok && hide(inSecret):
+					return fmt.Errorf("%s: %%(...)s in %s: no such key here or in [DEFAULT]", key, hidden)
+				case !ok:
 					return fmt.Errorf("%s: %%(%s)s: no such key here or in [DEFAULT]", key, name)
 				}
-				usedSecret = usedSecret || looksSecret(name)
+				vSecret = vSecret || looksSecret(name)
+				usedSecret = usedSecret || vSecret
 				if growth += len(v); growth > maxGrowth {
 					return fmt.Errorf("%s: the value grows past %d bytes as %%(...)s expand", key, maxGrowth)
 				}
 				if strings.Contains(v, "%") {
-					if err := expand(v, depth+1); err != nil {
+					if err := expand(v, depth+1, inSecret || vSecret); err != nil {
 						return err
 					}
 				} else {
@@ -65,11 +80,11 @@ func interpolate(key, raw string, lookup func(name string) (string, bool)) (valu
 				}
 				text = text[end+2:]
 			default:
-				return fmt.Errorf("%s: a lone %% in %s: write %%%% for a percent sign", key, shownValue(key, text))
+				return fmt.Errorf("%s: a lone %% in %s: write %%%% for a percent sign", key, shownValue(text, hide(inSecret)))
 			}
 		}
 	}
-	if err := expand(raw, 1); err != nil {
+	if err := expand(raw, 1, secret); err != nil {
 		return "", false, err
 	}
 	return b.String(), usedSecret, nil

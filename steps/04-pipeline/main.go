@@ -108,9 +108,14 @@ func main() {
 		if *jsonFlag {
 			err = writeJSON(os.Stdout, tree, false)
 		} else {
-			printTree(os.Stdout, tree)
+			err = printTree(os.Stdout, tree)
 		}
-		if err != nil {
+		var configErr *configError
+		switch {
+		case errors.As(err, &configErr): // a tree too deep for JSON
+			fmt.Fprintf(os.Stderr, "%s: %v\n", flags.Name(), err)
+			os.Exit(2)
+		case err != nil: // stdout closed, or full
 			fmt.Fprintf(os.Stderr, "%s: -print: %v\n", flags.Name(), err)
 			os.Exit(1)
 		}

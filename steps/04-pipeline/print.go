@@ -1,10 +1,10 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
-	"maps"
 	"slices"
 	"strings"
 )
@@ -12,26 +12,50 @@ import (
 // -print writes the resolved tree, and -print -json the same tree as JSON.
 // Neither calls a factory, and neither shows a secret.
 
+// maxIndent is the deepest level -print indents, two spaces a level.
+// Deeper, a line keeps that indentation and a heading starts with its
+// depth, [depth 33], the top being depth 0, so that a tree nested 100,000
+// deep prints in space that grows with the tree, not with the square of
+// its depth.
+const maxIndent = 32
+
 // printTree writes ctx and what it contains, one piece a line, indented:
-// what it is, its factory and where it is defined, then its options.
-func printTree(w io.Writer, ctx *loaderContext) {
+// what it is, its factory and where it is defined, then its options. It
+// returns the first error writing to w.
+func printTree(w io.Writer, ctx *loaderContext) error {
 	var defaults *globalConf
 	if ctx.loader != nil {
 		defaults, _ = ctx.loader.defaultsConf() // resolved already: no error
 	}
-	printContext(w, ctx, defaults, "", "")
+	bw := bufio.NewWriter(w)
+	printContext(bw, ctx, defaults, 0, "")
+	return bw.Flush()
 }
 
-// printContext writes ctx at indent, its heading after lead ("/v1 -> ").
+// printContext writes ctx at depth, its heading after lead ("/v1 -> ").
 // above is the global conf of the context above it, to show what ctx
 // changes in it.
-func printContext(w io.Writer, ctx *loaderContext, above *globalConf, indent, lead string) {
-	fmt.Fprintf(w, "%s%s%s\n", indent, lead, heading(ctx))
+func printContext(w *bufio.Writer, ctx *loaderContext, above *globalConf, depth int, lead string) {
+	indent(w, depth, true)
+	w.WriteString(lead)
+	w.WriteString(heading(ctx))
+	w.WriteByte('\n')
 	for _, line := range optionLines(ctx, above) {
-		line = strings.ReplaceAll(line, "\n", "\n"+indent+"      ") // a continued value
-		fmt.Fprintf(w, "%s    %s\n", indent, line)
+		indent(w, depth, false)
+		w.WriteString("    ")
+		for {
+			part, rest, continued := strings.Cut(line, "\n")
+			w.WriteString(part)
+			w.WriteByte('\n')
+			if !continued {
+				break
+			}
+			indent(w, depth, false) // a continued value's next line
+			w.WriteString("      ")
+			line = rest
+		}
 	}
-	inner := indent + "  "
+	inner := depth + 1
 	switch ctx.objectType {
 	case pipelineType:
 		for _, f := range ctx.filters {
@@ -49,11 +73,24 @@ func printContext(w io.Writer, ctx *loaderContext, above *globalConf, indent, le
 		printContext(w, ctx.notFound, ctx.global, inner, "not_found_app -> ")
 	}
 	for _, g := range ctx.guesses {
-		fmt.Fprintf(w, "%s%s -> read from the option value (a guess: no Go twin says what it means)\n", inner, g.key)
+		indent(w, inner, true)
+		w.WriteString(g.key + " -> read from the option value (a guess: no Go twin says what it means)\n")
 		for _, f := range g.filters {
-			printContext(w, f, ctx.global, inner+"  ", "")
+			printContext(w, f, ctx.global, inner+1, "")
 		}
-		printContext(w, g.app, ctx.global, inner+"  ", "")
+		printContext(w, g.app, ctx.global, inner+1, "")
+	}
+}
+
+// indent writes the indentation of a line at depth: two spaces a level,
+// up to maxIndent levels. Deeper, a heading's ends with its depth,
+// [depth 33].
+func indent(w *bufio.Writer, depth int, heading bool) {
+	for range min(depth, maxIndent) {
+		w.WriteString("  ")
+	}
+	if depth > maxIndent && heading {
+		fmt.Fprintf(w, "[depth %d] ", depth)
 	}
 }
 
@@ -100,7 +137,7 @@ func optionLines(ctx *loaderContext, above *globalConf) []string {
 		if urlmapKeys || guessed[s.key] {
 			continue // shown as its children
 		}
-		line := s.key + " = " + shown1(s)
+		line := s.key + " = " + shownSetting(s)
 		switch {
 		case s.via != "":
 			line += "  (" + s.via + ")"
@@ -110,23 +147,21 @@ func optionLines(ctx *loaderContext, above *globalConf) []string {
 		lines = append(lines, line)
 	}
 	changed := map[string]bool{}
-	for _, key := range slices.Sorted(maps.Keys(ctx.global.values)) {
+	for _, key := range changedKeys(ctx.global, above) {
 		s := ctx.global.values[key]
-		if old, ok := above.lookup(key); !ok || old.value != s.value {
-			lines = append(lines, "global "+key+" = "+shown1(s))
-			changed[key] = true
-		}
+		lines = append(lines, "global "+key+" = "+shownSetting(s))
+		changed[key] = true
 	}
 	if ctx.twin != nil {
 		for _, key := range ctx.twin.options {
 			_, local := ctx.local.get(key)
 			if s, ok := ctx.global.values[key]; ok && !local && !changed[key] {
-				lines = append(lines, key+" = "+shown1(s)+"  (from the global conf)")
+				lines = append(lines, key+" = "+shownSetting(s)+"  (from the global conf)")
 			}
 		}
 	}
 	for _, s := range ctx.ignored {
-		lines = append(lines, s.key+" = "+shown1(s)+"  (ignored, as Paste ignores it: [DEFAULT] sets it)")
+		lines = append(lines, s.key+" = "+shownSetting(s)+"  (ignored, as Paste ignores it: [DEFAULT] sets it)")
 	}
 	if ctx.require != "" {
 		lines = append(lines, "require = "+ctx.require+"  (Paste checks these are installed; step 04 does not)")
@@ -134,21 +169,86 @@ func optionLines(ctx *loaderContext, above *globalConf) []string {
 	return lines
 }
 
-// shown1 is s's value as -print shows it: as it is, or hidden.
-func shown1(s setting) string {
+// changedKeys are the keys of global whose values differ from above's, in
+// order. Most contexts share their global conf with the one above, and
+// then none differ: a file with 50,000 [DEFAULT] keys need not have them
+// sorted for each context.
+func changedKeys(global, above *globalConf) []string {
+	if global == above {
+		return nil
+	}
+	var keys []string
+	for key, s := range global.values {
+		if old, ok := above.lookup(key); !ok || old.value != s.value {
+			keys = append(keys, key)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// shownSetting is s's value as -print shows it: as it is, or hidden.
+func shownSetting(s setting) string {
 	if s.secret {
 		return hidden
 	}
 	return s.value
 }
 
-// writeJSON writes ctx as -print -json does. The conformance test sets
+// maxJSONDepth is how deep a tree -print -json writes, the top being
+// depth 0: deeper than Paste Deploy itself loads, as it stops between 180
+// and 190 nested urlmaps. A context nests up to four levels of JSON in the
+// one above it (a urlmap's "urlmap", its "apps", one app, the context), so
+// the JSON nests at most 802 levels, which Python's json module reads
+// within its default recursion limit; and the JSON's lines, indented two
+// spaces a level, come to a few MB, not the gigabytes of a tree 100,000
+// deep.
+const maxJSONDepth = 200
+
+// writeJSON writes ctx as -print -json does, and returns the first error
+// writing to w. A tree nested deeper than maxJSONDepth is an error at a
+// context too deep, and writes nothing. The conformance test sets
 // showSecrets, to compare values with Paste Deploy's.
 func writeJSON(w io.Writer, ctx *loaderContext, showSecrets bool) error {
+	if deep, depth := deeper(ctx, maxJSONDepth); deep != nil {
+		return errorAt(deep.where, "-print -json writes a tree at most %d contexts deep, and this context is %d deep: -print shows any depth",
+			maxJSONDepth, depth)
+	}
 	e := json.NewEncoder(w)
 	e.SetEscapeHTML(false) // <hidden>, not \u003chidden\u003e
 	e.SetIndent("", "  ")
 	return e.Encode(contextJSON(ctx, showSecrets))
+}
+
+// deeper returns a context of the tree under top that is deeper than
+// limit, and its depth, or nil. It keeps a list of what is left to look
+// at, so that a tree nested 100,000 deep needs no deep stack.
+func deeper(top *loaderContext, limit int) (*loaderContext, int) {
+	type at struct {
+		ctx   *loaderContext
+		depth int
+	}
+	todo := []at{{top, 0}}
+	for len(todo) > 0 {
+		c := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		if c.depth > limit {
+			return c.ctx, c.depth
+		}
+		inner := append([]*loaderContext{c.ctx.app, c.ctx.next, c.ctx.filter, c.ctx.notFound}, c.ctx.filters...)
+		for _, m := range c.ctx.mounts {
+			inner = append(inner, m.app)
+		}
+		for _, g := range c.ctx.guesses {
+			inner = append(append(inner, g.app), g.filters...)
+		}
+		for _, ctx := range inner {
+			if ctx != nil {
+				todo = append(todo, at{ctx, c.depth + 1})
+			}
+		}
+	}
+	return nil, 0
 }
 
 // contextJSON is ctx as JSON. Its keys object_type, protocol, factory,

@@ -19,15 +19,35 @@ import (
 // Paste Deploy.
 const maxContexts = 1 << 18
 
+// A load's budget bounds what resolving makes, in all, however a config's
+// sections and values name each other, so that a config of a few KiB
+// cannot make a load, or a SIGHUP reload inside the serving process,
+// take gigabytes. Paste Deploy has none. An OpenStack api-paste.ini makes
+// under a hundred settings and a few hundred bytes of values; the largest
+// the benchmarks load, 200,000 settings and 3.4 MB.
+const (
+	// maxSettings bounds the settings made: the options read for every
+	// context, as a section is read once for each that names it, and the
+	// entries of each global conf copied to change it.
+	maxSettings = 1 << 20
+
+	// maxInterpolated bounds the bytes of the values %(...)s makes, in
+	// every section read and every file's [DEFAULT]: four times the
+	// largest config file, however its values name each other.
+	maxInterpolated = 4 * maxConfigSize
+)
+
 // resolver resolves names in config files: it holds the files read so far
 // and what the registry twins.
 type resolver struct {
-	registry registry
-	readFile func(path string) ([]byte, error)
-	files    map[string]*iniFile     // by absolute path: each file is parsed once
-	stack    []*section              // the sections being resolved, in order
-	contexts int                     // contexts made so far
-	eggRefs  map[[2]string][2]string // see eggRef
+	registry     registry
+	readFile     func(path string) ([]byte, error)
+	files        map[string]*iniFile     // by absolute path: each file is parsed once
+	stack        []*section              // the sections being resolved, in order
+	contexts     int                     // contexts made so far
+	settings     int                     // settings made so far: see maxSettings
+	interpolated int                     // bytes of values %(...)s made so far: see maxInterpolated
+	eggRefs      map[[2]string][2]string // see eggRef
 }
 
 // resolveConfig resolves the app, pipeline or composite called name in the
@@ -89,6 +109,7 @@ type configLoader struct {
 	defaults []*option          // raw, in order
 	byKey    map[string]*option // the same, by key
 	setGet   []*option          // the defaults whose keys start with "set " or "get "
+	passed   map[string]bool    // the defaults a config: URI passed in secret
 	global   *globalConf        // the defaults interpolated, made at first use
 	err      error              // the error making global gave
 }
@@ -97,7 +118,7 @@ type configLoader struct {
 // a loader for it: the twin of ConfigLoader.__init__ and update_defaults.
 // callerGlobal is the global conf of the section whose config: URI named
 // the file, at from: its keys become defaults here, unless the file sets
-// them.
+// them, and a secret there stays one here.
 func (r *resolver) openLoader(path string, callerGlobal *globalConf, from position) (*configLoader, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -135,7 +156,14 @@ func (r *resolver) openLoader(path string, callerGlobal *globalConf, from positi
 	if callerGlobal != nil {
 		for _, key := range slices.Sorted(maps.Keys(callerGlobal.values)) {
 			if _, ok := l.byKey[key]; !ok {
-				add(&option{key: key, value: callerGlobal.values[key].value})
+				s := callerGlobal.values[key]
+				add(&option{key: key, value: s.value})
+				if s.secret {
+					if l.passed == nil {
+						l.passed = map[string]bool{}
+					}
+					l.passed[key] = true
+				}
 			}
 		}
 	}
@@ -159,29 +187,27 @@ func (l *configLoader) defaultsConf() (*globalConf, error) {
 	if l.global != nil || l.err != nil {
 		return l.global, l.err
 	}
-	lookup := func(name string) (string, bool) {
-		o, ok := l.byKey[name]
-		if !ok {
-			return "", false
-		}
-		return o.value, true
-	}
 	values := make(map[string]setting, len(l.defaults))
 	for _, o := range l.defaults {
-		v, usedSecret, err := interpolate(o.key, o.value, lookup)
+		v, usedSecret, err := interpolate(o.key, o.value, l.passed[o.key], l.lookupDefault)
 		switch {
 		case err != nil && o.line == 0: // here, __file__, or a global passed in
 			l.err = errorAt(l.from, "in %s, [DEFAULT] %v", l.file.path, err)
 		case err != nil:
 			l.err = errorAt(l.where(o.line), "[DEFAULT] %v", err)
+		case o.line == 0:
+			l.err = l.r.spend(1, madeBytes(o.value, v), l.from)
+		default:
+			l.err = l.r.spend(1, madeBytes(o.value, v), l.where(o.line))
 		}
-		if err != nil {
+		if l.err != nil {
 			return nil, l.err
 		}
 		if v == "" {
 			v = o.value
 		}
-		values[o.key] = setting{key: o.key, value: v, where: l.where(o.line), secret: usedSecret || looksSecret(o.key)}
+		secret := usedSecret || looksSecret(o.key) || l.passed[o.key]
+		values[o.key] = setting{key: o.key, value: v, where: l.where(o.line), secret: secret}
 	}
 	l.global = &globalConf{values, l}
 	return l.global, nil
@@ -191,21 +217,33 @@ func (l *configLoader) defaultsConf() (*globalConf, error) {
 // options and the defaults: the twin of parser.get(section, key).
 func (l *configLoader) value(s *section, o *option) (setting, error) {
 	key := o.key
-	lookup := func(name string) (string, bool) {
+	lookup := func(name string) (string, bool, bool) {
 		if o, ok := s.option(name); ok {
-			return o.value, true
+			return o.value, false, true
 		}
-		o, ok := l.byKey[name]
-		if !ok {
-			return "", false
-		}
-		return o.value, true
+		return l.lookupDefault(name)
 	}
-	v, usedSecret, err := interpolate(key, o.value, lookup)
+	passed := l.byKey[key] == o && l.passed[key] // a set or get key of [DEFAULT]
+	v, usedSecret, err := interpolate(key, o.value, passed, lookup)
 	if err != nil {
 		return setting{}, errorAt(l.where(o.line), "[%s] %v", s.header, err)
 	}
-	return setting{key: key, value: v, where: l.where(o.line), secret: usedSecret || looksSecret(key)}, nil
+	if err := l.r.spend(0, madeBytes(o.value, v), l.where(o.line)); err != nil {
+		return setting{}, err
+	}
+	return setting{key: key, value: v, where: l.where(o.line), secret: usedSecret || looksSecret(key) || passed}, nil
+}
+
+// lookupDefault returns the raw value of the default called name, for
+// interpolate, and whether it is secret whatever its name: one a config:
+// URI passed in secret, its %(...)s expanded in the caller's file, where
+// that was known.
+func (l *configLoader) lookupDefault(name string) (value string, secret, ok bool) {
+	o, ok := l.byKey[name]
+	if !ok {
+		return "", false, false
+	}
+	return o.value, l.passed[name], true
 }
 
 // sectionsFor returns the sections that define name as t: in each group
@@ -235,13 +273,14 @@ func (l *configLoader) findSection(t *objectType, name string, at site) (*sectio
 		}
 		return nil, errorAt(at.where, "%s: %s define it, and Paste Deploy refuses to choose", at.what(), strings.Join(headers, " and "))
 	case len(found) == 0:
-		return nil, errorAt(at.where, "%s: %s%s", at.what(), sectionsFor(t, name), l.nearMiss(name))
+		return nil, errorAt(at.where, "%s: %s%s", at.what(), missingSectionsText(t, name), l.nearMiss(name))
 	}
 	return found[0], nil
 }
 
-// sectionsFor lists the sections that would define name as t.
-func sectionsFor(t *objectType, name string) string {
+// missingSectionsText says which sections would define name as t, for
+// the error that finds none: "no [filter:auth]".
+func missingSectionsText(t *objectType, name string) string {
 	if t == filterType {
 		return fmt.Sprintf("no [filter:%s]", name)
 	}
@@ -350,7 +389,9 @@ func (l *configLoader) getContext(t *objectType, name string, global *globalConf
 		sr := chain[i]
 		if i < len(chain)-1 {
 			remaining = withoutUse(sr.local)
-			l.useContext(sr, ctx, remaining)
+			if err := l.useContext(sr, ctx, remaining); err != nil {
+				return nil, err
+			}
 		}
 		if ctx, err = l.finishContext(sr, ctx, remaining); err != nil {
 			return nil, err
@@ -377,8 +418,15 @@ func (l *configLoader) readSection(t *objectType, name string, global *globalCon
 		l.r.pop(s)
 		return nil, err
 	}
-	if global == nil || global.of != l {
+	switch {
+	case global == nil:
+		global = defaults
+	case global.of != l: // the global conf of a section in another file
 		global = mergeGlobals(defaults, global, l)
+		if err := l.r.spend(len(global.values), 0, l.where(s.line)); err != nil {
+			l.r.pop(s)
+			return nil, err
+		}
 	}
 	typ, _, _ := sectionName(s.header)
 	sr := &sectionRead{t: t, s: s, typ: typ, local: localConf{list: make([]setting, 0, len(s.options))}}
@@ -391,6 +439,10 @@ func (l *configLoader) readSection(t *objectType, name string, global *globalCon
 		if _, own := s.option(o.key); !own {
 			options = append(options, o)
 		}
+	}
+	if err := l.r.spend(len(options), 0, l.where(s.line)); err != nil {
+		l.r.pop(s)
+		return nil, err
 	}
 	var gets []setting
 	for _, o := range options {
@@ -408,13 +460,16 @@ func (l *configLoader) readSection(t *objectType, name string, global *globalCon
 			v.key = strings.TrimFunc(o.key[4:], isPySpace)
 			v.secret = v.secret || looksSecret(v.key)
 			sr.additions = append(sr.additions, v)
-			global = global.with(v)
 		case strings.HasPrefix(o.key, "get "):
 			v.key = strings.TrimFunc(o.key[4:], isPySpace)
 			gets = append(gets, v)
 		default:
 			sr.local.set(v)
 		}
+	}
+	if global, err = l.r.with(global, l.where(s.line), sr.additions...); err != nil {
+		l.r.pop(s)
+		return nil, err
 	}
 	for _, g := range gets {
 		v, ok := global.values[g.value]
@@ -462,9 +517,6 @@ func (l *configLoader) finishContext(sr *sectionRead, ctx *loaderContext, remain
 // mergeGlobals returns defaults updated with global, as get_context makes
 // the global conf: the caller's globals win over the file's defaults.
 func mergeGlobals(defaults, global *globalConf, l *configLoader) *globalConf {
-	if global == nil {
-		return defaults
-	}
 	values := make(map[string]setting, len(defaults.values)+len(global.values))
 	for k, v := range defaults.values {
 		values[k] = v
@@ -496,18 +548,24 @@ func (l *configLoader) contextFromUse(sr *sectionRead, remaining localConf) (*lo
 	if err != nil {
 		return nil, err
 	}
-	l.useContext(sr, ctx, remaining)
-	return ctx, nil
+	return ctx, l.useContext(sr, ctx, remaining)
 }
 
 // useContext makes ctx, the context of what sr's section uses, the
 // section's own: its local conf (less use: remaining) over ctx's, its set
 // keys over ctx's global conf, and a protocol from its type if ctx has
 // none: the second half of ConfigLoader._context_from_use.
-func (l *configLoader) useContext(sr *sectionRead, ctx *loaderContext, remaining localConf) {
-	ctx.global = ctx.global.with(sr.additions...)
+func (l *configLoader) useContext(sr *sectionRead, ctx *loaderContext, remaining localConf) error {
+	where := l.where(sr.s.line)
+	var err error
+	if ctx.global, err = l.r.with(ctx.global, where, sr.additions...); err != nil {
+		return err
+	}
 	if file, ok := sr.global.values["__file__"]; ok {
-		ctx.global = ctx.global.with(file) // use sections keep the user's __file__
+		// use sections keep the user's __file__
+		if ctx.global, err = l.r.with(ctx.global, where, file); err != nil {
+			return err
+		}
 	}
 	ctx.local.update(remaining)
 	ctx.loader = l
@@ -522,6 +580,7 @@ func (l *configLoader) useContext(sr *sectionRead, ctx *loaderContext, remaining
 		}
 		ctx.twin = l.r.registry.find(protocolKinds[ctx.protocol], ctx.factory)
 	}
+	return nil
 }
 
 // contextFromExplicit resolves a section that names its factory with a
@@ -651,6 +710,39 @@ func (r *resolver) tooMany(where position) error {
 		return errorAt(where, "the config resolves to more than %d contexts: do sections name each other through many paths?", maxContexts)
 	}
 	return nil
+}
+
+// spend counts settings made, and bytes of values %(...)s made, for the
+// config at where: past the load's budget, it is an error there.
+func (r *resolver) spend(settings, bytes int, where position) error {
+	r.settings += settings
+	r.interpolated += bytes
+	switch {
+	case r.settings > maxSettings:
+		return errorAt(where, "the config makes more than %d settings, the most one load may (a section counts once for each context it is read for): do sections name each other through many paths?", maxSettings)
+	case r.interpolated > maxInterpolated:
+		return errorAt(where, "%%(...)s makes more than %d MiB of values, the most one load may: do keys name each other many times over?", maxInterpolated>>20)
+	}
+	return nil
+}
+
+// madeBytes is the bytes %(...)s made in making value from raw: none if
+// raw has no %, as value is then raw itself.
+func madeBytes(raw, value string) int {
+	if !strings.Contains(raw, "%") {
+		return 0
+	}
+	return len(value)
+}
+
+// with returns g with the settings of adds, spending the settings of the
+// copy if it makes one.
+func (r *resolver) with(g *globalConf, where position, adds ...setting) (*globalConf, error) {
+	changed := g.with(adds...)
+	if changed == g {
+		return g, nil
+	}
+	return changed, r.spend(len(changed.values), 0, where)
 }
 
 // push notes that s is being resolved, or returns the reference cycle

@@ -36,10 +36,10 @@ func looksSecret(name string) bool {
 	return false
 }
 
-// shownValue quotes value for -print or an error message, or hides it if
-// key looks secret.
-func shownValue(key, value string) string {
-	if looksSecret(key) {
+// shownValue quotes value for an error message, or hides it if it is
+// secret.
+func shownValue(value string, secret bool) string {
+	if secret {
 		return hidden
 	}
 	return fmt.Sprintf("%q", value)
