@@ -187,12 +187,14 @@ func cmdSlowclient(ts *testscript.TestScript, neg bool, args []string) {
 // timeout and within WaitLimit after it. Meanwhile it makes one normal
 // request, and returns its status.
 func SlowClient(addr string, timeout time.Duration) (normalStatus string, err error) {
+	// The clock starts before the dial: the server may accept, and start
+	// its own clock, before this goroutine runs again after the dial.
+	start := time.Now()
 	conn, err := net.DialTimeout("tcp", addr, WaitLimit)
 	if err != nil {
 		return "", err
 	}
 	defer conn.Close()
-	start := time.Now()
 	conn.SetDeadline(start.Add(timeout + WaitLimit))
 	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: slow\r\n")
 

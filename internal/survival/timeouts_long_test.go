@@ -31,12 +31,12 @@ const (
 func TestSlowBody(t *testing.T) {
 	t.Parallel()
 	s := harness.StartServer(t, "04-pipeline")
+	start := time.Now() // before the dial: the server's clock starts at its accept
 	conn, err := net.DialTimeout("tcp", s.Addr, harness.WaitLimit)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	start := time.Now()
 	io.WriteString(conn, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
 	cut := make(chan time.Duration, 1)
 	go func() {
@@ -79,13 +79,13 @@ func TestClientNeverReads(t *testing.T) {
 	t.Parallel()
 	s := harness.StartServer(t, "04-pipeline")
 	quiet(t, s)
+	start := time.Now() // before the dial: the server's clock starts at its accept
 	conn, err := net.DialTimeout("tcp", s.Addr, harness.WaitLimit)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
 	conn.(*net.TCPConn).SetReadBuffer(4 << 10)
-	start := time.Now()
 
 	// Far more answers than the sockets hold: the server's writes stall.
 	requests := strings.Repeat("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 200000)

@@ -133,12 +133,12 @@ func TestTLSHandshakeStalled(t *testing.T) {
 	}
 	for name, sent := range stalls {
 		t.Run(name, func(t *testing.T) {
+			start := time.Now() // before the dial: the server's clock starts at its accept
 			conn, err := net.DialTimeout("tcp", s.Addr, harness.WaitLimit)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer conn.Close()
-			start := time.Now()
 			conn.Write(sent)
 			resp, err := tlsClient(t, dir, tls.VersionTLS12, 0).Get("https://" + s.Addr + "/")
 			if err != nil {
