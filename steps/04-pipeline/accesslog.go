@@ -42,9 +42,13 @@ func accessLog(logger *slog.Logger) middleware {
 // requestPath is the path the client asked for, as it sent it, without
 // its query: the urlmap around this layer has stripped its prefix from
 // r.URL.Path by now. An absolute-form target (http://host/path) gives its
-// path alone, never the host or a user and password before it.
+// path alone, never the host or a user and password before it; a path
+// that merely holds "://" (/v1/http://x) is kept whole.
 func requestPath(r *http.Request) string {
 	target, _, _ := strings.Cut(r.RequestURI, "?")
+	if strings.HasPrefix(target, "/") || target == "*" {
+		return target
+	}
 	if _, rest, ok := strings.Cut(target, "://"); ok {
 		i := strings.IndexByte(rest, '/')
 		if i < 0 {

@@ -17,6 +17,8 @@ func TestRequestPath(t *testing.T) {
 		"http://admin:s3cret@example.com/v1/x": "/v1/x",
 		"http://admin:s3cret@example.com":      "/",
 		"https://example.com:8443/healthcheck": "/healthcheck",
+		"/admin/delete/http://x/innocent":      "/admin/delete/http://x/innocent",
+		"/v1/http://evil/?q=1":                 "/v1/http://evil/",
 	} {
 		r := httptest.NewRequest("GET", "/", nil)
 		r.RequestURI = target
