@@ -400,17 +400,31 @@ class Printer:
                 continue
             node.guesses.append((key, nodes))
 
-    def write(self, node, above, indent="", lead=""):
-        """Writes node, and what is below it, as the Go step's -print."""
-        print(f"{indent}{lead}{heading(node)}")
+    def write(self, node, above, depth=0, lead=""):
+        """Writes node, at depth, and what is below it, as the Go step's
+        -print."""
+        print(indent(depth, True) + lead + heading(node))
         for line in option_lines(node, above):
-            print(f"{indent}    " + line.replace("\n", "\n" + indent + "      "))
+            print(indent(depth) + "    " + line.replace("\n", "\n" + indent(depth) + "      "))
         for child_lead, child in node.children:
-            self.write(child, node.context.global_conf, indent + "  ", child_lead)
+            self.write(child, node.context.global_conf, depth + 1, child_lead)
         for key, nodes in node.guesses:
-            print(f"{indent}  {key} -> read from the option value (a guess: no Go twin says what it means)")
+            print(indent(depth + 1, True) + f"{key} -> read from the option value (a guess: no Go twin says what it means)")
             for child in nodes:
-                self.write(child, node.context.global_conf, indent + "    ")
+                self.write(child, node.context.global_conf, depth + 2)
+
+
+# The deepest level -print indents, two spaces a level, as the Go step's
+# maxIndent: deeper, a heading starts with its depth, [depth 33].
+MAX_INDENT = 32
+
+
+def indent(depth, heading=False):
+    """The indentation of a line at depth, as the Go step's indent."""
+    text = "  " * min(depth, MAX_INDENT)
+    if depth > MAX_INDENT and heading:
+        text += f"[depth {depth}] "
+    return text
 
 
 def key_of(context, name):

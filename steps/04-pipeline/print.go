@@ -83,7 +83,7 @@ func printContext(w *bufio.Writer, ctx *loaderContext, above *globalConf, depth 
 }
 
 // indent writes the indentation of a line at depth: two spaces a level,
-// up to maxIndent levels. Deeper, a heading's ends with its depth,
+// up to maxIndent levels. Deeper, a heading starts with its depth:
 // [depth 33].
 func indent(w *bufio.Writer, depth int, heading bool) {
 	for range min(depth, maxIndent) {
