@@ -75,7 +75,8 @@ def describe(err, path):
     worded here, as Python's own shows the raw value, which may be a
     secret."""
     if isinstance(err, OSError) and err.strerror:
-        return f"open {os.path.relpath(err.filename) if err.filename else path}: {err.strerror}"
+        opened = os.path.relpath(err.filename) if err.filename else path
+        return f"open {scrub(opened, path)}: {err.strerror}"
     if isinstance(err, configparser.MissingSectionHeaderError):
         return f"{path}:{err.lineno}: no [section] header before {err.line.strip()!r}"
     if isinstance(err, configparser.ParsingError):
@@ -89,13 +90,40 @@ def describe(err, path):
     if isinstance(err, RecursionError):
         return f"{path}: {type(err).__name__}: Paste Deploy followed a reference cycle"
     message = str(err).replace(os.path.dirname(os.path.abspath(path)) + os.sep, "")
-    return f"{path}: {type(err).__name__}: {message}"
+    return f"{path}: {type(err).__name__}: {scrub(message, path)}"
+
+
+def scrub(message, path):
+    """message, with each value in the file at path whose key looks secret,
+    raw or interpolated, shown as <hidden>: Paste Deploy's own errors quote
+    a name as it is, and a secret may have gone into it by %(name)s."""
+    parser = configparser.ConfigParser(strict=False)
+    parser.optionxform = str
+    try:
+        parser.read(path, encoding="utf-8")
+    except (OSError, configparser.Error):
+        return message
+    secrets = set()
+    for section in [parser.default_section, *parser.sections()]:
+        for key in parser[section]:
+            if looks_secret(key):
+                secrets.add(parser.get(section, key, raw=True))
+                try:
+                    secrets.add(parser.get(section, key))
+                except configparser.Error:
+                    pass
+    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+        message = message.replace(secret, "<hidden>")
+    return message
 
 
 def interpolation_error(err, path):
     """An interpolation error, at its option's line, without its value:
-    inside a secret, none of the secret's text, as the Go step says it."""
-    where = f"{path}:{option_line(path, err.section, err.option) or 0}"
+    inside a secret, none of the secret's text, as the Go step says it.
+    The twin hides more than the Go step: any mistake in a value that
+    takes in a secret, where Go hides only one inside the secret."""
+    line = option_line(path, err.section, err.option)
+    where = f"{path}:{line}" if line else path
     secret = touches_secret(path, err.section, err.option)
     if isinstance(err, configparser.InterpolationMissingOptionError):
         what = ("%(...)s in <hidden>" if secret else f"%({err.reference})s") + \
@@ -114,7 +142,8 @@ def interpolation_error(err, path):
 
 def touches_secret(path, section, option):
     """Whether option, or a key its %(name)s references reach, has a name
-    that looks secret; where the file cannot be read again, it may."""
+    that looks secret; where the file cannot be read again, or option is
+    not in it (a config: URI's caller set it), it may."""
     raw = configparser.RawConfigParser(strict=False)
     raw.optionxform = str
     try:
@@ -132,7 +161,8 @@ def touches_secret(path, section, option):
         try:
             todo += re.findall(r"%\(([^)]*)\)s", raw.get(section, name))
         except configparser.Error:
-            continue
+            if name == option:
+                return True
     return False
 
 
@@ -436,15 +466,18 @@ def key_of(context, name):
 
 
 def factory_of(context):
-    """What names the context's factory: egg:Dist#name, or module:object."""
+    """What names the context's factory: egg:Dist#name, or module:object;
+    <hidden> if a secret went into it by %(name)s, as the Go step shows it."""
     if context.object_type in (loadwsgi.PIPELINE, loadwsgi.FILTER_APP, loadwsgi.FILTER_WITH):
         return None
     if context.distribution is not None:
-        return f"egg:{context.distribution.metadata['Name']}#{context.entry_point_name}"
-    if isinstance(context.object, Stub):
-        return context.object.path
-    noted = paths.get(id(context.object))
-    return noted[1] if noted else repr(context.object)
+        factory = f"egg:{context.distribution.metadata['Name']}#{context.entry_point_name}"
+    elif isinstance(context.object, Stub):
+        factory = context.object.path
+    else:
+        noted = paths.get(id(context.object))
+        factory = noted[1] if noted else repr(context.object)
+    return shown("", factory, secret_values(context))
 
 
 def twin_of(context):

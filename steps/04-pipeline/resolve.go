@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -78,16 +79,19 @@ type site struct {
 	name   string   // what it names
 	in     string   // the file a config: URI named, when name is looked up there
 	usedBy string   // the type of the section whose use this is, to guess an unknown egg's protocol
+	secret bool     // name took in a secret by %(...)s: no message shows it
 }
 
 // what is the site as errors quote it: "use = base", "pipeline names
 // \"auth\"", "-name main".
 func (at site) what() string {
 	var what string
-	switch at.key {
-	case "-name":
+	switch {
+	case at.key == "-name":
 		what = "-name " + at.name
-	case "pipeline names", "pipeline ends with":
+	case at.secret:
+		what = at.key + " " + hidden
+	case at.key == "pipeline names" || at.key == "pipeline ends with":
 		what = fmt.Sprintf("%s %q", at.key, at.name)
 	default:
 		what = at.key + " = " + at.name
@@ -96,6 +100,17 @@ func (at site) what() string {
 		what += ": in " + at.in
 	}
 	return what
+}
+
+// hide is err, unless the site's name took in a secret and err is about
+// that name, at the site's FILE:LINE: then an error that does not show
+// the name, as the error may quote it whole or in part.
+func (at site) hide(err error) error {
+	var ce *configError
+	if !at.secret || !errors.As(err, &ce) || ce.path != at.where.path || ce.line != at.where.line {
+		return err
+	}
+	return errorAt(at.where, "%s: names nothing Paste Deploy can load here; the name is not shown, as a secret went into it by %%(...)s", at.what())
 }
 
 // configLoader reads the sections of one file: the Go twin of Paste
@@ -338,7 +353,8 @@ type sectionRead struct {
 // a long chain needs no deep stack.
 func (l *configLoader) getContext(t *objectType, name string, global *globalConf, at site) (*loaderContext, error) {
 	if isURI(name) {
-		return l.r.loadContext(t, name, filepath.Dir(l.file.path), global, at)
+		ctx, err := l.r.loadContext(t, name, filepath.Dir(l.file.path), global, at)
+		return ctx, at.hide(err)
 	}
 	var chain []*sectionRead
 	active := 0 // the sections of chain being resolved
@@ -350,7 +366,7 @@ func (l *configLoader) getContext(t *objectType, name string, global *globalConf
 	for {
 		sr, err := l.readSection(t, name, global, at)
 		if err != nil {
-			return nil, err
+			return nil, at.hide(err)
 		}
 		chain, active = append(chain, sr), active+1
 		use, ok := sr.local.get("use")
@@ -358,7 +374,7 @@ func (l *configLoader) getContext(t *objectType, name string, global *globalConf
 			break
 		}
 		name, global = use.value, sr.global
-		at = site{where: use.where, key: "use", name: use.value, usedBy: sr.typ}
+		at = site{where: use.where, key: "use", name: use.value, usedBy: sr.typ, secret: use.secret}
 	}
 
 	// The last section names its factory, or is a pipeline or a filter-app.
@@ -475,7 +491,8 @@ func (l *configLoader) readSection(t *objectType, name string, global *globalCon
 		v, ok := global.values[g.value]
 		if !ok {
 			l.r.pop(s)
-			return nil, errorAt(g.where, "[%s] get %s = %s: the global conf has no %s", s.header, g.key, g.value, g.value)
+			name := shownName(g.value, g.secret)
+			return nil, errorAt(g.where, "[%s] get %s = %s: the global conf has no %s", s.header, g.key, name, name)
 		}
 		sr.local.set(setting{key: g.key, value: v.value, where: g.where, secret: v.secret || looksSecret(g.key), via: "get " + g.value})
 	}
@@ -501,7 +518,7 @@ func (l *configLoader) finishContext(sr *sectionRead, ctx *loaderContext, remain
 		ctx.next = wrapped
 		var err error
 		ctx.filter, err = l.getContext(filterType, sr.filterWith.value, sr.global,
-			site{where: sr.filterWith.where, key: "filter-with", name: sr.filterWith.value, usedBy: "filter"})
+			site{where: sr.filterWith.where, key: "filter-with", name: sr.filterWith.value, usedBy: "filter", secret: sr.filterWith.secret})
 		if err != nil {
 			return nil, err
 		}
@@ -544,7 +561,7 @@ func withoutUse(c localConf) localConf {
 // section itself).
 func (l *configLoader) contextFromUse(sr *sectionRead, remaining localConf) (*loaderContext, error) {
 	use, _ := sr.local.get("use")
-	ctx, err := l.getContext(sr.t, use.value, sr.global, site{where: use.where, key: "use", name: use.value, usedBy: sr.typ})
+	ctx, err := l.getContext(sr.t, use.value, sr.global, site{where: use.where, key: "use", name: use.value, usedBy: sr.typ, secret: use.secret})
 	if err != nil {
 		return nil, err
 	}
@@ -619,10 +636,10 @@ func (l *configLoader) contextFromExplicit(sr *sectionRead) (*loaderContext, err
 	local.pop(protocol.key)
 	ref, err := entryPointRef(protocol.value)
 	if err != nil {
-		return nil, errorAt(protocol.where, "%s = %s: %v", protocol.key, protocol.value, err)
+		return nil, errorAt(protocol.where, "%s = %s: %v", protocol.key, shownName(protocol.value, protocol.secret), err)
 	}
 	ctx := l.r.newContext(t)
-	ctx.protocol, ctx.factory, ctx.factoryAt = protocol.key, ref, protocol.where
+	ctx.protocol, ctx.factory, ctx.factoryAt = protocol.key, shownName(ref, protocol.secret), protocol.where
 	ctx.local, ctx.global, ctx.loader = local, global, l
 	ctx.twin = l.r.registry.find(protocolKinds[protocol.key], ref)
 	ctx.label, ctx.where = s.header, l.where(s.line)
@@ -641,7 +658,7 @@ func (l *configLoader) filterAppContext(sr *sectionRead) (*loaderContext, error)
 	ctx := l.r.newContext(filterAppType)
 	ctx.global, ctx.loader = global, l
 	var err error
-	ctx.next, err = l.getContext(appType, next.value, global, site{where: next.where, key: "next", name: next.value})
+	ctx.next, err = l.getContext(appType, next.value, global, site{where: next.where, key: "next", name: next.value, secret: next.secret})
 	if err != nil {
 		return nil, err
 	}
@@ -684,12 +701,12 @@ func (l *configLoader) pipelineContext(sr *sectionRead) (*loaderContext, error) 
 	ctx.global, ctx.loader = global, l
 	last := names[len(names)-1]
 	var err error
-	ctx.app, err = l.getContext(appType, last, global, site{where: p.where, key: "pipeline ends with", name: last})
+	ctx.app, err = l.getContext(appType, last, global, site{where: p.where, key: "pipeline ends with", name: last, secret: p.secret})
 	if err != nil {
 		return nil, err
 	}
 	for _, name := range names[:len(names)-1] {
-		f, err := l.getContext(filterType, name, global, site{where: p.where, key: "pipeline names", name: name, usedBy: "filter"})
+		f, err := l.getContext(filterType, name, global, site{where: p.where, key: "pipeline names", name: name, usedBy: "filter", secret: p.secret})
 		if err != nil {
 			return nil, err
 		}

@@ -36,6 +36,15 @@ func looksSecret(name string) bool {
 	return false
 }
 
+// shownName is a name or a factory as an error message or -print shows
+// it: as it is, or <hidden> if a secret went into it by %(...)s.
+func shownName(name string, secret bool) string {
+	if secret {
+		return hidden
+	}
+	return name
+}
+
 // shownValue quotes value for an error message, or hides it if it is
 // secret.
 func shownValue(value string, secret bool) string {

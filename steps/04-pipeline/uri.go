@@ -47,6 +47,7 @@ func (r *resolver) loadContext(t *objectType, uri, relativeTo string, global *gl
 		global = &globalConf{values: map[string]setting{}}
 	}
 	ctx.global = global
+	ctx.factory = shownName(ctx.factory, at.secret)
 	ctx.label = ctx.factory // egg:Dist#name, or module:object
 	ctx.where, ctx.factoryAt = at.where, at.where
 	return ctx, r.tooMany(at.where)
@@ -71,7 +72,7 @@ func (r *resolver) configContext(t *objectType, path, name, relativeTo string, g
 	if err != nil {
 		return nil, errorAt(at.where, "%s: %v", at.what(), err)
 	}
-	return l.getContext(t, name, global, site{where: at.where, key: at.key, name: at.name, in: path})
+	return l.getContext(t, name, global, site{where: at.where, key: at.key, name: at.name, in: path, secret: at.secret})
 }
 
 // eggContext resolves egg:dist#name, an entry point of a Python
