@@ -148,3 +148,19 @@ func TestSIGHUPThroughShutdown(t *testing.T) {
 		}
 	}
 }
+
+// TestNoReloadNoWord: a server that was never sent SIGHUP says nothing of
+// a reload as it exits, even given no time to drain. It said "a reload
+// still runs after 0s" at every such exit, before the wait for the
+// reloader had a floor.
+func TestNoReloadNoWord(t *testing.T) {
+	t.Parallel()
+	for trial := range 5 {
+		s := harness.StartServer(t, "04-pipeline", "-shutdown-timeout", "0s")
+		s.Signal(t, syscall.SIGINT)
+		s.ExitStatus(t) // 0, or 1 if the shutdown gave up on a connection at once
+		if log := s.Stderr.String(); strings.Contains(log, "reload") {
+			t.Fatalf("trial %d: the log speaks of a reload:\n%s", trial+1, log)
+		}
+	}
+}

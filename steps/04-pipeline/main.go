@@ -89,14 +89,6 @@ func main() {
 	logs := newLogBuffer(os.Stderr)
 	logger := slog.New(slog.NewTextHandler(logs, nil))
 
-	// Catch SIGHUP first: its default action kills the process, and one
-	// sent while the config loads must wait instead, for the reloader
-	// below. The channel holds one SIGHUP, and signal.Notify drops what
-	// does not fit, so the SIGHUPs that come during a reload make one
-	// more reload, not one each.
-	hangups := make(chan os.Signal, 1)
-	signal.Notify(hangups, syscall.SIGHUP)
-
 	// -print resolves the config, and builds nothing: a piece with no Go
 	// twin is shown, not refused.
 	if *printFlag {
@@ -121,6 +113,14 @@ func main() {
 		}
 		os.Exit(0)
 	}
+
+	// Catch SIGHUP before the config loads: its default action kills the
+	// process, and one sent while the config loads must wait instead, for
+	// the reloader below. The channel holds one SIGHUP, and signal.Notify
+	// drops what does not fit, so the SIGHUPs that come during a reload
+	// make one more reload, not one each.
+	hangups := make(chan os.Signal, 1)
+	signal.Notify(hangups, syscall.SIGHUP)
 
 	// Build the pipeline before anything listens: a mistake in the config
 	// is FILE:LINE: what is wrong, and exit status 2.
@@ -204,14 +204,17 @@ func main() {
 		}
 	}()
 	code := waitAndShutDown(srv, served, stop, *shutdownTimeout, &inFlight, logs)
-	// Let the reloader finish what it has, for as long as the shutdown
-	// could take at most. SIGHUP stays caught to the end: with no channel
-	// for it, its default action would kill the process.
+	// Let the reloader finish what it has: as long again as the shutdown
+	// could take, and at least a second, so that an idle reloader always
+	// has the time to see the end. A second signal still exits at once.
+	// SIGHUP stays caught to the end: with no channel for it, its default
+	// action would kill the process.
 	close(ending)
+	wait := max(*shutdownTimeout, time.Second)
 	select {
 	case <-ended:
-	case <-time.After(*shutdownTimeout):
-		fmt.Fprintf(logs, "%v: a reload still runs after %v; exiting without it\n", syscall.SIGHUP, *shutdownTimeout)
+	case <-time.After(wait):
+		fmt.Fprintf(logs, "%v: a reload still runs after %v; exiting without it\n", syscall.SIGHUP, wait)
 	}
 	logs.Flush()
 	os.Exit(code)
