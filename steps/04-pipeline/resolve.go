@@ -232,13 +232,15 @@ func (l *configLoader) defaultsConf() (*globalConf, error) {
 // options and the defaults: the twin of parser.get(section, key).
 func (l *configLoader) value(s *section, o *option) (setting, error) {
 	key := o.key
-	lookup := func(name string) (string, bool, bool) {
+	lookup := func(name string) (value string, secret, ok bool) {
 		if o, ok := s.option(name); ok {
 			return o.value, false, true
 		}
 		return l.lookupDefault(name)
 	}
-	passed := l.byKey[key] == o && l.passed[key] // a set or get key of [DEFAULT]
+	// o may be a set or get key of [DEFAULT], which every section reads:
+	// secret if a config: URI passed that default in secret.
+	passed := l.byKey[key] == o && l.passed[key]
 	v, usedSecret, err := interpolate(key, o.value, passed, lookup)
 	if err != nil {
 		return setting{}, errorAt(l.where(o.line), "[%s] %v", s.header, err)
