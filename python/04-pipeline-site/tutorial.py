@@ -355,6 +355,8 @@ def options(name, global_conf, local_conf, known):
     """The options a factory reads: the global conf, then the section's
     own. A section's option the factory does not read is a mistake."""
     unknown = sorted(set(local_conf) - set(known))
+    if unknown and not known:
+        raise TypeError(f"{name} has no option {unknown[0]!r}: it takes none")
     if unknown:
         raise TypeError(f"{name} has no option {unknown[0]!r} "
                         f"(it has: {', '.join(known)})")

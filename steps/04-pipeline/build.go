@@ -182,7 +182,10 @@ func (b builder) twinOf(ctx *loaderContext, kinds ...string) (*factory, map[stri
 		}
 	}
 	for _, s := range ctx.local.list {
-		if f.options != nil && !slices.Contains(f.options, s.key) {
+		switch {
+		case f.options != nil && len(f.options) == 0:
+			return nil, nil, errorAt(s.where, "%s has no option %q: it takes none", f.name, s.key)
+		case f.options != nil && !slices.Contains(f.options, s.key):
 			return nil, nil, errorAt(s.where, "%s has no option %q (it has: %s)", f.name, s.key, strings.Join(f.options, ", "))
 		}
 		opts[s.key] = s.value
