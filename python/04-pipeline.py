@@ -97,11 +97,8 @@ def scrub(message, path):
     """message, with each value in the file at path whose key looks secret,
     raw or interpolated, shown as <hidden>: Paste Deploy's own errors quote
     a name as it is, and a secret may have gone into it by %(name)s."""
-    parser = configparser.ConfigParser(strict=False)
-    parser.optionxform = str
-    try:
-        parser.read(path, encoding="utf-8")
-    except (OSError, configparser.Error):
+    parser = read_again(path, configparser.ConfigParser)
+    if parser is None:
         return message
     secrets = set()
     for section in [parser.default_section, *parser.sections()]:
@@ -140,15 +137,25 @@ def interpolation_error(err, path):
     return f"{where}: [{err.section}] {err.option}: {what}"
 
 
+def read_again(path, kind):
+    """The config at path, read again by a parser of kind, to look into it:
+    keys keep their case, and a repeated one is no error; None if it
+    cannot be read."""
+    parser = kind(strict=False)
+    parser.optionxform = str
+    try:
+        parser.read(path, encoding="utf-8")
+    except (OSError, configparser.Error):
+        return None
+    return parser
+
+
 def touches_secret(path, section, option):
     """Whether option, or a key its %(name)s references reach, has a name
     that looks secret; where the file cannot be read again, or option is
     not in it (a config: URI's caller set it), it may."""
-    raw = configparser.RawConfigParser(strict=False)
-    raw.optionxform = str
-    try:
-        raw.read(path, encoding="utf-8")
-    except (OSError, configparser.Error):
+    raw = read_again(path, configparser.RawConfigParser)
+    if raw is None:
         return True
     seen, todo = set(), [option]
     while todo:
