@@ -29,6 +29,7 @@ import ssl
 import stat
 import sys
 import threading
+import urllib.parse
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer
 
 PROG = os.path.splitext(os.path.basename(sys.argv[0]))[0]
@@ -94,24 +95,51 @@ def describe(err, path):
 
 
 def scrub(message, path):
-    """message, with each value in the file at path whose key looks secret,
-    raw or interpolated, shown as <hidden>: Paste Deploy's own errors quote
-    a name as it is, and a secret may have gone into it by %(name)s."""
-    parser = read_again(path, configparser.ConfigParser)
-    if parser is None:
-        return message
+    """message, with every secret of the config taken out: the values, raw
+    and interpolated, of the keys that look secret, in each file Paste
+    Deploy has read (a config: URI names more), and as its errors
+    quote them (repr, or URL-decoded in a config: path). A name that a get
+    key or a urlmap mount gives is not taken for a secret: where a secret
+    went into it, it is taken out as that secret. If the config cannot be
+    read again, nothing of the message is shown."""
+    parsers = [loader.parser for loader in loaders.values() if hasattr(loader, "parser")]
+    again = read_again(path, configparser.ConfigParser)
+    if again is None and not parsers:
+        return "not shown: the config could not be read again to take its secrets out"
+    parsers += [again] if again is not None else []
     secrets = set()
-    for section in [parser.default_section, *parser.sections()]:
-        for key in parser[section]:
-            if looks_secret(key):
-                secrets.add(parser.get(section, key, raw=True))
-                try:
-                    secrets.add(parser.get(section, key))
-                except configparser.Error:
-                    pass
-    for secret in sorted(filter(None, secrets), key=len, reverse=True):
+    for parser in parsers:
+        for section in [parser.default_section, *parser.sections()]:
+            for key in parser[section]:
+                if not looks_secret(key) or key.startswith(("get ", "/", "domain ")):
+                    continue
+                for raw in (True, False):
+                    try:
+                        secrets.add(parser.get(section, key, raw=raw))
+                    except Exception:  # a value Paste itself could not read
+                        pass
+    quoted = set()
+    for secret in filter(None, secrets):
+        quoted |= {secret, repr(secret)[1:-1], urllib.parse.unquote(secret)}
+    for secret in sorted(filter(None, quoted), key=len, reverse=True):
         message = message.replace(secret, "<hidden>")
     return message
+
+
+# The last ConfigLoader Paste Deploy made for each file, for scrub: one a
+# reload no longer reads only hides more.
+loaders = {}
+
+
+def note_loaders():
+    """Keeps the ConfigLoaders Paste Deploy makes in loaders."""
+    init = loadwsgi.ConfigLoader.__init__
+
+    def noting(self, filename):
+        loaders[os.path.abspath(filename.strip())] = self
+        init(self, filename)
+
+    loadwsgi.ConfigLoader.__init__ = noting
 
 
 def interpolation_error(err, path):
@@ -141,7 +169,8 @@ def read_again(path, kind):
     """The config at path, read again by a parser of kind, to look into it:
     keys keep their case, and a repeated one is no error; None if it
     cannot be read."""
-    parser = kind(strict=False)
+    here = os.path.dirname(os.path.abspath(path))
+    parser = kind(defaults={"here": here, "__file__": os.path.abspath(path)}, strict=False)
     parser.optionxform = str
     try:
         parser.read(path, encoding="utf-8")
@@ -902,6 +931,7 @@ def usage_error(message):
 
 
 def main():
+    note_loaders()
     parser = argparse.ArgumentParser(prog=PROG, usage=argparse.SUPPRESS)
     parser.add_argument("-addr", default="localhost:8080", metavar="host:port",
                         help="listen on host:port (default %(default)s)")

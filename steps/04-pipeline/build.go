@@ -161,7 +161,7 @@ func (b builder) twinOf(ctx *loaderContext, kinds ...string) (*factory, map[stri
 	case ctx.protocol == "":
 		return nil, nil, errorAt(ctx.where, "%s: nothing says how to call it: name it in a section's use =", ctx.label)
 	case !ok:
-		return nil, nil, errorAt(ctx.where, "[%s] %s: Paste Deploy has no protocol %s, so it cannot call this either", ctx.label, ctx.factory, ctx.protocol)
+		return nil, nil, errorAt(ctx.where, "[%s] %s: Paste Deploy has no protocol %s, so it cannot call this either", ctx.label, ctx.shownFactory(), ctx.protocol)
 	case ctx.twin == nil:
 		return nil, nil, b.noTwin(ctx, kind)
 	case !slices.Contains(kinds, ctx.twin.kind):
@@ -197,9 +197,9 @@ func (b builder) twinOf(ctx *loaderContext, kinds ...string) (*factory, map[stri
 // line that names its factory.
 func (b builder) noTwin(ctx *loaderContext, kind string) error {
 	if kinds := b.registry.kindsOf(ctx.factory); len(kinds) > 0 {
-		return errorAt(ctx.factoryAt, "%s twins a%s %s factory, but %s wants a%s %s", ctx.factory, article(kinds[0]), strings.Join(kinds, " and "), ctx.protocol, article(kind), kind)
+		return errorAt(ctx.factoryAt, "%s twins a%s %s factory, but %s wants a%s %s", ctx.shownFactory(), article(kinds[0]), strings.Join(kinds, " and "), ctx.protocol, article(kind), kind)
 	}
-	return errorAt(ctx.factoryAt, "%s has no Go twin in the registry (it has: %s)", ctx.factory, strings.Join(b.registry.ownNames(), ", "))
+	return errorAt(ctx.factoryAt, "%s has no Go twin in the registry (it has: %s)", ctx.shownFactory(), strings.Join(b.registry.ownNames(), ", "))
 }
 
 // factoryError gives a factory's error its FILE:LINE, and hides in it any

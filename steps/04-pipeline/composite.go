@@ -85,14 +85,14 @@ func (r *resolver) resolveURLMap(ctx *loaderContext) error {
 		return errorAt(ctx.where, "%s: a urlmap named by a URI has no file to find its apps in", ctx.label)
 	}
 	if notFound.value != "" {
-		ctx.notFound, err = ctx.loader.getContext(appType, notFound.value, ctx.global, site{where: notFound.where, key: "not_found_app", name: notFound.value, secret: notFound.secret})
+		ctx.notFound, err = ctx.loader.getContext(appType, notFound.value, ctx.global, site{where: notFound.where, key: "not_found_app", name: notFound.value, secret: notFound.tookSecret})
 		if err != nil {
 			return err
 		}
 	}
 	for i, m := range mounts {
 		s, _ := ctx.local.get(m.key)
-		mounts[i].app, err = ctx.loader.getContext(appType, s.value, ctx.global, site{where: s.where, key: m.key, name: s.value, secret: s.secret})
+		mounts[i].app, err = ctx.loader.getContext(appType, s.value, ctx.global, site{where: s.where, key: m.key, name: s.value, secret: s.tookSecret})
 		if err != nil {
 			return err
 		}
@@ -130,7 +130,7 @@ func (r *resolver) guessApps(ctx *loaderContext) error {
 		for _, name := range names[:len(names)-1] {
 			ok = ok && ctx.loader.names(filterType, name)
 		}
-		at := site{where: s.where, key: s.key, name: s.value, secret: s.secret}
+		at := site{where: s.where, key: s.key, name: s.value, secret: s.tookSecret}
 		var err error
 		if ok {
 			g.app, err = r.resolveApp(ctx, names[len(names)-1], at)

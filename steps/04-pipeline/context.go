@@ -44,6 +44,7 @@ type setting struct {
 	key, value string
 	where      position // where it was set; the zero position if no file line set it
 	secret     bool     // its name looks secret, or it took in a secret
+	tookSecret bool     // its value took in a secret by %(...)s, or a config: URI passed it in secret
 	via        string   // "get NAME" when get copied it from the global conf
 }
 
@@ -163,13 +164,14 @@ func (g *globalConf) with(adds ...setting) *globalConf {
 // Deploy's LoaderContext. Its first fields are Paste's own; the rest say
 // where it came from and, below a composite, what its options name.
 type loaderContext struct {
-	objectType *objectType
-	protocol   string   // "paste.app_factory", ...; "" for the virtual types, or when nothing decided it
-	factory    string   // what the config names: "egg:Paste#urlmap" or "module:object"; "" for the virtual types
-	factoryAt  position // the FILE:LINE of the option that names the factory
-	local      localConf
-	global     *globalConf
-	loader     *configLoader // the file a composite loads its apps from; nil when a URI named it
+	objectType  *objectType
+	protocol    string   // "paste.app_factory", ...; "" for the virtual types, or when nothing decided it
+	factory     string   // what the config names: "egg:Paste#urlmap" or "module:object"; "" for the virtual types
+	factoryAt   position // the FILE:LINE of the option that names the factory
+	hideFactory bool     // the factory took in a secret by %(...)s: shown as <hidden>
+	local       localConf
+	global      *globalConf
+	loader      *configLoader // the file a composite loads its apps from; nil when a URI named it
 
 	app     *loaderContext   // pipeline: its app
 	filters []*loaderContext // pipeline: its filters, outermost first
@@ -183,7 +185,7 @@ type loaderContext struct {
 	where   position  // the section's FILE:LINE, or the option's that named the URI
 	twin    *factory  // the Go factory that twins it; nil if none
 	ignored []setting // keys Paste skipped because [DEFAULT] sets them
-	require string    // the distributions Paste checks are installed
+	require setting   // the distributions Paste checks are installed
 
 	mounts   []mount        // a urlmap's apps, in the config's order; urlmapOrder gives the order it tries them
 	notFound *loaderContext // a urlmap's not_found_app
@@ -198,4 +200,9 @@ type guess struct {
 	key     string
 	filters []*loaderContext
 	app     *loaderContext
+}
+
+// shownFactory is ctx's factory as -print and errors show it.
+func (ctx *loaderContext) shownFactory() string {
+	return shownName(ctx.factory, ctx.hideFactory)
 }

@@ -103,10 +103,10 @@ func heading(ctx *loaderContext) string {
 		return fmt.Sprintf("%s  %s", ctx.label, ctx.where)
 	case ctx.twin != nil:
 		return fmt.Sprintf("%s: %s  %s", ctx.label, ctx.twin.name, ctx.where)
-	case ctx.label == ctx.factory:
+	case ctx.label == ctx.shownFactory():
 		return fmt.Sprintf("%s, which has no Go twin  %s", ctx.label, ctx.where)
 	}
-	return fmt.Sprintf("%s: %s, which has no Go twin  %s", ctx.label, ctx.factory, ctx.where)
+	return fmt.Sprintf("%s: %s, which has no Go twin  %s", ctx.label, ctx.shownFactory(), ctx.where)
 }
 
 // mountLabel is how -print shows a urlmap's mount: its path, / for the
@@ -163,8 +163,8 @@ func optionLines(ctx *loaderContext, above *globalConf) []string {
 	for _, s := range ctx.ignored {
 		lines = append(lines, s.key+" = "+shownSetting(s)+"  (ignored, as Paste ignores it: [DEFAULT] sets it)")
 	}
-	if ctx.require != "" {
-		lines = append(lines, "require = "+ctx.require+"  (Paste checks these are installed; step 04 does not)")
+	if ctx.require.value != "" {
+		lines = append(lines, "require = "+shownSetting(ctx.require)+"  (Paste checks these are installed; step 04 does not)")
 	}
 	return lines
 }
@@ -269,6 +269,10 @@ func contextJSON(ctx *loaderContext, showSecrets bool) map[string]any {
 		}
 		return s
 	}
+	factory := ctx.shownFactory()
+	if showSecrets {
+		factory = ctx.factory
+	}
 	local := map[string]string{}
 	for _, s := range ctx.local.list {
 		local[s.key] = value(s)
@@ -280,7 +284,7 @@ func contextJSON(ctx *loaderContext, showSecrets bool) map[string]any {
 	j := map[string]any{
 		"object_type": ctx.objectType.name,
 		"protocol":    orNull(ctx.protocol),
-		"factory":     orNull(ctx.factory),
+		"factory":     orNull(factory),
 		"section":     orNull(ctx.section),
 		"file":        nil,
 		"local_conf":  local,
@@ -333,8 +337,8 @@ func contextJSON(ctx *loaderContext, showSecrets bool) map[string]any {
 		}
 		j["ignored"] = ignored
 	}
-	if ctx.require != "" {
-		j["require"] = ctx.require
+	if ctx.require.value != "" {
+		j["require"] = value(ctx.require)
 	}
 	return j
 }

@@ -89,12 +89,13 @@ func (at site) what() string {
 	switch {
 	case at.key == "-name":
 		what = "-name " + at.name
-	case at.secret:
-		what = at.key + " " + hidden
 	case at.key == "pipeline names" || at.key == "pipeline ends with":
 		what = fmt.Sprintf("%s %q", at.key, at.name)
+		if at.secret {
+			what = at.key + " " + hidden
+		}
 	default:
-		what = at.key + " = " + at.name
+		what = at.key + " = " + shownName(at.name, at.secret)
 	}
 	if at.in != "" {
 		what += ": in " + at.in
@@ -102,15 +103,15 @@ func (at site) what() string {
 	return what
 }
 
-// hide is err, unless the site's name took in a secret and err is about
-// that name, at the site's FILE:LINE: then an error that does not show
-// the name, as the error may quote it whole or in part.
+// hide is err, unless the site's name took in a secret and err is at the
+// site's FILE:LINE: then an error that says only that the name was
+// refused, as the reason may quote the name, whole or in part.
 func (at site) hide(err error) error {
 	var ce *configError
 	if !at.secret || !errors.As(err, &ce) || ce.path != at.where.path || ce.line != at.where.line {
 		return err
 	}
-	return errorAt(at.where, "%s: names nothing Paste Deploy can load here; the name is not shown, as a secret went into it by %%(...)s", at.what())
+	return errorAt(at.where, "%s: refused, for a reason not shown: it would show the name, which took in a secret by %%(...)s", at.what())
 }
 
 // configLoader reads the sections of one file: the Go twin of Paste
@@ -222,7 +223,7 @@ func (l *configLoader) defaultsConf() (*globalConf, error) {
 			v = o.value
 		}
 		secret := usedSecret || looksSecret(o.key) || l.passed[o.key]
-		values[o.key] = setting{key: o.key, value: v, where: l.where(o.line), secret: secret}
+		values[o.key] = setting{key: o.key, value: v, where: l.where(o.line), secret: secret, tookSecret: usedSecret || l.passed[o.key]}
 	}
 	l.global = &globalConf{values, l}
 	return l.global, nil
@@ -248,7 +249,7 @@ func (l *configLoader) value(s *section, o *option) (setting, error) {
 	if err := l.r.spend(0, madeBytes(o.value, v), l.where(o.line)); err != nil {
 		return setting{}, err
 	}
-	return setting{key: key, value: v, where: l.where(o.line), secret: usedSecret || looksSecret(key) || passed}, nil
+	return setting{key: key, value: v, where: l.where(o.line), secret: usedSecret || looksSecret(key) || passed, tookSecret: usedSecret || passed}, nil
 }
 
 // lookupDefault returns the raw value of the default called name, for
@@ -341,7 +342,7 @@ type sectionRead struct {
 	ignored       []setting // its keys that Paste skips, as [DEFAULT] sets them
 	filterWith    setting
 	hasFilterWith bool
-	require       string
+	require       setting
 }
 
 // getContext resolves name, a section of l's file or a URI, into a context
@@ -376,7 +377,7 @@ func (l *configLoader) getContext(t *objectType, name string, global *globalConf
 			break
 		}
 		name, global = use.value, sr.global
-		at = site{where: use.where, key: "use", name: use.value, usedBy: sr.typ, secret: use.secret}
+		at = site{where: use.where, key: "use", name: use.value, usedBy: sr.typ, secret: use.tookSecret}
 	}
 
 	// The last section names its factory, or is a pipeline or a filter-app.
@@ -493,17 +494,17 @@ func (l *configLoader) readSection(t *objectType, name string, global *globalCon
 		v, ok := global.values[g.value]
 		if !ok {
 			l.r.pop(s)
-			name := shownName(g.value, g.secret)
+			name := shownName(g.value, g.tookSecret)
 			return nil, errorAt(g.where, "[%s] get %s = %s: the global conf has no %s", s.header, g.key, name, name)
 		}
-		sr.local.set(setting{key: g.key, value: v.value, where: g.where, secret: v.secret || looksSecret(g.key), via: "get " + g.value})
+		sr.local.set(setting{key: g.key, value: v.value, where: g.where, secret: v.secret || looksSecret(g.key), tookSecret: v.tookSecret,
+			via: "get " + shownName(g.value, g.tookSecret)})
 	}
 	sr.global = global
 	if t == appType || t == filterType {
 		sr.filterWith, sr.hasFilterWith = sr.local.pop("filter-with")
 	}
-	require, _ := sr.local.pop("require")
-	sr.require = require.value
+	sr.require, _ = sr.local.pop("require")
 	return sr, nil
 }
 
@@ -520,14 +521,14 @@ func (l *configLoader) finishContext(sr *sectionRead, ctx *loaderContext, remain
 		ctx.next = wrapped
 		var err error
 		ctx.filter, err = l.getContext(filterType, sr.filterWith.value, sr.global,
-			site{where: sr.filterWith.where, key: "filter-with", name: sr.filterWith.value, usedBy: "filter", secret: sr.filterWith.secret})
+			site{where: sr.filterWith.where, key: "filter-with", name: sr.filterWith.value, usedBy: "filter", secret: sr.filterWith.tookSecret})
 		if err != nil {
 			return nil, err
 		}
 	}
 	ctx.section, ctx.from, ctx.file, ctx.label, ctx.where = sr.s.header, sr.s, l.abs, label, where
 	ctx.ignored = append(ctx.ignored, sr.ignored...)
-	if sr.require != "" {
+	if sr.require.value != "" {
 		ctx.require = sr.require
 	}
 	return ctx, l.r.tooMany(ctx.where)
@@ -563,7 +564,7 @@ func withoutUse(c localConf) localConf {
 // section itself).
 func (l *configLoader) contextFromUse(sr *sectionRead, remaining localConf) (*loaderContext, error) {
 	use, _ := sr.local.get("use")
-	ctx, err := l.getContext(sr.t, use.value, sr.global, site{where: use.where, key: "use", name: use.value, usedBy: sr.typ, secret: use.secret})
+	ctx, err := l.getContext(sr.t, use.value, sr.global, site{where: use.where, key: "use", name: use.value, usedBy: sr.typ, secret: use.tookSecret})
 	if err != nil {
 		return nil, err
 	}
@@ -638,10 +639,11 @@ func (l *configLoader) contextFromExplicit(sr *sectionRead) (*loaderContext, err
 	local.pop(protocol.key)
 	ref, err := entryPointRef(protocol.value)
 	if err != nil {
-		return nil, errorAt(protocol.where, "%s = %s: %v", protocol.key, shownName(protocol.value, protocol.secret), err)
+		return nil, errorAt(protocol.where, "%s = %s: %v", protocol.key, shownName(protocol.value, protocol.tookSecret), err)
 	}
 	ctx := l.r.newContext(t)
-	ctx.protocol, ctx.factory, ctx.factoryAt = protocol.key, shownName(ref, protocol.secret), protocol.where
+	ctx.protocol, ctx.factory, ctx.factoryAt = protocol.key, ref, protocol.where
+	ctx.hideFactory = protocol.tookSecret
 	ctx.local, ctx.global, ctx.loader = local, global, l
 	ctx.twin = l.r.registry.find(protocolKinds[protocol.key], ref)
 	ctx.label, ctx.where = s.header, l.where(s.line)
@@ -660,7 +662,7 @@ func (l *configLoader) filterAppContext(sr *sectionRead) (*loaderContext, error)
 	ctx := l.r.newContext(filterAppType)
 	ctx.global, ctx.loader = global, l
 	var err error
-	ctx.next, err = l.getContext(appType, next.value, global, site{where: next.where, key: "next", name: next.value, secret: next.secret})
+	ctx.next, err = l.getContext(appType, next.value, global, site{where: next.where, key: "next", name: next.value, secret: next.tookSecret})
 	if err != nil {
 		return nil, err
 	}
@@ -703,12 +705,12 @@ func (l *configLoader) pipelineContext(sr *sectionRead) (*loaderContext, error) 
 	ctx.global, ctx.loader = global, l
 	last := names[len(names)-1]
 	var err error
-	ctx.app, err = l.getContext(appType, last, global, site{where: p.where, key: "pipeline ends with", name: last, secret: p.secret})
+	ctx.app, err = l.getContext(appType, last, global, site{where: p.where, key: "pipeline ends with", name: last, secret: p.tookSecret})
 	if err != nil {
 		return nil, err
 	}
 	for _, name := range names[:len(names)-1] {
-		f, err := l.getContext(filterType, name, global, site{where: p.where, key: "pipeline names", name: name, usedBy: "filter", secret: p.secret})
+		f, err := l.getContext(filterType, name, global, site{where: p.where, key: "pipeline names", name: name, usedBy: "filter", secret: p.tookSecret})
 		if err != nil {
 			return nil, err
 		}

@@ -47,8 +47,8 @@ func (r *resolver) loadContext(t *objectType, uri, relativeTo string, global *gl
 		global = &globalConf{values: map[string]setting{}}
 	}
 	ctx.global = global
-	ctx.factory = shownName(ctx.factory, at.secret)
-	ctx.label = ctx.factory // egg:Dist#name, or module:object
+	ctx.hideFactory = at.secret
+	ctx.label = ctx.shownFactory() // egg:Dist#name, or module:object
 	ctx.where, ctx.factoryAt = at.where, at.where
 	return ctx, r.tooMany(at.where)
 }
