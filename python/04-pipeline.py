@@ -76,8 +76,9 @@ def describe(err, path):
     worded here, as Python's own shows the raw value, which may be a
     secret."""
     if isinstance(err, OSError) and err.strerror:
-        opened = os.path.relpath(err.filename) if err.filename else path
-        return f"open {scrub(opened, path)}: {err.strerror}"
+        if not err.filename or os.path.abspath(err.filename) == os.path.abspath(path):
+            return f"open {path}: {err.strerror}"  # the -config file: no secret named it
+        return f"open {scrub(os.path.relpath(err.filename), path)}: {err.strerror}"
     if isinstance(err, configparser.MissingSectionHeaderError):
         return f"{path}:{err.lineno}: no [section] header before {err.line.strip()!r}"
     if isinstance(err, configparser.ParsingError):
