@@ -59,6 +59,24 @@ func StartServer(t *testing.T, step string, args ...string) *Server {
 // choose), or to run as another user.
 func StartServerWith(t *testing.T, setup func(*Server), step string, args ...string) *Server {
 	t.Helper()
+	s := StartProgram(t, setup, step, args...)
+	// Every step says "listening on http://ADDR" once its listener is open.
+	var m []string
+	if !PollFor(func() bool {
+		m = listeningOn.FindStringSubmatch(s.Stderr.String())
+		return m != nil || s.HasExited()
+	}) || m == nil {
+		t.Fatalf("%s did not say where it listens:\n%s", step, s.Stderr)
+	}
+	s.Addr = m[1]
+	return s
+}
+
+// StartProgram is StartServerWith without the wait: it returns as soon as
+// the process has started, with Addr unset, for a test that acts before
+// the program listens.
+func StartProgram(t *testing.T, setup func(*Server), step string, args ...string) *Server {
+	t.Helper()
 	dir, _ := Steps(t)
 	root, err := Root()
 	if err != nil {
@@ -86,15 +104,6 @@ func StartServerWith(t *testing.T, setup func(*Server), step string, args ...str
 		s.Cmd.Process.Kill()
 		<-s.exited
 	})
-	// Every step says "listening on http://ADDR" once its listener is open.
-	var m []string
-	if !PollFor(func() bool {
-		m = listeningOn.FindStringSubmatch(s.Stderr.String())
-		return m != nil || s.HasExited()
-	}) || m == nil {
-		t.Fatalf("%s did not say where it listens:\n%s", step, s.Stderr)
-	}
-	s.Addr = m[1]
 	return s
 }
 
@@ -132,11 +141,14 @@ func (s *Server) ExitStatus(t *testing.T) int {
 	}
 }
 
-// WaitForLog waits until the server's stderr has text count times.
+// WaitForLog waits until the server's stderr has text count times; it
+// stops waiting if the server exits first, its stderr then complete.
 func (s *Server) WaitForLog(t *testing.T, text string, count int) {
 	t.Helper()
-	if !PollFor(func() bool { return strings.Count(s.Stderr.String(), text) >= count }) {
-		t.Fatalf("the server's stderr never had %q %d times:\n%s", text, count, s.Stderr)
+	has := func() bool { return strings.Count(s.Stderr.String(), text) >= count }
+	PollFor(func() bool { return has() || s.HasExited() })
+	if !has() {
+		t.Fatalf("the server's stderr never had %q %d times (exited: %v):\n%s", text, count, s.HasExited(), s.Stderr)
 	}
 }
 
