@@ -139,7 +139,12 @@ func cmdWaitfor(ts *testscript.TestScript, neg bool, args []string) {
 // PollFor calls done every 10ms until it reports true, for WaitLimit at
 // most, and reports whether it did: the one bounded poll every wait uses.
 func PollFor(done func() bool) bool {
-	deadline := time.Now().Add(WaitLimit)
+	return pollWithin(WaitLimit, done)
+}
+
+// pollWithin is PollFor with a limit of its own.
+func pollWithin(limit time.Duration, done func() bool) bool {
+	deadline := time.Now().Add(limit)
 	for {
 		if done() {
 			return true

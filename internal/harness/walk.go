@@ -289,14 +289,7 @@ func (wk *walker) until(p *process, c *pageCommand, want []string, b *consoleBlo
 // poll calls done every 10ms until it reports true, for the walk's wait
 // limit at most, and reports whether it did.
 func (wk *walker) poll(done func() bool) bool {
-	deadline := time.Now().Add(wk.waitLimit)
-	for !done() {
-		if time.Now().After(deadline) {
-			return false
-		}
-		time.Sleep(10 * time.Millisecond) // the poll interval, not a synchronisation
-	}
-	return true
+	return pollWithin(wk.waitLimit, done)
 }
 
 // untilStarted waits until a runs-on command has printed the start of
