@@ -2,6 +2,8 @@ package harness
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -109,6 +111,34 @@ func StartProgram(t *testing.T, setup func(*Server), step string, args ...string
 
 // listeningOn matches the line where a step says where it listens.
 var listeningOn = regexp.MustCompile(`(?m)^listening on https?://(\S+)$`)
+
+// RunProgram runs step's program with args, from the repository's root,
+// to its end, and returns what it wrote to stdout and stderr together,
+// and its exit status. A program still running after WaitLimit, where it
+// was meant to exit, is an error of the test, and status -1.
+func RunProgram(t *testing.T, step string, args ...string) (output string, status int) {
+	t.Helper()
+	dir, _ := Steps(t)
+	root, err := Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), WaitLimit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(dir, step), args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), raceEnv)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case ctx.Err() != nil:
+		t.Errorf("%s %q still ran after %v: it was meant to exit, and listened somewhere", step, args, WaitLimit)
+		return string(out), -1
+	case err != nil && !errors.As(err, &exit):
+		t.Fatalf("%s: %v", step, err)
+	}
+	return string(out), cmd.ProcessState.ExitCode()
+}
 
 // HasExited reports whether the server's process has ended.
 func (s *Server) HasExited() bool {

@@ -1,10 +1,7 @@
 package survival
 
 import (
-	"context"
 	"net"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -19,11 +16,7 @@ import (
 // but cannot be listened on is one line and status 1.
 func TestBadAddr(t *testing.T) {
 	t.Parallel()
-	dir, steps := harness.Steps(t)
-	root, err := harness.Root()
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, steps := harness.Steps(t)
 	cases := []struct {
 		addr   string
 		status int
@@ -40,20 +33,13 @@ func TestBadAddr(t *testing.T) {
 	}
 	for _, step := range steps {
 		for _, c := range cases {
-			ctx, cancel := context.WithTimeout(context.Background(), harness.WaitLimit)
-			cmd := exec.CommandContext(ctx, filepath.Join(dir, step), "-addr", c.addr)
-			cmd.Dir = root
-			out, err := cmd.CombinedOutput()
-			timedOut := ctx.Err() != nil
-			cancel()
-			status := cmd.ProcessState.ExitCode()
-			if timedOut {
-				t.Errorf("%s -addr %q still ran after %v: it listened somewhere", step, c.addr, harness.WaitLimit)
-				continue
+			out, status := harness.RunProgram(t, step, "-addr", c.addr)
+			if status == -1 {
+				continue // it listened: RunProgram said so
 			}
-			lines := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+			lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
 			if status != c.status || len(lines) != 1 || !strings.HasPrefix(lines[0], step+": ") {
-				t.Errorf("%s -addr %q: exit status %d and %q (%v); want %d and one line", step, c.addr, status, out, err, c.status)
+				t.Errorf("%s -addr %q: exit status %d and %q; want %d and one line", step, c.addr, status, out, c.status)
 			}
 			if c.status == 2 && !strings.Contains(lines[0], "is not host:port") {
 				t.Errorf("%s -addr %q: %q does not say what -addr wants", step, c.addr, lines[0])

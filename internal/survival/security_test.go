@@ -4,7 +4,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -127,10 +126,9 @@ func TestTokenNeverLogged(t *testing.T) {
 		t.Errorf("a token reached the log:\n%s", log)
 	}
 
-	dir, _ := harness.Steps(t)
-	out, err := exec.Command(filepath.Join(dir, "04-pipeline"), "-config", config, "-print").CombinedOutput()
-	if err != nil || strings.Contains(string(out), "s3cret") || !strings.Contains(string(out), "token = <hidden>") {
-		t.Errorf("-print must show the token as <hidden>: %v\n%s", err, out)
+	out, status := harness.RunProgram(t, "04-pipeline", "-config", config, "-print")
+	if status != 0 || strings.Contains(out, "s3cret") || !strings.Contains(out, "token = <hidden>") {
+		t.Errorf("-print must show the token as <hidden>: exit status %d\n%s", status, out)
 	}
 }
 
@@ -142,15 +140,15 @@ var addrDefault = regexp.MustCompile(`-addr host:port\n\s+listen on host:port \(
 // not open to the network until they ask for it.
 func TestDefaultAddressIsLoopback(t *testing.T) {
 	t.Parallel()
-	dir, steps := harness.Steps(t)
+	_, steps := harness.Steps(t)
 	for _, step := range steps {
-		out, _ := exec.Command(filepath.Join(dir, step), "-h").CombinedOutput()
-		m := addrDefault.FindSubmatch(out)
+		out, _ := harness.RunProgram(t, step, "-h")
+		m := addrDefault.FindStringSubmatch(out)
 		if m == nil {
 			t.Errorf("%s -h names no -addr default:\n%s", step, out)
 			continue
 		}
-		host, _, err := net.SplitHostPort(string(m[1]))
+		host, _, err := net.SplitHostPort(m[1])
 		if err != nil {
 			t.Errorf("%s: default -addr %q: %v", step, m[1], err)
 			continue
@@ -192,15 +190,14 @@ func TestTokenNeverInErrors(t *testing.T) {
 		"a bad %(name)s in the token, taken in by another key": strings.Replace(good, "token = configured-s3cret",
 			"note = %(token)s\ntoken = configured-s3cret%(s3cret_tail", 1),
 	}
-	dir, _ := harness.Steps(t)
 	config := filepath.Join(t.TempDir(), "auth.ini")
 	for name, ini := range broken {
 		if err := os.WriteFile(config, []byte(ini), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		out, err := exec.Command(filepath.Join(dir, "04-pipeline"), "-config", config, "-addr", "127.0.0.1:0").CombinedOutput()
-		if err == nil || strings.Contains(string(out), "s3cret") || !strings.Contains(string(out), config+":") {
-			t.Errorf("%s, at start-up: want FILE:LINE and no token: %v\n%s", name, err, out)
+		out, status := harness.RunProgram(t, "04-pipeline", "-config", config, "-addr", "127.0.0.1:0")
+		if status == 0 || strings.Contains(out, "s3cret") || !strings.Contains(out, config+":") {
+			t.Errorf("%s, at start-up: want FILE:LINE and no token: exit status %d\n%s", name, status, out)
 		}
 	}
 

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -55,15 +54,12 @@ func TestTLSKeyNotMatchingCertificate(t *testing.T) {
 	t.Parallel()
 	now := time.Now()
 	a, b := certs(t, now.Add(-time.Hour), now.Add(time.Hour)), certs(t, now.Add(-time.Hour), now.Add(time.Hour))
-	dir, _ := harness.Steps(t)
 	for _, step := range []string{"03-server", "04-pipeline"} {
-		cmd := exec.Command(filepath.Join(dir, step), "-addr", "127.0.0.1:0",
+		out, status := harness.RunProgram(t, step, "-addr", "127.0.0.1:0",
 			"-tls-cert", filepath.Join(a, "cert.pem"), "-tls-key", filepath.Join(b, "key.pem"))
-		cmd.Dir, _ = harness.Root()
-		out, _ := cmd.CombinedOutput() // the step exits at once: nothing listens
 		want := step + ": loading -tls-cert and -tls-key: tls: private key does not match public key\n"
-		if cmd.ProcessState.ExitCode() != 1 || string(out) != want {
-			t.Errorf("%s: exit status %d and %q, want 1 and %q", step, cmd.ProcessState.ExitCode(), out, want)
+		if status != 1 || out != want {
+			t.Errorf("%s: exit status %d and %q, want 1 and %q", step, status, out, want)
 		}
 	}
 }
