@@ -5,6 +5,7 @@
 //	go test ./...                        every check, and every step's own tests
 //	go test -run TestScripts/01-app      one step's scripts
 //	go test . -update                    rewrite expected output, then TUTORIAL.md
+//	go test -run TestSkips -v .          what go test ./... skips here, and why
 //	TUTORIAL_CURL=real go test ./...     the same scripts with the system curl
 package tutorial
 
@@ -15,7 +16,8 @@ import (
 	"wsgi-to-go/internal/harness"
 )
 
-var update = flag.Bool("update", false, "rewrite expected output in testdata/*.txtar, then the blocks TUTORIAL.md generates")
+var update = flag.Bool("update", false, "rewrite expected output in testdata/*.txtar, then the blocks TUTORIAL.md generates, "+
+	"and step 04's conformance recordings")
 
 // TestMain lets a script's curl run this test binary as the scripts' curl.
 func TestMain(m *testing.M) { harness.Main(m) }
@@ -40,6 +42,14 @@ func TestScriptsFailOnPreviousStep(t *testing.T) {
 func TestTwins(t *testing.T) {
 	t.Parallel()
 	harness.RunTwins(t, "testdata")
+}
+
+// TestPasteDeployRecordings records step 04's conformance corpus again
+// with the real Paste Deploy, sealed, and fails where a recording differs;
+// with -update it writes them.
+func TestPasteDeployRecordings(t *testing.T) {
+	t.Parallel()
+	harness.CheckPasteDeployRecordings(t, "steps/04-pipeline/testdata/conformance", *update)
 }
 
 // TestTutorial checks that every excerpt, transcript and diff in the
@@ -81,4 +91,13 @@ func TestREADMECommands(t *testing.T) {
 // program on the standard library alone.
 func TestStepsImportStandardLibraryOnly(t *testing.T) {
 	harness.CheckStepImports(t)
+}
+
+// TestSkips lists every check go test ./... skips on this machine, or
+// runs with less than it could, and why: go test -run TestSkips -v .
+// It fails where the probes themselves fail, as a broken seal would.
+func TestSkips(t *testing.T) {
+	for _, skip := range harness.Skips(t) {
+		t.Log(skip)
+	}
 }

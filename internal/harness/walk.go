@@ -3,6 +3,7 @@
 package harness
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -20,6 +21,8 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/diff"
+
+	"wsgi-to-go/internal/python"
 )
 
 // The walk runs a page's console blocks as a learner runs them: in order,
@@ -52,8 +55,9 @@ const (
 	// testCommand is the command that runs this walk: the walk checks what
 	// the page shows it print, but does not run it inside itself.
 	testCommand = "go test ./..."
-	// commandLimit bounds a command that neither ends nor starts to listen:
-	// a go run builds first, and a first build takes a while.
+	// commandLimit bounds a go command that neither ends nor starts to
+	// listen: a go run builds first, and a first build takes a while. Any
+	// other command has the walk's wait limit.
 	commandLimit = 2 * time.Minute
 )
 
@@ -79,8 +83,7 @@ type walker struct {
 	dir      string // the current directory, as cd leaves it
 	env      []string
 	port     string
-	python   bool           // python3 (3.9 or later) is here
-	paste    bool           // a python3 with Paste Deploy is here, for step 04's twin
+	python   *python.Python // the page's python3, sealed; nil if there is none
 	portOut  *regexp.Regexp // the walk's port, in what a command prints
 	servers  []*process     // servers started, not yet stopped
 	started  []*process     // every process, to stop at the end
@@ -130,24 +133,8 @@ func (w Walk) walk(tmp string) (notes []string, err error) {
 	}
 	wk.portOut = regexp.MustCompile(`:` + wk.port + `\b`)
 	wk.env = append(os.Environ(), "TUTORIAL_IMPL=")
-	python, perr := FindPython()
-	wk.python = perr == nil
-	if wk.python {
-		// Step 04's twin needs Paste Deploy: where the python3 on PATH lacks
-		// it and Debian's has it, the page's python3 is Debian's, as a
-		// learner who installed python3-pastedeploy would run it.
-		paste := pasteDeployPython(python)
-		wk.paste = paste != ""
-		if wk.paste && paste != python {
-			shims := filepath.Join(tmp, "python-shim")
-			if err := os.Mkdir(shims, 0o777); err != nil {
-				return nil, err
-			}
-			if err := os.Symlink(paste, filepath.Join(shims, "python3")); err != nil {
-				return nil, err
-			}
-			wk.env = append(wk.env, "PATH="+shims+string(os.PathListSeparator)+os.Getenv("PATH"))
-		}
+	if err := wk.findPython(tmp); err != nil {
+		return nil, err
 	}
 	defer wk.stopAll()
 
@@ -188,14 +175,12 @@ func (wk *walker) run(b *consoleBlock, c *pageCommand) (*process, error) {
 	switch {
 	case c.text == "cd" || strings.HasPrefix(c.text, "cd "):
 		return nil, wk.cd(c)
-	case c.text == testCommand:
+	case goTestRE.MatchString(c.text):
 		return nil, wk.checkTestOutput(c)
-	case strings.HasPrefix(c.text, "python3 ") && !wk.python:
-		wk.notes = append(wk.notes, fmt.Sprintf("%s:%d: not run: no python3 (3.9 or later) here", wk.Page, c.line))
-		return nil, nil
-	case strings.HasPrefix(c.text, "python3 python/04-") && !wk.paste:
-		wk.notes = append(wk.notes, fmt.Sprintf("%s:%d: not run: no python3 here has Paste Deploy (Debian's python3-pastedeploy)", wk.Page, c.line))
-		return nil, nil
+	case strings.HasPrefix(c.text, "python3 ") && wk.python == nil:
+		return nil, wk.notRun(c, "no python3 (3.9 or later) on PATH")
+	case strings.HasPrefix(c.text, "python3 python/04-") && wk.python.Paste == "":
+		return nil, wk.notRun(c, wk.python.PasteMissing())
 	}
 	if s := wk.server(c); s != nil {
 		return nil, wk.terminal(s, c, b) // the server's terminal again, with its ^C
@@ -207,7 +192,11 @@ func (wk *walker) run(b *consoleBlock, c *pageCommand) (*process, error) {
 	if b.runsOn {
 		return p, wk.untilStarted(p)
 	}
-	deadline := time.Now().Add(commandLimit)
+	limit := wk.waitLimit // a command that builds nothing ends, or listens, in seconds
+	if strings.HasPrefix(c.text, "go ") {
+		limit = commandLimit
+	}
+	deadline := time.Now().Add(limit)
 	for {
 		select {
 		case <-p.done:
@@ -219,10 +208,42 @@ func (wk *walker) run(b *consoleBlock, c *pageCommand) (*process, error) {
 			return nil, wk.terminal(p, c, b)
 		}
 		if time.Now().After(deadline) {
-			return nil, wk.errorf(c, "still running after %v, and not listening: a command on the page must end, or be a server that prints %q",
-				commandLimit, listeningPrefix+"...")
+			return nil, wk.errorf(c, "still running after %v, and not listening: a command on the page must end, or be a server that prints %q; stopped it",
+				limit, listeningPrefix+"...")
 		}
 	}
+}
+
+// findPython gives the page's commands the python3 the tests use
+// (internal/python), sealed, beside the decoys, as python3: a learner's
+// python3 that has Paste Deploy, with nothing else installed for it in
+// the way. (The page's curl is the harness's, as the scripts' is: see
+// Main.)
+func (wk *walker) findPython(tmp string) error {
+	py, err := python.WithDecoys(filepath.Join(tmp, "python"))
+	if errors.Is(err, python.ErrNoPython) {
+		return nil // python3's commands are not run, with a note each
+	}
+	if err != nil {
+		return err
+	}
+	wk.python = py
+	shims := filepath.Join(tmp, "python-shim")
+	if err := os.Mkdir(shims, 0o777); err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(shims, "python3"), []byte(py.Wrapper()), 0o755); err != nil {
+		return err
+	}
+	wk.env = append(wk.env, "PATH="+shims+string(os.PathListSeparator)+os.Getenv("PATH"),
+		"PYTHONPATH="+py.PythonPath)
+	return nil
+}
+
+// notRun notes that c is not run here, and why.
+func (wk *walker) notRun(c *pageCommand, why string) error {
+	wk.notes = append(wk.notes, fmt.Sprintf("%s:%d: not run: %s", wk.Page, c.line, why))
+	return nil
 }
 
 // server returns the running server that c shows again: a command the
@@ -460,32 +481,55 @@ func (wk *walker) cd(c *pageCommand) error {
 // time, or (cached).
 var okRE = regexp.MustCompile(`^ok  \t(\S+)\t([0-9]+(\.[0-9]+)?s|\(cached\))$`)
 
-// checkTestOutput checks what the page shows go test ./... print: an ok
-// line for each of the clone's packages, in go list's order. The walk
-// does not run it: the walk is part of go test ./..., which passes only
-// if every test in it does, this walk included.
+// goTestRE matches a go test command of one package pattern, no flags.
+var goTestRE = regexp.MustCompile(`^go test (\./\S*)$`)
+
+// checkTestOutput checks what the page shows a go test of one package
+// pattern print: an ok line for each of the clone's packages it matches,
+// in go list's order, whatever their times. It runs the command, but for
+// go test ./...: the walk is part of that, which passes only if every
+// test in it does, this walk included.
 func (wk *walker) checkTestOutput(c *pageCommand) error {
-	cmd := exec.Command("go", "list", "./...")
+	pattern := goTestRE.FindStringSubmatch(c.text)[1]
+	cmd := exec.Command("go", "list", pattern)
 	cmd.Dir, cmd.Env = wk.dir, wk.env
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		return wk.errorf(c, "go list ./...: %v\n%s", err, out)
+		return wk.errorf(c, "go list %s: %v\n%s", pattern, err, out)
 	}
-	pkgs := strings.Fields(string(out))
-	var shown []string
-	for _, line := range c.want {
-		m := okRE.FindStringSubmatch(line)
-		if m == nil {
-			return wk.errorf(c, "want a line \"ok  \\tPACKAGE\\tTIME\" for each package, not %q", line)
+	pkgs := strings.Join(strings.Fields(string(out)), " ")
+	passed := func(lines []string) (string, error) {
+		var names []string
+		for _, line := range lines {
+			m := okRE.FindStringSubmatch(line)
+			if m == nil {
+				return "", fmt.Errorf("want a line \"ok  \\tPACKAGE\\tTIME\" for each package, not %q", line)
+			}
+			names = append(names, m[1])
 		}
-		shown = append(shown, m[1])
+		return strings.Join(names, " "), nil
 	}
-	if strings.Join(shown, " ") != strings.Join(pkgs, " ") {
-		return wk.errorf(c, "the page shows go test pass the packages\n\t%s\nbut they are\n\t%s",
-			strings.Join(shown, " "), strings.Join(pkgs, " "))
+	shown, err := passed(c.want)
+	if err != nil {
+		return wk.errorf(c, "%v", err)
 	}
-	wk.notes = append(wk.notes, fmt.Sprintf("%s:%d: %s is not run inside itself: this walk is part of it, and passes only if the rest does",
-		wk.Page, c.line, testCommand))
+	if shown != pkgs {
+		return wk.errorf(c, "the page shows go test pass the packages\n\t%s\nbut they are\n\t%s", shown, pkgs)
+	}
+	if c.text == testCommand {
+		wk.notes = append(wk.notes, fmt.Sprintf("%s:%d: %s is not run inside itself: this walk is part of it, and passes only if the rest does",
+			wk.Page, c.line, testCommand))
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), commandLimit)
+	defer cancel()
+	cmd = exec.CommandContext(ctx, "go", "test", pattern)
+	cmd.Dir, cmd.Env = wk.dir, wk.env
+	out, err = cmd.CombinedOutput()
+	ran, perr := passed(strings.Split(strings.TrimSuffix(walkNormalize(string(out), wk.portOut), "\n"), "\n"))
+	if err != nil || perr != nil || ran != pkgs {
+		return wk.errorf(c, "it does not pass as the page shows (%v):\n%s", err, out)
+	}
 	return nil
 }
 

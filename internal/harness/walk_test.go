@@ -76,6 +76,9 @@ func fakeRepo(t *testing.T, page string) string {
 		"data.txt":             "some data\n",
 		"_work/mine.txt":       "a learner's file\n",
 		"steps/01-app/main.go": fakeServer,
+		// A test that passes, unless the page makes a file named fail.
+		"steps/01-app/main_test.go": "package main\n\nimport (\n\t\"os\"\n\t\"testing\"\n)\n\n" +
+			"func TestStep(t *testing.T) {\n\tif _, err := os.Stat(\"fail\"); err == nil {\n\t\tt.Fatal(\"told to fail\")\n\t}\n}\n",
 	} {
 		path := filepath.Join(root, name)
 		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
@@ -142,6 +145,21 @@ func TestWalkFailsNamingTheLine(t *testing.T) {
 				t.Errorf("the walk's error is %v\nwant it to start %q and hold %q", err, want, tc.why)
 			}
 		})
+	}
+}
+
+// TestWalkStopsACommandThatNeverEnds: a command that neither ends nor
+// listens fails in the walk's wait limit, not the test's, naming its line.
+func TestWalkStopsACommandThatNeverEnds(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	err := walkWrongPage(t, cloned+"```console\n$ sleep 60\n```\n")
+	want := "PAGE.md:" + strconv.Itoa(strings.Count(cloned, "\n")+2) + ": $ sleep 60\nstill running after 1s, and not listening"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("the walk's error is %v\nwant it to start %q", err, want)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("the walk took %v to give up on a command it bounds at 1s", took)
 	}
 }
 
@@ -231,6 +249,15 @@ func TestWalkChecksTheTestCommand(t *testing.T) {
 		if err := walkPage(t, page); err == nil || !strings.Contains(err.Error(), "PAGE.md:7: $ go test ./...") {
 			t.Errorf("a wrong go test ./... block: %v", err)
 		}
+	}
+	// A narrower go test runs, and must pass, whatever its times.
+	narrow := strings.Replace(ok, "./...", "./steps/...", 1)
+	if err := walkPage(t, narrow); err != nil {
+		t.Fatal(err)
+	}
+	failing := strings.Replace(narrow, "$ go test", "$ touch steps/01-app/fail\n$ go test", 1)
+	if err := walkPage(t, failing); err == nil || !strings.Contains(err.Error(), "PAGE.md:8: $ go test ./steps/...\nit does not pass as the page shows") {
+		t.Errorf("a go test whose test fails: the walk's error is %v", err)
 	}
 }
 

@@ -1,8 +1,15 @@
 """Dumps the tree of contexts the real Paste Deploy resolves a config into,
 as JSON, for step 04's conformance test to compare with its own.
 
-    python3 paste_tree.py CASE.ini...           one JSON object, by case
-    python3 paste_tree.py --write CASE.ini...   CASE.json next to each case
+    paste_tree.py CASE.ini...           one JSON object, by case
+    paste_tree.py --write CASE.ini...   CASE.json next to each case
+
+It runs sealed, as the conformance test runs it (internal/python): an
+isolated python3 that sees the standard library, Paste Deploy and Paste,
+and nothing else installed, so that a recording is Paste Deploy's on any
+machine. Record the corpus again with
+
+    go test ./steps/04-pipeline -run TestConformance -update
 
 A case loads the section its "# -name NAME" comment names, or main. Its tree
 is paste.deploy.loadwsgi.loadcontext(APP, "config:CASE", name) as it is;
@@ -292,7 +299,10 @@ def record(case):
     try:
         tree = dump(loadwsgi.loadcontext(loadwsgi.APP, "config:" + os.path.abspath(case), name=name))
     except Exception as err:  # any refusal: LookupError, ValueError, ImportError...
-        return {"name": name, "refused": f"{type(err).__name__}: {err}"}
+        # Where Python meets its recursion limit, and so the end of its
+        # message, depends on the frames below Paste Deploy's, not on it.
+        refused = re.sub(r"(maximum recursion depth exceeded).*", r"\1", f"{type(err).__name__}: {err}")
+        return {"name": name, "refused": refused}
     return {"name": name, "tree": tree}
 
 
@@ -308,6 +318,9 @@ def relative(value, folder):
 
 
 def main():
+    if not (sys.flags.isolated and sys.flags.no_site):
+        sys.exit("paste_tree.py runs sealed, or it would record what else is installed for this "
+                 "python3: record the corpus with: go test ./steps/04-pipeline -run TestConformance -update")
     write = sys.argv[1:2] == ["--write"]
     cases = sys.argv[2:] if write else sys.argv[1:]
     sys.path.insert(0, os.path.abspath(TWIN_SITE))

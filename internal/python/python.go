@@ -1,0 +1,217 @@
+// Package python finds the python3 the tests run the Python twins and the
+// conformance recorder with, and runs it sealed: an isolated interpreter
+// (-I -S) whose sys.path holds the standard library and one folder, its
+// site, of links to the files of Paste Deploy, Paste, and what they
+// require. Nothing else installed for that python3 (swift, oslo.middleware,
+// nova, keystonemiddleware ...) can be imported or found as a distribution
+// by a sealed run, nor anything on PYTHONPATH or in the user's site.
+// docs/twins.md states the rule for readers.
+package python
+
+import (
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// Allowed are the distributions a sealed python3 sees, with what they
+// require: Paste Deploy, and Paste for its urlmap.
+var Allowed = []string{"PasteDeploy", "Paste"}
+
+// system is the python3 Debian's python3-pastedeploy installs for.
+const system = "/usr/bin/python3"
+
+// Python is a python3 found for the tests, and its seal.
+type Python struct {
+	Exe     string // the interpreter, as sys.executable names it
+	Version string // its version: 3.11.2
+	Site    string // the seal: the one folder on a sealed run's sys.path beside the standard library
+	// Paste is Paste Deploy's version, where the seal has Paste Deploy and
+	// Paste's urlmap; "" where it has not.
+	Paste string
+	// PythonPath is the PYTHONPATH its runs are given, if not "": the
+	// decoys, for WithDecoys. A sealed run ignores it.
+	PythonPath string
+}
+
+//go:embed seal.py
+var sealPy string
+
+// boot starts a sealed run: python3 -I -S -c boot SITE SCRIPT ARGS... puts
+// SITE first on sys.path and runs SCRIPT as __main__, with ARGS as its
+// sys.argv[1:].
+const boot = "import runpy, sys; sys.path.insert(0, sys.argv.pop(1)); del sys.argv[0]; " +
+	"runpy.run_path(sys.argv[0], run_name='__main__')"
+
+// ErrNoPython is the error Find wraps where there is no python3 to use:
+// none on PATH, one older than 3.9, or one that does not run. Any other
+// error of Find's is a fault of the seal's own.
+var ErrNoPython = errors.New("no python3 to run")
+
+// Find returns the python3 the tests use, with its seal laid out in dir;
+// env is the environment in which it looks for what it seals in, as
+// os.Environ() is for a learner's python3. The rule, said once: the
+// python3 on PATH, if it is 3.9 or later; but where it lacks Paste Deploy
+// and /usr/bin/python3 has it, /usr/bin/python3, where Debian's
+// python3-pastedeploy installs it. With no python3 on PATH, or none of
+// 3.9 or later, Find returns an error wrapping ErrNoPython.
+func Find(dir string, env []string) (*Python, error) {
+	onPath, err := exec.LookPath("python3")
+	if err != nil {
+		return nil, fmt.Errorf("%w: none on PATH", ErrNoPython)
+	}
+	candidates := []string{onPath}
+	if real, err := filepath.EvalSymlinks(onPath); err == nil && real != system {
+		candidates = append(candidates, system)
+	}
+	var found *Python
+	var noPython error
+	for i, candidate := range candidates {
+		p, err := probe(candidate, filepath.Join(dir, fmt.Sprint(i)), env)
+		switch {
+		case errors.Is(err, ErrNoPython):
+			if i == 0 {
+				noPython = err
+			}
+		case err != nil:
+			return nil, err
+		case p.Paste != "":
+			return p, nil
+		case i == 0:
+			found = p // on PATH, without Paste Deploy: for steps 01 to 03
+		}
+	}
+	if found == nil {
+		return nil, noPython
+	}
+	return found, nil
+}
+
+// WithDecoys is Find, with the decoys (WriteDecoys) first on PYTHONPATH,
+// as an OpenStack developer's machine has the real ones installed: a
+// sealed run must not see them, and its PythonPath keeps them there. It
+// lays out both in dir.
+func WithDecoys(dir string) (*Python, error) {
+	decoys := filepath.Join(dir, "decoys")
+	if err := WriteDecoys(decoys); err != nil {
+		return nil, err
+	}
+	pythonPath := decoys
+	if v := os.Getenv("PYTHONPATH"); v != "" {
+		pythonPath += string(os.PathListSeparator) + v
+	}
+	p, err := Find(filepath.Join(dir, "site"), append(os.Environ(), "PYTHONPATH="+pythonPath))
+	if err != nil {
+		return nil, err
+	}
+	p.PythonPath = pythonPath
+	return p, nil
+}
+
+// probe runs seal.py with python, laying out a site in dir, and checks
+// that a sealed run can import Paste Deploy and Paste's urlmap from it.
+func probe(python, site string, env []string) (*Python, error) {
+	if err := os.MkdirAll(site, 0o777); err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(python, append([]string{"-c", sealPy, site}, Allowed...)...)
+	cmd.Env = env
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s does not run (%v)", ErrNoPython, python, err)
+	}
+	var got struct {
+		Executable string            `json:"executable"`
+		Version    string            `json:"version"`
+		Linked     map[string]string `json:"linked"`
+		Error      string            `json:"error"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		return nil, fmt.Errorf("%s: seal.py printed no JSON: %v", python, err)
+	}
+	if got.Error != "" {
+		return nil, fmt.Errorf("%s: seal.py failed:\n%s", python, got.Error)
+	}
+	if !atLeast39(got.Version) {
+		return nil, fmt.Errorf("%w: %s is Python %s, older than 3.9", ErrNoPython, python, got.Version)
+	}
+	p := &Python{Exe: got.Executable, Version: got.Version, Site: site}
+	if p.Exe == "" {
+		p.Exe = python
+	}
+	if got.Linked["pastedeploy"] != "" && got.Linked["paste"] != "" {
+		check := exec.Command(p.Exe, "-I", "-S", "-c",
+			"import sys; sys.path.insert(0, sys.argv[1]); import paste.deploy.loadwsgi, paste.urlmap", site)
+		if out, err := check.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("%s: a sealed run cannot import Paste Deploy from its seal: %v\n%s", python, err, out)
+		}
+		p.Paste = got.Linked["pastedeploy"]
+	}
+	return p, nil
+}
+
+// PasteMissing says, where the seal has no Paste Deploy and Paste's
+// urlmap, that this python3 lacks them and how to install them; "" where
+// it has them.
+func (p *Python) PasteMissing() string {
+	if p.Paste != "" {
+		return ""
+	}
+	return fmt.Sprintf("Paste Deploy is not installed for %s: install Debian's python3-pastedeploy "+
+		"(apt-get install python3-pastedeploy), or pip install PasteDeploy for that python3", p.Exe)
+}
+
+// atLeast39 reports whether version, as 3.11.2, is 3.9 or later.
+func atLeast39(version string) bool {
+	var major, minor int
+	if _, err := fmt.Sscanf(version, "%d.%d", &major, &minor); err != nil {
+		return false
+	}
+	return major > 3 || major == 3 && minor >= 9
+}
+
+// sealed is the start of every sealed command line: the script and its
+// arguments follow.
+func (p *Python) sealed() []string {
+	return []string{p.Exe, "-I", "-S", "-c", boot, p.Site}
+}
+
+// Args returns the command line that runs script, with args, sealed.
+func (p *Python) Args(script string, args ...string) []string {
+	return append(append(p.sealed(), script), args...)
+}
+
+// Command returns a command that runs script, with args, sealed, in this
+// process's environment with PythonPath.
+func (p *Python) Command(script string, args ...string) *exec.Cmd {
+	a := p.Args(script, args...)
+	cmd := exec.Command(a[0], a[1:]...)
+	if p.PythonPath != "" {
+		cmd.Env = append(os.Environ(), "PYTHONPATH="+p.PythonPath)
+	}
+	return cmd
+}
+
+// Wrapper returns a shell script that runs args, then its own arguments,
+// sealed, by exec so that signals reach python itself: Wrapper(twin)
+// runs the twin, and Wrapper() is a python3 whose first argument is the
+// script.
+func (p *Python) Wrapper(args ...string) string {
+	var b strings.Builder
+	b.WriteString("#!/bin/sh\nexec")
+	for _, arg := range append(p.sealed(), args...) {
+		b.WriteString(" " + shellQuote(arg))
+	}
+	b.WriteString(` "$@"` + "\n")
+	return b.String()
+}
+
+// shellQuote quotes s for sh.
+func shellQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
