@@ -37,7 +37,8 @@ const UpdateCommand = "go test . -update"
 // whose m runs the checks.
 func Main(m testscript.TestingM) {
 	testscript.Main(cleanupAfter{m}, map[string]func(){
-		"curl": CurlMain,
+		"curl":   CurlMain,
+		"within": WithinMain,
 	})
 }
 

@@ -168,7 +168,8 @@ func Connect(addr string) error {
 
 // cmdExits implements "exits N PROGRAM [ARGS...]": it runs PROGRAM, as
 // exec does, and requires exit status N. Its output becomes the script's
-// stdout and stderr.
+// stdout and stderr. A program still running after exitLimit serves where
+// it should exit: exits stops it, and fails, naming it.
 func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 2 {
 		ts.Fatalf("usage: exits STATUS program [args...]")
@@ -177,7 +178,8 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if err != nil {
 		ts.Fatalf("exits: status %q is not a number", args[0])
 	}
-	err = ts.Exec(args[1], args[2:]...)
+	program := args[1]
+	err = ts.Exec("within", append([]string{exitLimit.String(), program}, args[2:]...)...)
 	var exitErr *exec.ExitError
 	got := 0
 	switch {
@@ -186,8 +188,12 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	case err != nil:
 		ts.Fatalf("exits: %v", err)
 	}
+	if got == stillRunning && strings.Contains(ts.ReadFile("stderr"), stillRunningLine(program, exitLimit)) {
+		ts.Fatalf("exits: %s is still running %v after start: it serves instead of exiting %d; stopped it",
+			filepath.Base(program), exitLimit, want)
+	}
 	if got != want {
-		ts.Fatalf("exits: %s exited with status %d, want %d", args[1], got, want)
+		ts.Fatalf("exits: %s exited with status %d, want %d", program, got, want)
 	}
 }
 
