@@ -959,6 +959,9 @@ def main():
                              "needs -tls-key")
     parser.add_argument("-tls-key", metavar="file",
                         help="the private key file (PEM) for -tls-cert")
+    parser.add_argument("-pidfile", metavar="file",
+                        help="once listening, write the process id to this "
+                             "file, for kill -HUP $(cat file)")
     args = parser.parse_args()
     if args.json and not args.print:
         usage_error("-json goes with -print")
@@ -1024,6 +1027,12 @@ def main():
         httpd.socket = context.wrap_socket(httpd.socket, server_side=True,
                                            do_handshake_on_connect=False)
     host, port = httpd.server_address[:2]
+    if args.pidfile is not None:
+        try:
+            with open(args.pidfile, "w") as f:
+                f.write(f"{os.getpid()}\n")
+        except OSError as err:
+            sys.exit(f"{PROG}: -pidfile: {err}")
     print(f"listening on {scheme}://{host}:{port}", file=sys.stderr)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     hangups = queue.Queue(maxsize=1)
@@ -1035,6 +1044,11 @@ def main():
     # finish the reloads asked for.
     hangups.put(None)
     reloader.join()
+    if args.pidfile is not None:
+        try:
+            os.remove(args.pidfile)
+        except OSError:
+            pass
     sys.exit(status)
 
 

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -51,6 +52,7 @@ func main() {
 	readHeaderTimeout := flags.Duration("read-header-timeout", 5*time.Second, "disconnect a client that takes longer to send its headers")
 	tlsCert := flags.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM); needs -tls-key")
 	tlsKey := flags.String("tls-key", "", "the private key `file` (PEM) for -tls-cert")
+	pidFile := flags.String("pidfile", "", "once listening, write the process id to this `file`, for kill -HUP $(cat file)")
 	flags.Usage = func() {} // a bad flag prints one line: the problem
 	if err := flags.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -193,6 +195,16 @@ func main() {
 		fmt.Fprintf(os.Stderr, "%s: %v\n", flags.Name(), err)
 		os.Exit(1)
 	}
+	// The pid file names the process that serves, for a supervisor or
+	// kill -HUP, as an OpenStack service's --pid-file does. It is written
+	// once the port is ours, and removed on the way out (not after a
+	// second signal's exit at once, which leaves it, as a crash does).
+	if *pidFile != "" {
+		if err := os.WriteFile(*pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
+			fmt.Fprintf(os.Stderr, "%s: -pidfile: %v\n", flags.Name(), err)
+			os.Exit(1)
+		}
+	}
 	fmt.Fprintf(os.Stderr, "listening on %s://%s\n", scheme, ln.Addr())
 	served := make(chan error, 1)
 	go func() {
@@ -217,5 +229,8 @@ func main() {
 		fmt.Fprintf(logs, "%v: a reload still runs after %v; exiting without it\n", syscall.SIGHUP, wait)
 	}
 	logs.Flush()
+	if *pidFile != "" {
+		os.Remove(*pidFile)
+	}
 	os.Exit(code)
 }
