@@ -926,6 +926,14 @@ MAX_CONFIG_SIZE = 16 << 20
 DEFAULT_CONFIG = "steps/04-pipeline/api-paste.ini"
 
 
+def remove_pidfile(path):
+    if path is not None:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
+
+
 def usage_error(message):
     print(f"{PROG}: {message}", file=sys.stderr)
     sys.exit(2)
@@ -960,7 +968,7 @@ def main():
     parser.add_argument("-tls-key", metavar="file",
                         help="the private key file (PEM) for -tls-cert")
     parser.add_argument("-pidfile", metavar="file",
-                        help="once listening, write the process id to this "
+                        help="while serving, keep the process id in this "
                              "file, for kill -HUP $(cat file)")
     args = parser.parse_args()
     if args.json and not args.print:
@@ -1014,12 +1022,21 @@ def main():
     # gracefully", and only sigwait receives it.
     signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
 
+    # The pid file is there before a client can connect, and gone at exit.
+    if args.pidfile is not None:
+        try:
+            with open(args.pidfile, "w") as f:
+                f.write(f"{os.getpid()}\n")
+        except OSError as err:
+            sys.exit(f"{PROG}: -pidfile: {err}")
+
     # Listen first, so a taken port or a bad address fails here, in one line.
     in_flight = InFlight(handler)
     try:
         httpd = Server((host, int(port)), in_flight,
                        args.read_header_timeout, logger)
     except (OSError, OverflowError) as err:
+        remove_pidfile(args.pidfile)
         sys.exit(f"{PROG}: listen on {args.addr}: {err}")
     if context is not None:
         # The handshake happens on the first read, in the connection's own
@@ -1027,12 +1044,6 @@ def main():
         httpd.socket = context.wrap_socket(httpd.socket, server_side=True,
                                            do_handshake_on_connect=False)
     host, port = httpd.server_address[:2]
-    if args.pidfile is not None:
-        try:
-            with open(args.pidfile, "w") as f:
-                f.write(f"{os.getpid()}\n")
-        except OSError as err:
-            sys.exit(f"{PROG}: -pidfile: {err}")
     print(f"listening on {scheme}://{host}:{port}", file=sys.stderr)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     hangups = queue.Queue(maxsize=1)
@@ -1044,11 +1055,7 @@ def main():
     # finish the reloads asked for.
     hangups.put(None)
     reloader.join()
-    if args.pidfile is not None:
-        try:
-            os.remove(args.pidfile)
-        except OSError:
-            pass
+    remove_pidfile(args.pidfile)
     sys.exit(status)
 
 

@@ -52,7 +52,7 @@ func main() {
 	readHeaderTimeout := flags.Duration("read-header-timeout", 5*time.Second, "disconnect a client that takes longer to send its headers")
 	tlsCert := flags.String("tls-cert", "", "serve HTTPS with this certificate `file` (PEM); needs -tls-key")
 	tlsKey := flags.String("tls-key", "", "the private key `file` (PEM) for -tls-cert")
-	pidFile := flags.String("pidfile", "", "once listening, write the process id to this `file`, for kill -HUP $(cat file)")
+	pidFile := flags.String("pidfile", "", "while serving, keep the process id in this `file`, for kill -HUP $(cat file)")
 	flags.Usage = func() {} // a bad flag prints one line: the problem
 	if err := flags.Parse(os.Args[1:]); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -189,21 +189,26 @@ func main() {
 		}
 	}()
 
-	// Listen first, so a taken port or a bad address fails here, in one line.
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "%s: %v\n", flags.Name(), err)
-		os.Exit(1)
-	}
 	// The pid file names the process that serves, for a supervisor or
-	// kill -HUP, as an OpenStack service's --pid-file does. It is written
-	// once the port is ours, and removed on the way out (not after a
-	// second signal's exit at once, which leaves it, as a crash does).
+	// kill -HUP, as Unix daemons' do. It is written before listening, so
+	// that it is there once a client can connect, and removed on the way
+	// out (not after a second signal's exit at once, which leaves it, as a
+	// crash does).
 	if *pidFile != "" {
 		if err := os.WriteFile(*pidFile, []byte(strconv.Itoa(os.Getpid())+"\n"), 0o644); err != nil {
 			fmt.Fprintf(os.Stderr, "%s: -pidfile: %v\n", flags.Name(), err)
 			os.Exit(1)
 		}
+	}
+
+	// Listen first, so a taken port or a bad address fails here, in one line.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", flags.Name(), err)
+		if *pidFile != "" {
+			os.Remove(*pidFile)
+		}
+		os.Exit(1)
 	}
 	fmt.Fprintf(os.Stderr, "listening on %s://%s\n", scheme, ln.Addr())
 	served := make(chan error, 1)
