@@ -9,6 +9,7 @@
 package python
 
 import (
+	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -16,12 +17,18 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"time"
 )
 
 // Allowed are the distributions a sealed python3 sees, with what they
 // require: Paste Deploy, and Paste for its urlmap.
 var Allowed = []string{"PasteDeploy", "Paste"}
+
+// probeLimit bounds each run of python3 that Find makes: a python3 that
+// has not answered by then does not run.
+const probeLimit = 30 * time.Second
 
 // system is the python3 Debian's python3-pastedeploy installs for.
 const system = "/usr/bin/python3"
@@ -34,18 +41,24 @@ type Python struct {
 	// Paste is Paste Deploy's version, where the seal has Paste Deploy and
 	// Paste's urlmap; "" where it has not.
 	Paste string
+	// Passed is the python3 on PATH where Find passed it by, for it lacks
+	// Paste Deploy and /usr/bin/python3 has it; "" where Find took it.
+	Passed string
 	// PythonPath is the PYTHONPATH its runs are given, if not "": the
 	// decoys, for WithDecoys. A sealed run ignores it.
 	PythonPath string
+
+	unsealable string // why an installed Paste Deploy cannot be sealed in
 }
 
 //go:embed seal.py
 var sealPy string
 
 // boot starts a sealed run: python3 -I -S -c boot SITE SCRIPT ARGS... puts
-// SITE first on sys.path and runs SCRIPT as __main__, with ARGS as its
-// sys.argv[1:].
-const boot = "import runpy, sys; sys.path.insert(0, sys.argv.pop(1)); del sys.argv[0]; " +
+// SCRIPT's folder (as python3 SCRIPT does) and SITE first on sys.path, and
+// runs SCRIPT as __main__, with ARGS as its sys.argv[1:].
+const boot = "import os, runpy, sys; sys.path.insert(0, sys.argv.pop(1)); del sys.argv[0]; " +
+	"sys.path.insert(0, os.path.dirname(os.path.abspath(sys.argv[0]))); " +
 	"runpy.run_path(sys.argv[0], run_name='__main__')"
 
 // ErrNoPython is the error Find wraps where there is no python3 to use:
@@ -56,17 +69,18 @@ var ErrNoPython = errors.New("no python3 to run")
 // Find returns the python3 the tests use, with its seal laid out in dir;
 // env is the environment in which it looks for what it seals in, as
 // os.Environ() is for a learner's python3. The rule, said once: the
-// python3 on PATH, if it is 3.9 or later; but where it lacks Paste Deploy
-// and /usr/bin/python3 has it, /usr/bin/python3, where Debian's
-// python3-pastedeploy installs it. With no python3 on PATH, or none of
-// 3.9 or later, Find returns an error wrapping ErrNoPython.
+// python3 on PATH, if it is 3.9 or later; but on Linux, where that one
+// lacks Paste Deploy (or is older, or does not run) and /usr/bin/python3
+// has it, /usr/bin/python3, where Debian's python3-pastedeploy installs
+// it. With no python3 on PATH, or no python3 of 3.9 or later to use,
+// Find returns an error wrapping ErrNoPython.
 func Find(dir string, env []string) (*Python, error) {
 	onPath, err := exec.LookPath("python3")
 	if err != nil {
 		return nil, fmt.Errorf("%w: none on PATH", ErrNoPython)
 	}
 	candidates := []string{onPath}
-	if real, err := filepath.EvalSymlinks(onPath); err == nil && real != system {
+	if runtime.GOOS == "linux" && !samePython(onPath, system) { // elsewhere it may be a stub that offers to install one
 		candidates = append(candidates, system)
 	}
 	var found *Python
@@ -81,6 +95,9 @@ func Find(dir string, env []string) (*Python, error) {
 		case err != nil:
 			return nil, err
 		case p.Paste != "":
+			if found != nil {
+				p.Passed = found.Exe
+			}
 			return p, nil
 		case i == 0:
 			found = p // on PATH, without Paste Deploy: for steps 01 to 03
@@ -113,13 +130,22 @@ func WithDecoys(dir string) (*Python, error) {
 	return p, nil
 }
 
+// samePython reports whether a and b name the same file, links followed.
+func samePython(a, b string) bool {
+	ra, errA := filepath.EvalSymlinks(a)
+	rb, errB := filepath.EvalSymlinks(b)
+	return errA == nil && errB == nil && ra == rb
+}
+
 // probe runs seal.py with python, laying out a site in dir, and checks
 // that a sealed run can import Paste Deploy and Paste's urlmap from it.
 func probe(python, site string, env []string) (*Python, error) {
 	if err := os.MkdirAll(site, 0o777); err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(python, append([]string{"-c", sealPy, site}, Allowed...)...)
+	ctx, cancel := context.WithTimeout(context.Background(), probeLimit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, python, append([]string{"-c", sealPy, site}, Allowed...)...)
 	cmd.Env = env
 	out, err := cmd.Output()
 	if err != nil {
@@ -144,14 +170,19 @@ func probe(python, site string, env []string) (*Python, error) {
 	if p.Exe == "" {
 		p.Exe = python
 	}
-	if got.Linked["pastedeploy"] != "" && got.Linked["paste"] != "" {
-		check := exec.Command(p.Exe, "-I", "-S", "-c",
-			"import sys; sys.path.insert(0, sys.argv[1]); import paste.deploy.loadwsgi, paste.urlmap", site)
-		if out, err := check.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("%s: a sealed run cannot import Paste Deploy from its seal: %v\n%s", python, err, out)
-		}
-		p.Paste = got.Linked["pastedeploy"]
+	if got.Linked["pastedeploy"] == "" || got.Linked["paste"] == "" {
+		return p, nil
 	}
+	// Installed, but perhaps not in a form the seal can link, such as an
+	// editable install: then this python3 has no Paste Deploy to use.
+	check := exec.CommandContext(ctx, p.Exe, "-I", "-S", "-c",
+		"import sys; sys.path.insert(0, sys.argv[1]); import paste.deploy.loadwsgi, paste.urlmap", site)
+	if out, err := check.CombinedOutput(); err != nil {
+		p.unsealable = fmt.Sprintf("Paste Deploy %s is installed for %s, but a sealed run cannot import it from links "+
+			"to its files (%v: %s)", got.Linked["pastedeploy"], p.Exe, err, lastLine(out))
+		return p, nil
+	}
+	p.Paste = got.Linked["pastedeploy"]
 	return p, nil
 }
 
@@ -159,11 +190,20 @@ func probe(python, site string, env []string) (*Python, error) {
 // urlmap, that this python3 lacks them and how to install them; "" where
 // it has them.
 func (p *Python) PasteMissing() string {
-	if p.Paste != "" {
+	switch {
+	case p.Paste != "":
 		return ""
+	case p.unsealable != "":
+		return p.unsealable
 	}
 	return fmt.Sprintf("Paste Deploy is not installed for %s: install Debian's python3-pastedeploy "+
 		"(apt-get install python3-pastedeploy), or pip install PasteDeploy for that python3", p.Exe)
+}
+
+// lastLine is the last line of out: a Python traceback's error.
+func lastLine(out []byte) string {
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	return lines[len(lines)-1]
 }
 
 // atLeast39 reports whether version, as 3.11.2, is 3.9 or later.
@@ -187,10 +227,11 @@ func (p *Python) Args(script string, args ...string) []string {
 }
 
 // Command returns a command that runs script, with args, sealed, in this
-// process's environment with PythonPath.
-func (p *Python) Command(script string, args ...string) *exec.Cmd {
+// process's environment with PythonPath; ctx bounds it.
+func (p *Python) Command(ctx context.Context, script string, args ...string) *exec.Cmd {
 	a := p.Args(script, args...)
-	cmd := exec.Command(a[0], a[1:]...)
+	cmd := exec.CommandContext(ctx, a[0], a[1:]...)
+	cmd.WaitDelay = time.Second // once ctx is done, a child left holding its output cannot hold Wait
 	if p.PythonPath != "" {
 		cmd.Env = append(os.Environ(), "PYTHONPATH="+p.PythonPath)
 	}

@@ -25,12 +25,16 @@ import traceback  # noqa: E402
 
 
 def requirement_names(dist):
-    """The distributions dist requires unconditionally: a requirement
-    behind a marker (an extra, an older Python, another platform) is
-    not followed."""
+    """The distributions dist requires, but for an extra's: a requirement
+    behind another marker (an older Python, another platform) is followed
+    too, and left out later if it is not installed."""
     for requirement in dist.requires or []:
-        if ";" not in requirement:
+        if "extra" not in requirement.partition(";")[2]:
             yield re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", requirement.strip()).group(0)
+
+
+def normalize(name):
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def closure(names):
@@ -39,7 +43,7 @@ def closure(names):
     found, todo = {}, list(names)
     while todo:
         name = todo.pop()
-        key = re.sub(r"[-_.]+", "-", name).lower()
+        key = normalize(name)
         if key in found:
             continue
         try:
@@ -51,30 +55,62 @@ def closure(names):
     return {key: dist for key, dist in found.items() if dist is not None}
 
 
-def files_of(dist):
-    """(source, path in the site) for each file of dist: those its record
-    lists, or, where it lists none (an egg-info folder), its top-level
-    names and its metadata folder whole."""
-    base = dist.locate_file("")
-    listed = [f for f in dist.files or [] if ".." not in f.parts and "__pycache__" not in f.parts]
-    if listed:
-        return [(str(dist.locate_file(f)), str(f)) for f in listed]
-    metadata = str(dist._path)  # the .egg-info or .dist-info folder
-    pairs = [(metadata, os.path.basename(metadata))]
-    for top in (dist.read_text("top_level.txt") or "").split():
+def listed(dist):
+    """The files dist's record lists, as paths below its folder on
+    sys.path, or None where it lists none (an egg-info folder)."""
+    if dist.files is None:
+        return None
+    return [str(f) for f in dist.files if ".." not in f.parts and "__pycache__" not in f.parts]
+
+
+def tops(dist):
+    """The top-level names dist installs."""
+    files = listed(dist)
+    if files:
+        return {f.split("/")[0].split(".")[0] for f in files}
+    return set((dist.read_text("top_level.txt") or "").split())
+
+
+def unlisted(dist, claimed):
+    """The files of dist, which lists none, that are its own: its
+    metadata, its top-level modules, and every file below a top-level
+    package no other distribution installs into (a namespace package's
+    folder is shared, and Debian's setuptools names "debian" too)."""
+    base = str(dist.locate_file(""))
+    files = [os.path.relpath(os.path.join(str(dist._path), f), base) for f in os.listdir(str(dist._path))]
+    for top in tops(dist):
         for entry in os.listdir(base):
-            if entry == top or entry.split(".")[0] == top and os.path.isfile(os.path.join(base, entry)):
-                pairs.append((os.path.join(base, entry), entry))
-    return pairs
+            path = os.path.join(base, entry)
+            if os.path.isfile(path) and entry.split(".")[0] == top:
+                files.append(entry)
+            elif os.path.isdir(path) and entry == top and claimed.get(top, 0) == 1:
+                for folder, dirs, names in os.walk(path):
+                    dirs[:] = [d for d in dirs if d != "__pycache__"]
+                    files.extend(os.path.relpath(os.path.join(folder, n), base) for n in names)
+    return files
 
 
-def link(site, dist):
-    for source, path in files_of(dist):
-        target = os.path.join(site, path)
-        if not os.path.exists(source) or os.path.lexists(target):
+def link(site, dist, claimed):
+    """Links each file of dist into site, in folders of site's own: a link
+    is only ever to a file, so nothing is ever written through one."""
+    base = str(dist.locate_file(""))
+    files = listed(dist)
+    if files is None:
+        files = unlisted(dist, claimed)
+    for path in files + [cached(base, f) for f in files if f.endswith(".py")]:
+        source, target = os.path.join(base, path), os.path.join(site, path)
+        if not os.path.isfile(source) or os.path.lexists(target):
             continue
         os.makedirs(os.path.dirname(target), exist_ok=True)
         os.symlink(source, target)
+
+
+def cached(base, path):
+    """The byte-code Python keeps of the source at path, if any: linked
+    too, a sealed run need not compile it again (python3 checks it against
+    the source's size and time, the same through a link)."""
+    folder, name = os.path.split(path)
+    return os.path.join(folder, "__pycache__", f"{name[:-3]}.{sys.implementation.cache_tag}.pyc")
 
 
 def main():
@@ -82,8 +118,12 @@ def main():
     result = {"executable": sys.executable, "version": "%d.%d.%d" % sys.version_info[:3]}
     try:
         dists = closure(names)
+        claimed = {}  # top-level name: how many distributions install into it
+        for dist in importlib.metadata.distributions():
+            for top in tops(dist):
+                claimed[top] = claimed.get(top, 0) + 1
         for dist in dists.values():
-            link(site, dist)
+            link(site, dist, claimed)
         result["linked"] = {key: dist.version for key, dist in dists.items()}
     except Exception:  # a fault of seal.py's own, for the harness to show
         result["error"] = traceback.format_exc()
