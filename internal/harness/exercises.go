@@ -186,7 +186,7 @@ func proveExercise(t *testing.T, binDir, name string) {
 		wg.Add(1)
 		go func() { // each check waits on servers more than it computes
 			defer wg.Done()
-			failed, log := runScript(check, binDir, prog, srcs[i], deadline(t), fmt.Sprintf("%s=%d", variantEnv, i))
+			failed, log := runScript(check, binDir, prog, srcs[i], scriptDeadline(t), fmt.Sprintf("%s=%d", variantEnv, i))
 			switch {
 			case i == 0 && failed:
 				t.Errorf("%s fails on the reference solution:\n%s", check, log)
@@ -318,9 +318,6 @@ func asPackage(dir, pkg string) error {
 	return nil
 }
 
-// checkLimit bounds one check of a learner's program.
-const checkLimit = 2 * time.Minute
-
 // CheckResult is what a check of a learner's copy found.
 type CheckResult struct {
 	Passed    bool
@@ -358,7 +355,7 @@ func CheckExercise(name, dir string) (CheckResult, error) {
 	if err := BuildProgram(src, prog, filepath.Base(step), flags...); err != nil {
 		return CheckResult{Diagnosis: buildDiagnosis(err), Note: note}, nil
 	}
-	failed, log := runScript(check, binDir, prog, src, time.Now().Add(checkLimit))
+	failed, log := runScript(check, binDir, prog, src, time.Now().Add(scriptLimit))
 	if !failed {
 		return CheckResult{Passed: true, Note: note}, nil
 	}

@@ -33,7 +33,7 @@ const UpdateCommand = "go test . -update"
 
 // Main runs m, after arranging that a script's curl runs this same
 // program as the scripts' curl (see CurlMain), and removes what BuildSteps
-// built once m is done. Call it from TestMain, or from a main function
+// built, and the tests' python3's seal, once m is done. Call it from TestMain, or from a main function
 // whose m runs the checks.
 func Main(m testscript.TestingM) {
 	testscript.Main(cleanupAfter{m}, map[string]func(){
@@ -48,8 +48,10 @@ type cleanupAfter struct{ m testscript.TestingM }
 func (c cleanupAfter) Run() int {
 	moreParallel()
 	code := c.m.Run()
-	if built.dir != "" {
-		os.RemoveAll(built.dir)
+	for _, dir := range []string{built.dir, sealed.dir} {
+		if dir != "" {
+			os.RemoveAll(dir)
+		}
 	}
 	return code
 }

@@ -2,22 +2,26 @@ package harness
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
-	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/diff"
-
-	"wsgi-to-go/internal/python"
 )
 
 // RecordCommand records step 04's conformance corpus again, with Paste
 // Deploy itself.
 const RecordCommand = "go test . -run TestPasteDeployRecordings -update"
+
+// recordLimit bounds one run of the recorder over the whole corpus, which
+// takes a second or two.
+const recordLimit = time.Minute
 
 // CheckPasteDeployRecordings records every case of the conformance corpus
 // in dir again with the real Paste Deploy, running its recorder,
@@ -26,23 +30,31 @@ const RecordCommand = "go test . -run TestPasteDeployRecordings -update"
 // machine has installed. With update, it writes them instead. Where the
 // tests' python3 has no Paste Deploy, it skips, and says so.
 func CheckPasteDeployRecordings(t *testing.T, dir string, update bool) {
-	py, err := python.WithDecoys(t.TempDir())
-	if err != nil && !errors.Is(err, python.ErrNoPython) {
-		t.Fatal(err)
+	recorder := filepath.Join(dir, "paste_tree.py")
+	// What the recorder and step 04's test tell a maintainer to run is this.
+	for _, file := range []string{recorder, filepath.Join(dir, "..", "..", "conformance_test.go")} {
+		if data, err := os.ReadFile(file); err != nil || !bytes.Contains(data, []byte(RecordCommand)) {
+			t.Errorf("%s does not give the command that records the corpus, %s (%v)", file, RecordCommand, err)
+		}
 	}
-	if err == nil && py.Paste == "" {
-		err = errors.New(py.PasteMissing())
+	if runtime.GOOS == "windows" {
+		t.Skip(noSealOnWindows)
 	}
-	if err != nil {
-		t.Skipf("%v: the recordings were not compared with Paste Deploy itself", err)
+	py, why := testPython(t)
+	if py != nil {
+		why = py.PasteMissing()
+	}
+	if why != "" {
+		t.Skipf("%s: the recordings were not compared with Paste Deploy itself", why)
 	}
 	cases, err := filepath.Glob(filepath.Join(dir, "*.ini"))
 	if err != nil || len(cases) == 0 {
 		t.Fatalf("no cases in %s (%v)", dir, err)
 	}
-	recorder := filepath.Join(dir, "paste_tree.py")
 	record := func(args ...string) []byte {
-		cmd := py.Command(recorder, args...)
+		ctx, cancel := context.WithTimeout(context.Background(), recordLimit)
+		defer cancel()
+		cmd := py.Command(ctx, recorder, args...)
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		out, err := cmd.Output()

@@ -43,20 +43,11 @@ func runScript(file, binDir, progDir, srcDir string, deadline time.Time, env ...
 	return rec.didFail(), rec.String()
 }
 
-// scriptFails runs one script, as runScript does, by t's deadline, and
+// scriptFails runs one script, as runScript does, within scriptLimit, and
 // reports whether it failed, as the negative checks want it to.
 func scriptFails(t *testing.T, file, binDir, progDir string) bool {
-	failed, _ := runScript(file, binDir, progDir, "", deadline(t))
+	failed, _ := runScript(file, binDir, progDir, "", scriptDeadline(t))
 	return failed
-}
-
-// deadline is t's deadline, or with none (go test -timeout 0), a few
-// minutes from now: a script never runs unbounded.
-func deadline(t *testing.T) time.Time {
-	if d, ok := t.Deadline(); ok {
-		return d
-	}
-	return time.Now().Add(5 * time.Minute)
 }
 
 // recorder is a testscript.T that records a script's log and whether it

@@ -30,8 +30,55 @@ func RunScripts(t *testing.T, dir string, update bool) {
 	})
 	p := ScriptParams(binDir, dir)
 	p.UpdateScripts = update
-	testscript.Run(t, p)
+	runEach(t, p)
 }
+
+// scriptLimit bounds one script's run, from its start: at its deadline,
+// testscript stops what the script runs and fails it. Within it, every
+// command that waits has a bound of its own, of seconds; this one bounds
+// testscript's own wait, for a server that never exits.
+const scriptLimit = 2 * time.Minute
+
+// runEach runs each script of p in parallel with the others, under its
+// own name, each with a deadline scriptLimit after it starts (or the
+// test's, if that comes first).
+func runEach(t *testing.T, p testscript.Params) {
+	files := p.Files
+	if p.Dir != "" {
+		var err error
+		if files, err = filepath.Glob(filepath.Join(p.Dir, "*.txtar")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.Dir = ""
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".txtar"), func(t *testing.T) {
+			t.Parallel()
+			one := p
+			one.Files = []string{file}
+			one.Deadline = scriptDeadline(t)
+			testscript.RunT(flat{t}, one)
+		})
+	}
+}
+
+// scriptDeadline is scriptLimit from now, or t's deadline if that comes
+// first.
+func scriptDeadline(t *testing.T) time.Time {
+	deadline := time.Now().Add(scriptLimit)
+	if d, ok := t.Deadline(); ok && d.Before(deadline) {
+		return d
+	}
+	return deadline
+}
+
+// flat is t as testscript's T for one script: the script runs as t
+// itself, not in a subtest of its own, and is already in parallel.
+type flat struct{ *testing.T }
+
+func (f flat) Parallel()                            {}
+func (f flat) Verbose() bool                        { return testing.Verbose() }
+func (f flat) Run(_ string, run func(testscript.T)) { run(f) }
 
 // ScriptParams configures testscript for the scripts in dir, with the
 // programs in binDir first on the PATH. Each script gets a free loopback

@@ -6,38 +6,73 @@ import (
 	"os/exec"
 	"runtime"
 	"slices"
+	"sync"
 	"testing"
 
 	"wsgi-to-go/internal/python"
 )
 
+// Why a check does not run on some systems, said once, for the check and
+// for Skips.
+const (
+	noSealOnWindows = "the tests' python3 runs sealed, through links and shell wrappers: not on Windows"
+	noUnixShell     = "the walk runs the page's commands in a Unix shell, with process groups: not on this system"
+)
+
+// sealed is the tests' python3, found once per process.
+var sealed struct {
+	once sync.Once
+	dir  string // its seal and the decoys, removed at the end (see Main)
+	py   *python.Python
+	err  error
+}
+
+// testPython returns the tests' python3 (internal/python), sealed, beside
+// the decoys, found once per process; or nil, and why there is none to
+// use. A fault of the seal's own fails t.
+func testPython(t *testing.T) (*python.Python, string) {
+	sealed.once.Do(func() {
+		if sealed.dir, sealed.err = os.MkdirTemp("", "tutorial-python-"); sealed.err == nil {
+			sealed.py, sealed.err = python.WithDecoys(sealed.dir)
+		}
+	})
+	if errors.Is(sealed.err, python.ErrNoPython) {
+		return nil, sealed.err.Error() + ": install python3 (3.9 or later)"
+	}
+	if sealed.err != nil {
+		t.Fatal(sealed.err)
+	}
+	return sealed.py, ""
+}
+
 // Skips lists, for this machine, every check of go test ./... that is
-// skipped, or does less than it can, and why: the same probes the checks
-// themselves make. With nothing skipped, it says what it found.
+// skipped, or does less than it can, and why, from the probes and the
+// reasons the checks themselves use. With nothing skipped, it says what
+// it found.
 func Skips(t *testing.T) []string {
 	var skips []string
 	skip := func(check, what, why string) { skips = append(skips, check+": "+what+": "+why) }
-	if runtime.GOOS == "windows" {
-		skip("TestTwins", "skipped", "the Python twins run through a shell wrapper, so not on Windows")
-		skip("TestWalkTutorial", "skipped", "the walk runs the page's commands in a Unix shell, so not on Windows")
-	}
-	py, err := python.WithDecoys(t.TempDir())
+	py, noPython := testPython(t)
 	switch {
-	case err != nil && !errors.Is(err, python.ErrNoPython):
-		t.Fatal(err)
-	case err != nil:
-		why := err.Error() + ": install python3 (3.9 or later) to run them"
-		skip("TestTwins", "the Python twins were not run", why)
-		skip("TestPasteDeployRecordings", "skipped: the conformance corpus was not recorded again with Paste Deploy", why)
-		skip("TestWalkTutorial", "TUTORIAL.md's python3 commands were not run", why)
+	case runtime.GOOS == "windows":
+		skip("TestTwins, TestPasteDeployRecordings", "skipped", noSealOnWindows)
+	case py == nil:
+		skip("TestTwins", "the Python twins were not run", noPython)
+		skip("TestPasteDeployRecordings", "skipped: the conformance corpus was not recorded again with Paste Deploy", noPython)
+		skip("TestWalkTutorial", "TUTORIAL.md's python3 commands were not run", noPython)
 	case py.Paste == "":
-		why := py.PasteMissing()
-		skip("TestTwins", "step 04's scripts were not run against its twin", why)
-		skip("TestPasteDeployRecordings", "skipped: the conformance corpus was not recorded again with Paste Deploy", why)
-		skip("TestWalkTutorial", "TUTORIAL.md's python3 python/04-pipeline.py commands were not run", why)
+		skip("TestTwins", "step 04's scripts were not run against its twin", py.PasteMissing())
+		skip("TestPasteDeployRecordings", "skipped: the conformance corpus was not recorded again with Paste Deploy", py.PasteMissing())
+		skip("TestWalkTutorial", "TUTORIAL.md's python3 python/04-pipeline.py commands were not run", py.PasteMissing())
+	}
+	if !walks {
+		skip("TestWalkTutorial", "skipped", noUnixShell)
 	}
 	if _, err := exec.LookPath("git"); err != nil {
 		skip("TestCopyProgramSkipsWhatGitIgnores (internal/harness)", "skipped", "no git on PATH")
+	}
+	if ok, why := raceAvailable(); !ok {
+		skip("TestExercises (exercises), go run ./exercises check", "the checks that ask for -race build without it", why)
 	}
 	if os.Getenv("TUTORIAL_CURL") == "real" {
 		if _, err := exec.LookPath("curl"); err != nil {
@@ -50,6 +85,10 @@ func Skips(t *testing.T) []string {
 	if len(skips) == 0 {
 		skips = append(skips, "nothing is skipped here: python3 is "+py.Exe+" "+py.Version+
 			", sealed with Paste Deploy "+py.Paste)
+	}
+	if py != nil && py.Passed != "" {
+		skips = append(skips, "the python3 on PATH, "+py.Passed+", lacks Paste Deploy: the tests use "+py.Exe+
+			" instead. Run step 04's twin with it ("+py.Exe+" python/04-pipeline.py), or pip install PasteDeploy for "+py.Passed)
 	}
 	return skips
 }

@@ -2,7 +2,6 @@ package harness
 
 import (
 	"bytes"
-	"errors"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -11,8 +10,6 @@ import (
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
-
-	"wsgi-to-go/internal/python"
 )
 
 // twinsDir holds the Python twins: one WSGI program per step, named for it.
@@ -28,15 +25,11 @@ const twinsDir = "python"
 // 04's scripts, and says so.
 func RunTwins(t *testing.T, dir string) {
 	if runtime.GOOS == "windows" {
-		t.Skip("the Python twins run through a shell wrapper, so not on Windows")
+		t.Skip(noSealOnWindows)
 	}
-	py, err := python.WithDecoys(t.TempDir())
-	if err != nil && !errors.Is(err, python.ErrNoPython) {
-		t.Fatal(err)
-	}
-	if err != nil {
-		t.Skipf("%v: the Python twins were not run. "+
-			"Install python3 (3.9 or later) to compare them with the Go steps.", err)
+	py, noPython := testPython(t)
+	if py == nil {
+		t.Skipf("%s: the Python twins were not run", noPython)
 	}
 	steps, err := StepNames()
 	if err != nil {
@@ -86,7 +79,7 @@ func RunTwins(t *testing.T, dir string) {
 		e.Setenv("PYTHONPATH", py.PythonPath) // the decoys: a sealed twin never sees them
 		return setup(e)
 	}
-	testscript.Run(t, p)
+	runEach(t, p)
 }
 
 // shellQuote quotes s for sh.

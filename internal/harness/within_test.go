@@ -53,3 +53,34 @@ func TestExitsStopsAServer(t *testing.T) {
 		t.Errorf("exits left the program it gave up on running (pid %d: %v)", pid, err)
 	}
 }
+
+// TestWaitStopsAtTheScriptsDeadline: testscript's own wait, for a server
+// that ignores SIGINT, fails at the script's deadline (scriptLimit, in the
+// suite), not the test's, and the server is stopped.
+func TestWaitStopsAtTheScriptsDeadline(t *testing.T) {
+	dir := t.TempDir()
+	deaf := "#!/bin/sh\ntrap '' INT\necho $$ > \"$PIDFILE\"\nexec sleep 60\n"
+	if err := os.WriteFile(filepath.Join(dir, "03-server"), []byte(deaf), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(dir, "deaf.txtar")
+	pidFile := filepath.Join(dir, "pid")
+	text := "exec 03-server &srv&\nexec sh -c 'while [ ! -s \"$PIDFILE\" ]; do sleep 0.01; done'\nkill -INT srv\nwait srv\n"
+	if err := os.WriteFile(script, []byte(text), 0o666); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	failed, log := runScript(script, dir, dir, "", time.Now().Add(2*time.Second), "PIDFILE="+pidFile)
+	if took := time.Since(start); !failed || took > 10*time.Second {
+		t.Fatalf("wait on a server deaf to SIGINT: failed %v after %v, log:\n%s", failed, took, log)
+	}
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
+	if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
+		syscall.Kill(pid, syscall.SIGKILL)
+		t.Errorf("the script's deadline left the server running (pid %d: %v)", pid, err)
+	}
+}
