@@ -9,7 +9,7 @@ isolated python3 that sees the standard library, Paste Deploy and Paste,
 and nothing else installed, so that a recording is Paste Deploy's on any
 machine. Record the corpus again with
 
-    go test ./steps/04-pipeline -run TestConformance -update
+    go test . -run TestPasteDeployRecordings -update
 
 A case loads the section its "# -name NAME" comment names, or main. Its tree
 is paste.deploy.loadwsgi.loadcontext(APP, "config:CASE", name) as it is;
@@ -320,7 +320,7 @@ def relative(value, folder):
 def main():
     if not (sys.flags.isolated and sys.flags.no_site):
         sys.exit("paste_tree.py runs sealed, or it would record what else is installed for this "
-                 "python3: record the corpus with: go test ./steps/04-pipeline -run TestConformance -update")
+                 "python3: record the corpus with: go test . -run TestPasteDeployRecordings -update")
     write = sys.argv[1:2] == ["--write"]
     cases = sys.argv[2:] if write else sys.argv[1:]
     sys.path.insert(0, os.path.abspath(TWIN_SITE))
