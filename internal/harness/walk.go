@@ -41,6 +41,9 @@ type Walk struct {
 	Update bool   // rewrite what a block shows, when no marker generates it
 
 	waitLimit time.Duration // for a server's output and a ^C's effect; WaitLimit if 0
+	// findsPython returns the page's python3, or nil and why there is
+	// none; with no findsPython, the page's python3 commands are not run.
+	findsPython func() (*python.Python, string)
 }
 
 // The page's conventions, as the walk reads them.
@@ -68,6 +71,7 @@ const (
 // print what the page shows, naming its line. With Update, it rewrites
 // what such a command shows instead, if no marker generates its block.
 func (w Walk) Run(t *testing.T) {
+	w.findsPython = func() (*python.Python, string) { return testPython(t) }
 	notes, err := w.walk(t.TempDir())
 	for _, n := range notes {
 		t.Log(n)
@@ -88,6 +92,7 @@ type walker struct {
 	port     string
 	tmp      string         // the walk's own folder
 	python   *python.Python // the page's python3, sealed, once a command needs it; nil if there is none
+	noPython string         // why there is none
 	looked   bool           // whether the walk has looked for python3
 	portOut  *regexp.Regexp // the walk's port, in what a command prints
 	servers  []*process     // servers started, not yet stopped
@@ -185,7 +190,7 @@ func (wk *walker) run(b *consoleBlock, c *pageCommand) (*process, error) {
 		}
 		return wk.run(b, c)
 	case strings.HasPrefix(c.text, "python3 ") && wk.python == nil:
-		return nil, wk.notRun(c, "no python3 (3.9 or later) on PATH")
+		return nil, wk.notRun(c, wk.noPython)
 	case strings.HasPrefix(c.text, "python3 python/04-") && wk.python.Paste == "":
 		return nil, wk.notRun(c, wk.python.PasteMissing())
 	}
@@ -221,30 +226,28 @@ func (wk *walker) run(b *consoleBlock, c *pageCommand) (*process, error) {
 	}
 }
 
-// findPython gives the page's commands the python3 the tests use
-// (internal/python), sealed, beside the decoys, as python3: a learner's
-// python3 that has Paste Deploy, with nothing else installed for it in
-// the way. (The page's curl is the harness's, as the scripts' is: see
-// Main.)
+// findPython gives the page's commands the tests' python3 (testPython),
+// sealed, beside the decoys, as python3: a learner's python3 that has
+// Paste Deploy, with nothing else installed for it in the way. (The
+// page's curl is the harness's, as the scripts' is: see Main.)
 func (wk *walker) findPython() error {
 	wk.looked = true
-	py, err := python.WithDecoys(filepath.Join(wk.tmp, "python"))
-	if errors.Is(err, python.ErrNoPython) {
+	if wk.findsPython == nil {
+		wk.noPython = "this walk was given no python3"
+		return nil
+	}
+	if wk.python, wk.noPython = wk.findsPython(); wk.python == nil {
 		return nil // python3's commands are not run, with a note each
 	}
-	if err != nil {
-		return err
-	}
-	wk.python = py
 	shims := filepath.Join(wk.tmp, "python-shim")
 	if err := os.Mkdir(shims, 0o777); err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(shims, "python3"), []byte(py.Wrapper()), 0o755); err != nil {
+	if err := os.WriteFile(filepath.Join(shims, "python3"), []byte(wk.python.Wrapper()), 0o755); err != nil {
 		return err
 	}
 	wk.env = append(wk.env, "PATH="+shims+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"PYTHONPATH="+py.PythonPath)
+		"PYTHONPATH="+wk.python.PythonPath)
 	return nil
 }
 

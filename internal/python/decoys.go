@@ -56,11 +56,11 @@ sizelimit = oslo_middleware:RequestBodySizeLimiter.factory
 	{"nova", "27.0.0", "nova", ""},
 }
 
-// WriteDecoys writes the decoy distributions into dir, as a folder for
+// writeDecoys writes the decoy distributions into dir, as a folder for
 // PYTHONPATH: each a dist-info folder with its entry points, and a package
 // whose import raises ImportError naming it a decoy. A sealed run never
 // sees them; a run that is not sealed finds them before what is installed.
-func WriteDecoys(dir string) error {
+func writeDecoys(dir string) error {
 	for _, d := range decoys {
 		info := filepath.Join(dir, fmt.Sprintf("%s-%s.dist-info", strings.ReplaceAll(d.name, ".", "_"), d.version))
 		pkg := filepath.Join(dir, d.module)

@@ -22,9 +22,9 @@ import (
 	"time"
 )
 
-// Allowed are the distributions a sealed python3 sees, with what they
+// allowed are the distributions a sealed python3 sees, with what they
 // require: Paste Deploy, and Paste for its urlmap.
-var Allowed = []string{"PasteDeploy", "Paste"}
+var allowed = []string{"PasteDeploy", "Paste"}
 
 // probeLimit bounds each run of python3 that Find makes: a python3 that
 // has not answered by then does not run.
@@ -109,13 +109,13 @@ func Find(dir string, env []string) (*Python, error) {
 	return found, nil
 }
 
-// WithDecoys is Find, with the decoys (WriteDecoys) first on PYTHONPATH,
+// WithDecoys is Find, with the decoys (writeDecoys) first on PYTHONPATH,
 // as an OpenStack developer's machine has the real ones installed: a
 // sealed run must not see them, and its PythonPath keeps them there. It
 // lays out both in dir.
 func WithDecoys(dir string) (*Python, error) {
 	decoys := filepath.Join(dir, "decoys")
-	if err := WriteDecoys(decoys); err != nil {
+	if err := writeDecoys(decoys); err != nil {
 		return nil, err
 	}
 	pythonPath := decoys
@@ -145,7 +145,7 @@ func probe(python, site string, env []string) (*Python, error) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), probeLimit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, python, append([]string{"-c", sealPy, site}, Allowed...)...)
+	cmd := exec.CommandContext(ctx, python, append([]string{"-c", sealPy, site}, allowed...)...)
 	cmd.Env = env
 	out, err := cmd.Output()
 	if err != nil {
@@ -221,15 +221,10 @@ func (p *Python) sealed() []string {
 	return []string{p.Exe, "-I", "-S", "-c", boot, p.Site}
 }
 
-// Args returns the command line that runs script, with args, sealed.
-func (p *Python) Args(script string, args ...string) []string {
-	return append(append(p.sealed(), script), args...)
-}
-
 // Command returns a command that runs script, with args, sealed, in this
 // process's environment with PythonPath; ctx bounds it.
 func (p *Python) Command(ctx context.Context, script string, args ...string) *exec.Cmd {
-	a := p.Args(script, args...)
+	a := append(append(p.sealed(), script), args...)
 	cmd := exec.CommandContext(ctx, a[0], a[1:]...)
 	cmd.WaitDelay = time.Second // once ctx is done, a child left holding its output cannot hold Wait
 	if p.PythonPath != "" {
