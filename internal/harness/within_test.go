@@ -18,14 +18,11 @@ func TestExitsStopsAServer(t *testing.T) {
 	dir := t.TempDir()
 	// 04-pipeline here serves for a minute: it prints a listening line,
 	// notes its pid, and runs on.
-	fake := "#!/bin/sh\necho \"listening on http://$ADDR\" >&2\necho $$ > \"$PIDFILE\"\nexec sleep 60\n"
-	if err := os.WriteFile(filepath.Join(dir, "04-pipeline"), []byte(fake), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	writeFiles(t, dir, map[string]string{
+		"04-pipeline":  "#!/bin/sh\necho \"listening on http://$ADDR\" >&2\necho $$ > \"$PIDFILE\"\nexec sleep 60\n",
+		"serves.txtar": "exits 2 04-pipeline -config swift.ini\n",
+	})
 	script := filepath.Join(dir, "serves.txtar")
-	if err := os.WriteFile(script, []byte("exits 2 04-pipeline -config swift.ini\n"), 0o666); err != nil {
-		t.Fatal(err)
-	}
 	defer func(limit time.Duration) { exitLimit = limit }(exitLimit)
 	exitLimit = 300 * time.Millisecond
 	pidFile := filepath.Join(dir, "pid")
@@ -40,6 +37,26 @@ func TestExitsStopsAServer(t *testing.T) {
 	if took > 5*time.Second {
 		t.Errorf("exits took %v to give up on a program it bounds at 300ms", took)
 	}
+	requireStopped(t, pidFile)
+}
+
+// writeFiles writes each file's text into dir, as a program if it has no
+// extension.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	for name, text := range files {
+		mode := os.FileMode(0o666)
+		if filepath.Ext(name) == "" {
+			mode = 0o755
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// requireStopped fails t if the process whose pid is in pidFile still
+// runs, and stops it.
+func requireStopped(t *testing.T, pidFile string) {
 	data, err := os.ReadFile(pidFile)
 	if err != nil {
 		t.Fatal(err)
@@ -50,7 +67,7 @@ func TestExitsStopsAServer(t *testing.T) {
 	}
 	if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
 		syscall.Kill(pid, syscall.SIGKILL)
-		t.Errorf("exits left the program it gave up on running (pid %d: %v)", pid, err)
+		t.Errorf("the program the script gave up on still runs (pid %d: %v)", pid, err)
 	}
 }
 
@@ -59,28 +76,17 @@ func TestExitsStopsAServer(t *testing.T) {
 // suite), not the test's, and the server is stopped.
 func TestWaitStopsAtTheScriptsDeadline(t *testing.T) {
 	dir := t.TempDir()
-	deaf := "#!/bin/sh\ntrap '' INT\necho $$ > \"$PIDFILE\"\nexec sleep 60\n"
-	if err := os.WriteFile(filepath.Join(dir, "03-server"), []byte(deaf), 0o755); err != nil {
-		t.Fatal(err)
-	}
+	writeFiles(t, dir, map[string]string{
+		"03-server": "#!/bin/sh\ntrap '' INT\necho $$ > \"$PIDFILE\"\nexec sleep 60\n",
+		"deaf.txtar": "exec 03-server &srv&\nexec sh -c 'while [ ! -s \"$PIDFILE\" ]; do sleep 0.01; done'\n" +
+			"kill -INT srv\nwait srv\n",
+	})
 	script := filepath.Join(dir, "deaf.txtar")
 	pidFile := filepath.Join(dir, "pid")
-	text := "exec 03-server &srv&\nexec sh -c 'while [ ! -s \"$PIDFILE\" ]; do sleep 0.01; done'\nkill -INT srv\nwait srv\n"
-	if err := os.WriteFile(script, []byte(text), 0o666); err != nil {
-		t.Fatal(err)
-	}
 	start := time.Now()
 	failed, log := runScript(script, dir, dir, "", time.Now().Add(2*time.Second), "PIDFILE="+pidFile)
 	if took := time.Since(start); !failed || took > 10*time.Second {
 		t.Fatalf("wait on a server deaf to SIGINT: failed %v after %v, log:\n%s", failed, took, log)
 	}
-	data, err := os.ReadFile(pidFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pid, _ := strconv.Atoi(strings.TrimSpace(string(data)))
-	if err := syscall.Kill(pid, 0); err != syscall.ESRCH {
-		syscall.Kill(pid, syscall.SIGKILL)
-		t.Errorf("the script's deadline left the server running (pid %d: %v)", pid, err)
-	}
+	requireStopped(t, pidFile)
 }
