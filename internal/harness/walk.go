@@ -41,6 +41,9 @@ type Walk struct {
 	Update bool   // rewrite what a block shows, when no marker generates it
 
 	waitLimit time.Duration // for a server's output and a ^C's effect; WaitLimit if 0
+	// commandWait bounds a command, not a go command, that neither ends
+	// nor listens; WaitLimit if 0.
+	commandWait time.Duration
 	// findsPython returns the page's python3, or nil and why there is
 	// none; with no findsPython, the page's python3 commands are not run.
 	findsPython func() (*python.Python, string)
@@ -126,6 +129,9 @@ func (w Walk) walk(tmp string) (notes []string, err error) {
 	if w.waitLimit == 0 {
 		w.waitLimit = WaitLimit
 	}
+	if w.commandWait == 0 {
+		w.commandWait = WaitLimit
+	}
 	wk := &walker{Walk: w, tmp: tmp, lines: strings.Split(strings.TrimSuffix(string(src), "\n"), "\n"), rewrites: map[int]rewrite{}}
 	blocks, err := parseConsoleBlocks(w.Page, wk.lines)
 	if err != nil {
@@ -204,7 +210,7 @@ func (wk *walker) run(b *consoleBlock, c *pageCommand) (*process, error) {
 	if b.runsOn {
 		return p, wk.untilStarted(p)
 	}
-	limit := wk.waitLimit // a command that builds nothing ends, or listens, in seconds
+	limit := wk.commandWait // a command that builds nothing ends, or listens, in seconds
 	if strings.HasPrefix(c.text, "go ") {
 		limit = commandLimit
 	}

@@ -150,7 +150,7 @@ func TestWalkFailsNamingTheLine(t *testing.T) {
 func TestWalkStopsACommandThatNeverEnds(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
-	err := walkWrongPage(t, cloned+"```console\n$ sleep 60\n```\n")
+	_, err := Walk{Page: "PAGE.md", Source: fakeRepo(t, cloned+"```console\n$ sleep 60\n```\n"), commandWait: time.Second}.walk(t.TempDir())
 	want := "PAGE.md:" + strconv.Itoa(strings.Count(cloned, "\n")+2) + ": $ sleep 60\nstill running after 1s, and not listening"
 	if err == nil || !strings.HasPrefix(err.Error(), want) {
 		t.Errorf("the walk's error is %v\nwant it to start %q", err, want)
