@@ -21,6 +21,10 @@ import (
 // builds. Panics still print their stacks.
 var buildFlags = []string{"-ldflags=-s -w"}
 
+// RaceBuilt reports whether the harness builds the steps with the race
+// detector, as it does under go test -race.
+func RaceBuilt() bool { return slices.Contains(buildFlags, "-race") }
+
 // raceEnv is the environment entry for every program the harness runs:
 // a race-built program sleeps a second on exit unless told not to, and
 // the scripts start hundreds of them. Races are still reported.

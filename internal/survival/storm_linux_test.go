@@ -15,8 +15,9 @@ import (
 // TestSIGHUPStormUnderLoad: while eight clients send requests without a
 // pause, bursts of SIGHUP reload the config over a hundred times. No request
 // fails, and afterwards the server holds the same file descriptors as
-// before and no more memory than after a first, smaller storm: reloads
-// leak neither files nor pipelines.
+// before and no more memory than after a first, smaller storm (but under
+// -race, where the race detector's memory grows): reloads leak neither
+// files nor pipelines.
 func TestSIGHUPStormUnderLoad(t *testing.T) {
 	t.Parallel()
 	config := filepath.Join(t.TempDir(), "api-paste.ini")
@@ -66,7 +67,9 @@ func TestSIGHUPStormUnderLoad(t *testing.T) {
 	}
 	after := residentKiB(t, s)
 	t.Logf("%d files open when idle; resident memory %d KiB after 20 reloads, %d KiB after 100 more", len(idle), warm, after)
-	if after > warm*5/4+4096 {
+	if harness.RaceBuilt() {
+		t.Logf("memory not checked: %s", harness.RaceMemory)
+	} else if after > warm*5/4+4096 {
 		t.Errorf("resident memory grew from %d KiB to %d KiB over 100 reloads", warm, after)
 	}
 	stopServer(t, s)
