@@ -66,7 +66,7 @@ const (
 	testCommand = "go test ./..."
 	// commandLimit bounds a go command that neither ends nor starts to
 	// listen: a go run builds first, and a first build takes a while. Any
-	// other command has the walk's wait limit.
+	// other command has commandWait, WaitLimit.
 	commandLimit = 2 * time.Minute
 )
 
