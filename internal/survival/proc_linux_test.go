@@ -74,24 +74,23 @@ func residentKiB(t *testing.T, s *harness.Server) int {
 	return 0
 }
 
-// cpuTicks is the CPU time pid has used so far, user and system, in clock
-// ticks (a hundredth of a second on Linux): fields 14 and 15 of
-// /proc/PID/stat, after the command name in parentheses.
-func cpuTicks(t *testing.T, pid int) int {
+// readChars is how many bytes pid has read so far, from files, pipes and
+// sockets: rchar in /proc/PID/io; -1 once it has exited.
+func readChars(t *testing.T, pid int) int {
 	t.Helper()
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	io, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
 	if err != nil {
 		return -1 // it has exited
 	}
-	_, after, _ := strings.Cut(string(stat), ") ")
-	fields := strings.Fields(after) // fields[0] is field 3, the state
-	if len(fields) < 13 {
-		t.Fatalf("/proc/%d/stat: %q", pid, stat)
+	for _, line := range strings.Split(string(io), "\n") {
+		if rest, ok := strings.CutPrefix(line, "rchar:"); ok {
+			n, err := strconv.Atoi(strings.TrimSpace(rest))
+			if err != nil {
+				t.Fatalf("/proc/%d/io: %q", pid, line)
+			}
+			return n
+		}
 	}
-	utime, err1 := strconv.Atoi(fields[11])
-	stime, err2 := strconv.Atoi(fields[12])
-	if err1 != nil || err2 != nil {
-		t.Fatalf("/proc/%d/stat: %q", pid, stat)
-	}
-	return utime + stime
+	t.Fatalf("no rchar in /proc/%d/io", pid)
+	return 0
 }

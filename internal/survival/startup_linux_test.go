@@ -16,9 +16,10 @@ import (
 // serves. Step 04 used to catch SIGHUP only once the config had loaded,
 // and SIGHUP's default action killed it, its log empty. The config here
 // takes a good part of a second of CPU to load, and the SIGHUP goes once
-// the process has used a tenth of a second: it is loading by then, long
-// past the first lines of main. On a machine fast enough to load it
-// sooner, the test tries again with a config four times the size.
+// the process has read the whole file: it is parsing it by then, past
+// the first lines of main, however long a race-built runtime took to
+// start. On a machine fast enough to load it sooner, the test tries again
+// with a config four times the size.
 func TestSIGHUPWhileLoading(t *testing.T) {
 	t.Parallel()
 	var s *harness.Server
@@ -40,8 +41,8 @@ func TestSIGHUPWhileLoading(t *testing.T) {
 }
 
 // hangUpWhileLoading starts step 04 with a config of keys [DEFAULT] keys,
-// and sends it SIGHUP once it has used a tenth of a second of CPU. It
-// returns step 04 and the config's path; or nil, and stops step 04, if
+// and sends it SIGHUP once it has read as many bytes as the config holds.
+// It returns step 04 and the config's path; or nil, and stops step 04, if
 // step 04 had loaded the config by then.
 func hangUpWhileLoading(t *testing.T, keys int) (*harness.Server, string) {
 	t.Helper()
@@ -58,8 +59,9 @@ func hangUpWhileLoading(t *testing.T, keys int) (*harness.Server, string) {
 	s := harness.StartProgram(t, nil, "04-pipeline", "-config", path)
 	pid := s.Cmd.Process.Pid
 	listening := func() bool { return strings.Contains(s.Stderr.String(), "listening on") }
-	if !harness.PollFor(func() bool { return cpuTicks(t, pid) >= 10 || cpuTicks(t, pid) < 0 || listening() }) {
-		t.Fatalf("step 04 used no tenth of a second of CPU within %v", harness.WaitLimit)
+	read := func() bool { n := readChars(t, pid); return n >= config.Len() || n < 0 }
+	if !harness.PollFor(func() bool { return read() || listening() }) {
+		t.Fatalf("step 04 did not read its %d-byte config within %v", config.Len(), harness.WaitLimit)
 	}
 	if listening() {
 		s.Cmd.Process.Kill()
