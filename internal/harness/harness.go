@@ -32,9 +32,10 @@ const WaitLimit = 10 * time.Second
 const UpdateCommand = "go test . -update"
 
 // Main runs m, after arranging that a script's curl runs this same
-// program as the scripts' curl (see CurlMain), and removes what BuildSteps
-// built, and the tests' python3's seal, once m is done. Call it from TestMain, or from a main function
-// whose m runs the checks.
+// program as the scripts' curl (see CurlMain), and exits' within
+// (WithinMain), and removes what BuildSteps built, and the tests'
+// python3's seal, once m is done. Call it from TestMain, or from a main
+// function whose m runs the checks.
 func Main(m testscript.TestingM) {
 	testscript.Main(cleanupAfter{m}, map[string]func(){
 		"curl":   CurlMain,
