@@ -49,7 +49,7 @@ func TestTwins(t *testing.T) {
 // with -update it writes them.
 func TestPasteDeployRecordings(t *testing.T) {
 	t.Parallel()
-	harness.CheckPasteDeployRecordings(t, "steps/04-pipeline/testdata/conformance", *update)
+	harness.CheckPasteDeployRecordings(t, "steps/04-pipeline/paste/testdata/conformance", *update)
 }
 
 // TestTutorial checks that every excerpt, transcript and diff in the

@@ -244,6 +244,16 @@ func buildVariants(step string, variants []string, flags []string, tmp string) (
 	if err := os.WriteFile(filepath.Join(mod, "go.mod"), []byte("module variants\n\ngo 1.25\n"), 0o666); err != nil {
 		return "", nil, err
 	}
+	// A workspace of the variants and this repository, whose packages
+	// (step 04's paste) the variants import as the step does.
+	root, err := filepath.Abs(".")
+	if err != nil {
+		return "", nil, err
+	}
+	work := filepath.Join(tmp, "go.work")
+	if err := os.WriteFile(work, []byte(fmt.Sprintf("go 1.25\n\nuse (\n\t./variants\n\t%q\n)\n", root)), 0o666); err != nil {
+		return "", nil, err
+	}
 	var imports, cases strings.Builder
 	for i, v := range variants {
 		pkg := fmt.Sprintf("s%d", i)
@@ -274,7 +284,7 @@ func buildVariants(step string, variants []string, flags []string, tmp string) (
 	args := append(append([]string{"build", "-o", exe}, withFlags(flags)...), ".")
 	cmd := exec.Command("go", args...)
 	cmd.Dir = mod
-	cmd.Env = append(os.Environ(), "GOWORK=off")
+	cmd.Env = append(os.Environ(), "GOWORK="+work)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		var which []string
 		for i, v := range variants {

@@ -3,6 +3,7 @@ package harness
 import (
 	"go/parser"
 	"go/token"
+	"io/fs"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -10,34 +11,47 @@ import (
 )
 
 // CheckStepImports keeps every step self-contained: a step is package
-// main and imports the standard library alone, never a module from the
-// network and never another step.
+// main, and it and the packages inside it (such as step 04's paste)
+// import the standard library and one another alone, never a module from
+// the network and never another step.
 func CheckStepImports(t *testing.T) {
 	steps, err := StepNames()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, step := range steps {
-		files, err := filepath.Glob(filepath.Join("steps", step, "*.go"))
-		if err != nil || len(files) == 0 {
-			t.Errorf("steps/%s: no Go files (%v)", step, err)
+		root := filepath.Join("steps", step)
+		top, _ := filepath.Glob(filepath.Join(root, "*.go"))
+		if len(top) == 0 {
+			t.Errorf("%s: no Go files", root)
 			continue
 		}
-		for _, file := range files {
+		err := filepath.WalkDir(root, func(file string, d fs.DirEntry, err error) error {
+			switch {
+			case err != nil:
+				return err
+			case d.IsDir() && d.Name() == "testdata":
+				return filepath.SkipDir
+			case d.IsDir() || !strings.HasSuffix(file, ".go"):
+				return nil
+			}
 			f, err := parser.ParseFile(token.NewFileSet(), file, nil, parser.ImportsOnly)
 			if err != nil {
-				t.Error(err)
-				continue
+				return err
 			}
-			if f.Name.Name != "main" && !strings.HasSuffix(file, "_test.go") {
+			if filepath.Dir(file) == root && f.Name.Name != "main" && !strings.HasSuffix(file, "_test.go") {
 				t.Errorf("%s: package %s, want package main", file, f.Name.Name)
 			}
 			for _, imp := range f.Imports {
 				path, _ := strconv.Unquote(imp.Path.Value)
-				if !isStandard(path) {
-					t.Errorf("%s imports %q: steps use the standard library only", file, path)
+				if !isStandard(path) && !isInside(path, step) {
+					t.Errorf("%s imports %q: a step uses the standard library, and its own packages, only", file, path)
 				}
 			}
+			return nil
+		})
+		if err != nil {
+			t.Error(err)
 		}
 	}
 }
@@ -47,4 +61,9 @@ func CheckStepImports(t *testing.T) {
 func isStandard(path string) bool {
 	first, _, _ := strings.Cut(path, "/")
 	return !strings.Contains(first, ".") && first != "wsgi-to-go"
+}
+
+// isInside reports whether an import path is a package inside step.
+func isInside(path, step string) bool {
+	return strings.HasPrefix(path, "wsgi-to-go/steps/"+step+"/")
 }

@@ -6,6 +6,8 @@ import (
 	"io"
 	"net/http"
 	"time"
+
+	"wsgi-to-go/steps/04-pipeline/paste"
 )
 
 // greeting is the 2016 Python example's body, byte for byte (spelling and
@@ -74,7 +76,7 @@ func sleep(w http.ResponseWriter, r *http.Request) {
 // the app: WSGI's SCRIPT_NAME and PATH_INFO.
 func paths(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain")
-	fmt.Fprintf(w, "SCRIPT_NAME=%s PATH_INFO=%s\n", scriptName(r), r.URL.Path)
+	fmt.Fprintf(w, "SCRIPT_NAME=%s PATH_INFO=%s\n", paste.ScriptName(r), r.URL.Path)
 }
 
 // newApp routes requests to the application, as a WSGI app's own URL map

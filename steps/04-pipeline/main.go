@@ -22,6 +22,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"wsgi-to-go/steps/04-pipeline/paste"
 )
 
 // loadConfig makes the app, pipeline or composite called name in the
@@ -30,11 +32,11 @@ import (
 // is the Go twin of Paste Deploy's loadapp("config:"+path, name).
 func loadConfig(path, name string, logger *slog.Logger) (http.Handler, error) {
 	reg := newRegistry(logger)
-	tree, err := resolveConfig(path, name, reg)
+	tree, err := paste.Load(path, name, reg)
 	if err != nil {
 		return nil, err
 	}
-	return builder{reg}.app(tree)
+	return paste.Build(tree, reg)
 }
 
 // defaultConfig is the shipped config, found from the repository's root,
@@ -94,22 +96,17 @@ func main() {
 	// -print resolves the config, and builds nothing: a piece with no Go
 	// twin is shown, not refused.
 	if *printFlag {
-		tree, err := resolveConfig(*configPath, *name, newRegistry(logger))
+		tree, err := paste.Load(*configPath, *name, newRegistry(logger))
 		if err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", flags.Name(), err)
 			os.Exit(2)
 		}
 		if *jsonFlag {
-			err = writeJSON(os.Stdout, tree, false)
+			err = paste.PrintJSON(os.Stdout, tree)
 		} else {
-			err = printTree(os.Stdout, tree)
+			err = paste.Print(os.Stdout, tree)
 		}
-		var configErr *configError
-		switch {
-		case errors.As(err, &configErr): // a tree too deep for JSON
-			fmt.Fprintf(os.Stderr, "%s: %v\n", flags.Name(), err)
-			os.Exit(2)
-		case err != nil: // stdout closed, or full
+		if err != nil { // stdout closed, or full
 			fmt.Fprintf(os.Stderr, "%s: -print: %v\n", flags.Name(), err)
 			os.Exit(1)
 		}

@@ -1,4 +1,4 @@
-package main
+package paste
 
 import (
 	"bytes"
@@ -19,10 +19,10 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 }
 
 // nestedTree resolves bigConfigs' nested-composites, n deep.
-func nestedTree(t *testing.T, n int) *loaderContext {
+func nestedTree(t *testing.T, n int) *Context {
 	t.Helper()
 	data := []byte(bigConfigs["nested-composites"](n))
-	r := &resolver{registry: newRegistry(discardLogger()), readFile: func(string) ([]byte, error) { return data, nil }}
+	r := &resolver{registry: testRegistry(t), readFile: func(string) ([]byte, error) { return data, nil }}
 	tree, err := r.resolve("big.ini", "c0")
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func TestPrintDeepTree(t *testing.T) {
 	const n = 5000
 	tree := nestedTree(t, n)
 	var w countingWriter
-	if err := printTree(&w, tree); err != nil {
+	if err := Print(&w, tree); err != nil {
 		t.Fatal(err)
 	}
 	// A line is its indentation, at most 2*maxIndent bytes, a [depth N]
@@ -48,7 +48,7 @@ func TestPrintDeepTree(t *testing.T) {
 	}
 
 	var b strings.Builder
-	if err := printTree(&b, nestedTree(t, 40)); err != nil {
+	if err := Print(&b, nestedTree(t, 40)); err != nil {
 		t.Fatal(err)
 	}
 	lines := strings.Split(b.String(), "\n")
@@ -98,14 +98,14 @@ func TestPrintManyDefaults(t *testing.T) {
 	}
 	b.WriteString(bigConfigs["nested-composites"](500))
 	data := []byte(b.String())
-	r := &resolver{registry: newRegistry(discardLogger()), readFile: func(string) ([]byte, error) { return data, nil }}
+	r := &resolver{registry: testRegistry(t), readFile: func(string) ([]byte, error) { return data, nil }}
 	tree, err := r.resolve("big.ini", "c0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	if err := printTree(io.Discard, tree); err != nil {
+	if err := Print(io.Discard, tree); err != nil {
 		t.Fatal(err)
 	}
 	runtime.ReadMemStats(&after)

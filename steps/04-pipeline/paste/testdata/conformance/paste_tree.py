@@ -50,7 +50,7 @@ import paste.urlmap
 sys.dont_write_bytecode = True
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TWIN_SITE = os.path.join(HERE, "..", "..", "..", "..", "python", "04-pipeline-site")
+TWIN_SITE = os.path.join(HERE, "..", "..", "..", "..", "..", "python", "04-pipeline-site")
 
 # origins[id(context)] = (file, section): where get_context found it.
 origins = {}

@@ -1,16 +1,12 @@
-package main
+package paste
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"slices"
 	"strings"
 	"testing"
 )
@@ -47,7 +43,7 @@ func TestConformance(t *testing.T) {
 	if err != nil || len(cases) < 40 {
 		t.Fatalf("want 40 cases or more in %s, found %d (%v)", conformanceDir, len(cases), err)
 	}
-	reg := newRegistry(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	reg := testRegistry(t)
 	matched := 0
 	for _, path := range cases {
 		name := filepath.Base(path)
@@ -65,7 +61,7 @@ func TestConformance(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tree, err := resolveConfig(abs, want.Name, reg)
+			tree, err := Load(abs, want.Name, reg)
 			switch {
 			case want.Refused != "" && err == nil:
 				t.Fatalf("Paste Deploy refuses %s (%s), and step 04 resolves it", name, want.Refused)
@@ -191,42 +187,4 @@ func jsonDiff(want, got any) string {
 		b.WriteString("+ " + line + "\n")
 	}
 	return b.String()
-}
-
-// TestTwinEntryPoints checks that the Python twin's own distribution,
-// whose entry points the conformance recordings use for egg:tutorial,
-// has the entry points the registry has under egg:tutorial, of the same
-// kinds.
-func TestTwinEntryPoints(t *testing.T) {
-	path := filepath.Join("..", "..", "python", "04-pipeline-site", "tutorial-0.dist-info", "entry_points.txt")
-	f, err := os.Open(path)
-	if err != nil {
-		t.Skipf("no Python twin here: %v", err)
-	}
-	defer f.Close()
-	groups := map[string]string{"paste.app_factory": "app", "paste.filter_factory": "filter", "paste.composite_factory": "composite"}
-	var twin []string
-	group := ""
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
-		switch {
-		case strings.HasPrefix(line, "["):
-			group = strings.Trim(line, "[]")
-		case line != "":
-			name, _, _ := strings.Cut(line, "=")
-			twin = append(twin, groups[group]+" "+strings.TrimSpace(name))
-		}
-	}
-	var goSide []string
-	for key, f := range newRegistry(slog.New(slog.NewTextHandler(io.Discard, nil))) {
-		if key.ref == "egg:"+ownDist+"#"+f.name {
-			goSide = append(goSide, f.kind+" "+f.name)
-		}
-	}
-	slices.Sort(twin)
-	slices.Sort(goSide)
-	if !slices.Equal(twin, goSide) {
-		t.Errorf("%s has %q;\nthe registry has %q under egg:tutorial", path, twin, goSide)
-	}
 }

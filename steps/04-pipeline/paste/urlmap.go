@@ -1,4 +1,4 @@
-package main
+package paste
 
 import (
 	"context"
@@ -14,9 +14,9 @@ import (
 // scriptNameKey is the context key of the path prefix a urlmap matched.
 type scriptNameKey struct{}
 
-// scriptName returns the prefix urlmaps stripped from r's path: the Go twin
-// of WSGI's SCRIPT_NAME, so an app can build links to itself.
-func scriptName(r *http.Request) string {
+// ScriptName returns the prefix urlmaps stripped from r's path: the Go
+// twin of WSGI's SCRIPT_NAME, so an app can build links to itself.
+func ScriptName(r *http.Request) string {
 	s, _ := r.Context().Value(scriptNameKey{}).(string)
 	return s
 }
@@ -27,7 +27,7 @@ type mount struct {
 	key     string // the option's key, as written: "/v1", "domain example.com /"
 	domain  string // "" for any domain; "example.com" or "example.com:8080"
 	path    string // normalised: "/v1", and "" for /
-	app     *loaderContext
+	app     *Context
 	handler http.Handler
 }
 
@@ -60,7 +60,7 @@ func (m *urlmap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if rest == "" {
 			rest = "/"
 		}
-		r2 := r.WithContext(context.WithValue(r.Context(), scriptNameKey{}, scriptName(r)+mt.path))
+		r2 := r.WithContext(context.WithValue(r.Context(), scriptNameKey{}, ScriptName(r)+mt.path))
 		u := *r.URL
 		u.Path, u.RawPath = rest, ""
 		r2.URL = &u
@@ -94,6 +94,10 @@ func collapseSlashes(path string) string {
 	return doubleSlashes.ReplaceAllString(path, "/")
 }
 
+// URLMap is the factory of a urlmap, a composite: the Go twin of Paste's
+// urlmap_factory.
+var URLMap = Factory{Kind: "composite", Name: "urlmap", composite: urlmapFactory}
+
 // urlmapFactory builds a urlmap from its mounts, already in order: the
 // build half of the Go twin of Paste's urlmap_factory.
 func urlmapFactory(mounts []mount, notFound http.Handler) (http.Handler, error) {
@@ -108,7 +112,7 @@ func urlmapFactory(mounts []mount, notFound http.Handler) (http.Handler, error) 
 // app for paths nothing matches; every other key is a path expression,
 // "/prefix" or "domain NAME [port N] /prefix", and its value names an app.
 // The mounts come back in the config's order, one per key.
-func readURLMap(ctx *loaderContext) (mounts []mount, notFound setting, err error) {
+func readURLMap(ctx *Context) (mounts []mount, notFound setting, err error) {
 	local := ctx.local
 	notFound, ok := local.pop("not_found_app")
 	if !ok {

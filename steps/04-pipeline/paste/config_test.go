@@ -1,10 +1,9 @@
-package main
+package paste
 
 import (
 	"fmt"
 	"io"
 	"io/fs"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -26,7 +25,7 @@ func FuzzLoad(f *testing.F) {
 	for _, seed := range seeds {
 		f.Add(seed)
 	}
-	reg := newRegistry(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	reg := testRegistry(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		file, err := parseINI("fuzz.ini", data)
 		if err != nil {
@@ -55,7 +54,7 @@ func FuzzLoad(f *testing.F) {
 				}
 				continue
 			}
-			if err := printTree(io.Discard, tree); err != nil {
+			if err := Print(io.Discard, tree); err != nil {
 				t.Fatalf("-print: %v", err)
 			}
 			if err := writeJSON(io.Discard, tree, false); err != nil && !strings.HasPrefix(err.Error(), "fuzz.ini:") {
@@ -303,7 +302,7 @@ var budgetConfigs = map[string]struct {
 // times over is refused at FILE:LINE once the load has made its budget,
 // saying which limit it hit, instead of filling memory.
 func TestLoadBudget(t *testing.T) {
-	reg := newRegistry(discardLogger())
+	reg := testRegistry(t)
 	for name, c := range budgetConfigs {
 		data := []byte(c.config())
 		r := &resolver{registry: reg, readFile: func(string) ([]byte, error) { return data, nil }}

@@ -1,4 +1,4 @@
-package main
+package paste
 
 import (
 	"errors"
@@ -14,17 +14,24 @@ import (
 
 // builder makes handlers from resolved contexts, with the factories of
 // its registry.
-type builder struct{ registry registry }
+type builder struct{ registry *Registry }
+
+// Build makes the app tree describes, with the factories of reg: the Go
+// twin of LoaderContext.create. A piece with no factory in reg is an
+// error here, and only here.
+func Build(tree *Context, reg *Registry) (http.Handler, error) {
+	return builder{reg}.app(tree)
+}
 
 // piece is a context made: an app, or a filter.
 type piece struct {
 	app    http.Handler
-	filter middleware
+	filter func(http.Handler) http.Handler
 }
 
 // job is a context to make, as an app or as a filter.
 type job struct {
-	ctx      *loaderContext
+	ctx      *Context
 	asFilter bool
 }
 
@@ -33,9 +40,9 @@ type job struct {
 // the pieces it contains; here a list of them in that order does it, so
 // that apps nested deep need no deep stack. A pipeline's filters wrap its
 // app, the first outermost.
-func (b builder) app(root *loaderContext) (http.Handler, error) {
+func (b builder) app(root *Context) (http.Handler, error) {
 	order := creationOrder(job{ctx: root})
-	made := make(map[*loaderContext]piece, len(order))
+	made := make(map[*Context]piece, len(order))
 	for _, j := range order {
 		p, err := b.make(j, made)
 		if err != nil {
@@ -100,15 +107,15 @@ func jobsInside(j job) []job {
 }
 
 // make makes j's context, whose insides are in made already.
-func (b builder) make(j job, made map[*loaderContext]piece) (piece, error) {
+func (b builder) make(j job, made map[*Context]piece) (piece, error) {
 	ctx := j.ctx
 	switch ctx.objectType {
 	case pipelineType:
-		var filters []middleware
-		for _, f := range ctx.filters {
-			filters = append(filters, made[f].filter)
+		h := made[ctx.app].app
+		for i := len(ctx.filters) - 1; i >= 0; i-- {
+			h = made[ctx.filters[i]].filter(h)
 		}
-		return piece{app: chain(made[ctx.app].app, filters...)}, nil
+		return piece{app: h}, nil
 	case filterAppType:
 		return piece{app: made[ctx.filter].filter(made[ctx.next].app)}, nil
 	case filterWithType:
@@ -127,15 +134,15 @@ func (b builder) make(j job, made map[*loaderContext]piece) (piece, error) {
 		if err != nil {
 			return piece{}, err
 		}
-		m, err := f.filter(opts)
+		m, err := f.Filter(opts)
 		return piece{filter: m}, factoryError(ctx, err)
 	}
 	f, opts, err := b.twinOf(ctx, "app", "composite")
 	if err != nil {
 		return piece{}, err
 	}
-	if f.kind == "app" {
-		h, err := f.app(opts)
+	if f.Kind == "app" {
+		h, err := f.App(opts)
 		return piece{app: h}, factoryError(ctx, err)
 	}
 	mounts := slices.Clone(ctx.mounts)
@@ -155,7 +162,7 @@ func (b builder) make(j job, made map[*loaderContext]piece) (piece, error) {
 // local conf, as oslo.middleware's factories merge them. It refuses a
 // piece with no Go twin, a local option the twin does not read, and a key
 // Paste ignores because [DEFAULT] also sets it.
-func (b builder) twinOf(ctx *loaderContext, kinds ...string) (*factory, map[string]string, error) {
+func (b builder) twinOf(ctx *Context, kinds ...string) (*Factory, map[string]string, error) {
 	kind, ok := protocolKinds[ctx.protocol]
 	switch {
 	case ctx.protocol == "":
@@ -164,11 +171,11 @@ func (b builder) twinOf(ctx *loaderContext, kinds ...string) (*factory, map[stri
 		return nil, nil, errorAt(ctx.where, "[%s] %s: Paste Deploy has no protocol %s, so it cannot call this either", ctx.label, ctx.shownFactory(), ctx.protocol)
 	case ctx.twin == nil:
 		return nil, nil, b.noTwin(ctx, kind)
-	case !slices.Contains(kinds, ctx.twin.kind):
-		return nil, nil, errorAt(ctx.where, "[%s] uses %s, which makes a%s %s, not a%s %s", ctx.label, ctx.twin.name, article(ctx.twin.kind), ctx.twin.kind, article(kinds[0]), kinds[0])
+	case !slices.Contains(kinds, ctx.twin.Kind):
+		return nil, nil, errorAt(ctx.where, "[%s] uses %s, which makes a%s %s, not a%s %s", ctx.label, ctx.twin.Name, article(ctx.twin.Kind), ctx.twin.Kind, article(kinds[0]), kinds[0])
 	}
 	f := ctx.twin
-	if f.kind == "composite" {
+	if f.Kind == "composite" {
 		return f, nil, nil // its apps are resolved already
 	}
 	if len(ctx.ignored) > 0 {
@@ -176,17 +183,17 @@ func (b builder) twinOf(ctx *loaderContext, kinds ...string) (*factory, map[stri
 		return nil, nil, errorAt(s.where, "%s is also in [DEFAULT], and Paste ignores it here: write set %s = ... to override it", s.key, s.key)
 	}
 	opts := map[string]string{}
-	for _, key := range f.options {
+	for _, key := range f.Options {
 		if s, ok := ctx.global.values[key]; ok {
 			opts[key] = s.value
 		}
 	}
 	for _, s := range ctx.local.list {
 		switch {
-		case f.options != nil && len(f.options) == 0:
-			return nil, nil, errorAt(s.where, "%s has no option %q: it takes none", f.name, s.key)
-		case f.options != nil && !slices.Contains(f.options, s.key):
-			return nil, nil, errorAt(s.where, "%s has no option %q (it has: %s)", f.name, s.key, strings.Join(f.options, ", "))
+		case f.Options != nil && len(f.Options) == 0:
+			return nil, nil, errorAt(s.where, "%s has no option %q: it takes none", f.Name, s.key)
+		case f.Options != nil && !slices.Contains(f.Options, s.key):
+			return nil, nil, errorAt(s.where, "%s has no option %q (it has: %s)", f.Name, s.key, strings.Join(f.Options, ", "))
 		}
 		opts[s.key] = s.value
 	}
@@ -195,7 +202,7 @@ func (b builder) twinOf(ctx *loaderContext, kinds ...string) (*factory, map[stri
 
 // noTwin is the error for a piece the registry has no Go twin for, at the
 // line that names its factory.
-func (b builder) noTwin(ctx *loaderContext, kind string) error {
+func (b builder) noTwin(ctx *Context, kind string) error {
 	if kinds := b.registry.kindsOf(ctx.factory); len(kinds) > 0 {
 		return errorAt(ctx.factoryAt, "%s twins a%s %s factory, but %s wants a%s %s", ctx.shownFactory(), article(kinds[0]), strings.Join(kinds, " and "), ctx.protocol, article(kind), kind)
 	}
@@ -204,7 +211,7 @@ func (b builder) noTwin(ctx *loaderContext, kind string) error {
 
 // factoryError gives a factory's error its FILE:LINE, and hides in it any
 // secret of ctx's options.
-func factoryError(ctx *loaderContext, err error) error {
+func factoryError(ctx *Context, err error) error {
 	if err == nil {
 		return nil
 	}

@@ -1,4 +1,4 @@
-package main
+package paste
 
 import (
 	"bufio"
@@ -19,10 +19,10 @@ import (
 // its depth.
 const maxIndent = 32
 
-// printTree writes ctx and what it contains, one piece a line, indented:
+// Print writes ctx and what it contains, one piece a line, indented:
 // what it is, its factory and where it is defined, then its options. It
 // returns the first error writing to w.
-func printTree(w io.Writer, ctx *loaderContext) error {
+func Print(w io.Writer, ctx *Context) error {
 	var defaults *globalConf
 	if ctx.loader != nil {
 		defaults, _ = ctx.loader.defaultsConf() // resolved already: no error
@@ -35,7 +35,7 @@ func printTree(w io.Writer, ctx *loaderContext) error {
 // printContext writes ctx at depth, its heading after lead ("/v1 -> ").
 // above is the global conf of the context above it, to show what ctx
 // changes in it.
-func printContext(w *bufio.Writer, ctx *loaderContext, above *globalConf, depth int, lead string) {
+func printContext(w *bufio.Writer, ctx *Context, above *globalConf, depth int, lead string) {
 	indent(w, depth, true)
 	w.WriteString(lead)
 	w.WriteString(heading(ctx))
@@ -95,14 +95,14 @@ func indent(w *bufio.Writer, depth int, heading bool) {
 }
 
 // heading is ctx's first line: what it is, its factory, where it is.
-func heading(ctx *loaderContext) string {
+func heading(ctx *Context) string {
 	switch {
 	case ctx.objectType == filterWithType:
 		return fmt.Sprintf("%s, with filter-with  %s", ctx.label, ctx.where)
 	case ctx.factory == "": // a pipeline or a filter-app
 		return fmt.Sprintf("%s  %s", ctx.label, ctx.where)
 	case ctx.twin != nil:
-		return fmt.Sprintf("%s: %s  %s", ctx.label, ctx.twin.name, ctx.where)
+		return fmt.Sprintf("%s: %s  %s", ctx.label, ctx.twin.Name, ctx.where)
 	case ctx.label == ctx.shownFactory():
 		return fmt.Sprintf("%s, which has no Go twin  %s", ctx.label, ctx.where)
 	}
@@ -126,13 +126,13 @@ func mountLabel(m mount) string {
 // global conf's keys that differ from above, the global conf of the
 // context above it (set keys, mostly); the global options its Go twin
 // reads; and what Paste skips.
-func optionLines(ctx *loaderContext, above *globalConf) []string {
+func optionLines(ctx *Context, above *globalConf) []string {
 	var lines []string
 	guessed := map[string]bool{}
 	for _, g := range ctx.guesses {
 		guessed[g.key] = true
 	}
-	urlmapKeys := ctx.twin != nil && ctx.twin.kind == "composite"
+	urlmapKeys := ctx.twin != nil && ctx.twin.Kind == "composite"
 	for _, s := range ctx.local.list {
 		if urlmapKeys || guessed[s.key] {
 			continue // shown as its children
@@ -141,7 +141,7 @@ func optionLines(ctx *loaderContext, above *globalConf) []string {
 		switch {
 		case s.via != "":
 			line += "  (" + s.via + ")"
-		case ctx.twin != nil && ctx.twin.options != nil && !slices.Contains(ctx.twin.options, s.key):
+		case ctx.twin != nil && ctx.twin.Options != nil && !slices.Contains(ctx.twin.Options, s.key):
 			line += "  (not an option of the Go twin)"
 		}
 		lines = append(lines, line)
@@ -153,7 +153,7 @@ func optionLines(ctx *loaderContext, above *globalConf) []string {
 		changed[key] = true
 	}
 	if ctx.twin != nil {
-		for _, key := range ctx.twin.options {
+		for _, key := range ctx.twin.Options {
 			_, local := ctx.local.get(key)
 			if s, ok := ctx.global.values[key]; ok && !local && !changed[key] {
 				lines = append(lines, key+" = "+shownSetting(s)+"  (from the global conf)")
@@ -205,11 +205,15 @@ func shownSetting(s setting) string {
 // deep.
 const maxJSONDepth = 200
 
+// PrintJSON writes ctx as JSON, with the keys Paste Deploy's
+// LoaderContext has, for tools. It returns the first error writing to w.
+func PrintJSON(w io.Writer, ctx *Context) error { return writeJSON(w, ctx, false) }
+
 // writeJSON writes ctx as -print -json does, and returns the first error
 // writing to w. A tree nested deeper than maxJSONDepth is an error at a
 // context too deep, and writes nothing. The conformance test sets
 // showSecrets, to compare values with Paste Deploy's.
-func writeJSON(w io.Writer, ctx *loaderContext, showSecrets bool) error {
+func writeJSON(w io.Writer, ctx *Context, showSecrets bool) error {
 	if deep, depth := deeper(ctx, maxJSONDepth); deep != nil {
 		return errorAt(deep.where, "-print -json writes a tree at most %d contexts deep, and this context is %d deep: -print shows any depth",
 			maxJSONDepth, depth)
@@ -223,9 +227,9 @@ func writeJSON(w io.Writer, ctx *loaderContext, showSecrets bool) error {
 // deeper returns a context of the tree under top that is deeper than
 // limit, and its depth, or nil. It keeps a list of what is left to look
 // at, so that a tree nested 100,000 deep needs no deep stack.
-func deeper(top *loaderContext, limit int) (*loaderContext, int) {
+func deeper(top *Context, limit int) (*Context, int) {
 	type at struct {
-		ctx   *loaderContext
+		ctx   *Context
 		depth int
 	}
 	todo := []at{{top, 0}}
@@ -235,7 +239,7 @@ func deeper(top *loaderContext, limit int) (*loaderContext, int) {
 		if c.depth > limit {
 			return c.ctx, c.depth
 		}
-		inner := append([]*loaderContext{c.ctx.app, c.ctx.next, c.ctx.filter, c.ctx.notFound}, c.ctx.filters...)
+		inner := append([]*Context{c.ctx.app, c.ctx.next, c.ctx.filter, c.ctx.notFound}, c.ctx.filters...)
 		for _, m := range c.ctx.mounts {
 			inner = append(inner, m.app)
 		}
@@ -256,7 +260,7 @@ func deeper(top *loaderContext, limit int) (*loaderContext, int) {
 // urlmap are Paste Deploy's own, as the conformance test records them from
 // Paste; where, go_twin, guessed_from_options, ignored and require
 // are step 04's.
-func contextJSON(ctx *loaderContext, showSecrets bool) map[string]any {
+func contextJSON(ctx *Context, showSecrets bool) map[string]any {
 	value := func(s setting) string {
 		if s.secret && !showSecrets {
 			return hidden
@@ -296,7 +300,7 @@ func contextJSON(ctx *loaderContext, showSecrets bool) map[string]any {
 		j["file"] = ctx.file
 	}
 	if ctx.twin != nil {
-		j["go_twin"] = ctx.twin.name
+		j["go_twin"] = ctx.twin.Name
 	}
 	switch ctx.objectType {
 	case pipelineType:
@@ -308,7 +312,7 @@ func contextJSON(ctx *loaderContext, showSecrets bool) map[string]any {
 	case filterAppType, filterWithType:
 		j["filter"], j["next"] = contextJSON(ctx.filter, showSecrets), contextJSON(ctx.next, showSecrets)
 	}
-	if ctx.twin != nil && ctx.twin.kind == "composite" {
+	if ctx.twin != nil && ctx.twin.Kind == "composite" {
 		apps := []any{}
 		for _, m := range urlmapOrder(ctx.mounts) {
 			apps = append(apps, map[string]any{"domain": orNull(m.domain), "path": m.path, "app": contextJSON(m.app, showSecrets)})

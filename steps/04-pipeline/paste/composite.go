@@ -1,4 +1,4 @@
-package main
+package paste
 
 import "strings"
 
@@ -11,11 +11,11 @@ import "strings"
 // would create them, depth first; Paste recurses, and expand keeps a list
 // of what is left to do, so that composites nested deep need no deep
 // stack.
-func (r *resolver) expand(root *loaderContext) (err error) {
+func (r *resolver) expand(root *Context) (err error) {
 	// A task expands ctx, or, if leave is set, notes that the composite
 	// leave came from has all its apps expanded.
 	type task struct {
-		ctx   *loaderContext
+		ctx   *Context
 		leave *section
 	}
 	todo := []task{{ctx: root}}
@@ -34,14 +34,14 @@ func (r *resolver) expand(root *loaderContext) (err error) {
 			continue
 		}
 		ctx := t.ctx
-		var next []*loaderContext // in the order Paste would create them
+		var next []*Context // in the order Paste would create them
 		switch ctx.objectType {
 		case pipelineType:
-			next = append([]*loaderContext{ctx.app}, ctx.filters...)
+			next = append([]*Context{ctx.app}, ctx.filters...)
 		case filterAppType:
-			next = []*loaderContext{ctx.next, ctx.filter}
+			next = []*Context{ctx.next, ctx.filter}
 		case filterWithType:
-			next = []*loaderContext{ctx.filter, ctx.next}
+			next = []*Context{ctx.filter, ctx.next}
 		}
 		if protocolKinds[ctx.protocol] == "composite" {
 			// While its apps are expanded, the composite is being
@@ -52,7 +52,7 @@ func (r *resolver) expand(root *loaderContext) (err error) {
 				}
 				todo = append(todo, task{leave: ctx.from})
 			}
-			if ctx.twin != nil && ctx.twin.kind == "composite" {
+			if ctx.twin != nil && ctx.twin.Kind == "composite" {
 				if err := r.resolveURLMap(ctx); err != nil {
 					return err
 				}
@@ -76,7 +76,7 @@ func (r *resolver) expand(root *loaderContext) (err error) {
 // resolveURLMap resolves the apps a urlmap's options name, not_found_app
 // first, as urlmap_factory loads them: each with the urlmap's global conf,
 // from the file of the section that uses the urlmap.
-func (r *resolver) resolveURLMap(ctx *loaderContext) error {
+func (r *resolver) resolveURLMap(ctx *Context) error {
 	mounts, notFound, err := readURLMap(ctx)
 	if err != nil {
 		return err
@@ -103,7 +103,7 @@ func (r *resolver) resolveURLMap(ctx *loaderContext) error {
 
 // resolveApp resolves name as an app for the composite ctx, and expands
 // it: the twin of loader.get_app(name, global_conf=global_conf).
-func (r *resolver) resolveApp(ctx *loaderContext, name string, at site) (*loaderContext, error) {
+func (r *resolver) resolveApp(ctx *Context, name string, at site) (*Context, error) {
 	app, err := ctx.loader.getContext(appType, name, ctx.global, at)
 	if err != nil {
 		return nil, err
@@ -116,7 +116,7 @@ func (r *resolver) resolveApp(ctx *loaderContext, name string, at site) (*loader
 // "keystone = cors request_id authtoken osapi_compute_app_v21". It is a
 // guess, shown as one by -print: an option whose value does not resolve
 // stays an option.
-func (r *resolver) guessApps(ctx *loaderContext) error {
+func (r *resolver) guessApps(ctx *Context) error {
 	if ctx.loader == nil {
 		return nil
 	}
@@ -140,7 +140,7 @@ func (r *resolver) guessApps(ctx *loaderContext) error {
 			if !ok {
 				break
 			}
-			var f *loaderContext
+			var f *Context
 			if f, err = ctx.loader.getContext(filterType, name, ctx.global, at); err == nil {
 				err = r.expand(f)
 			}

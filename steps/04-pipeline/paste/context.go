@@ -1,4 +1,4 @@
-package main
+package paste
 
 import "slices"
 
@@ -160,10 +160,10 @@ func (g *globalConf) with(adds ...setting) *globalConf {
 	return &globalConf{values, g.of}
 }
 
-// loaderContext is one node of the resolved tree: the Go twin of Paste
+// Context is one node of the resolved tree: the Go twin of Paste
 // Deploy's LoaderContext. Its first fields are Paste's own; the rest say
 // where it came from and, below a composite, what its options name.
-type loaderContext struct {
+type Context struct {
 	objectType  *objectType
 	protocol    string   // "paste.app_factory", ...; "" for the virtual types, or when nothing decided it
 	factory     string   // what the config names: "egg:Paste#urlmap" or "module:object"; "" for the virtual types
@@ -173,23 +173,23 @@ type loaderContext struct {
 	global      *globalConf
 	loader      *configLoader // the file a composite loads its apps from; nil when a URI named it
 
-	app     *loaderContext   // pipeline: its app
-	filters []*loaderContext // pipeline: its filters, outermost first
-	next    *loaderContext   // filter_app and filtered_with: the app the filter wraps
-	filter  *loaderContext   // filter_app and filtered_with: the filter
+	app     *Context   // pipeline: its app
+	filters []*Context // pipeline: its filters, outermost first
+	next    *Context   // filter_app and filtered_with: the app the filter wraps
+	filter  *Context   // filter_app and filtered_with: the filter
 
 	section string    // the section it came from, as Paste's get_context found it; "" for a URI
 	from    *section  // that section
 	file    string    // that section's file, absolute
 	label   string    // what -print calls it: the section, or the URI
 	where   position  // the section's FILE:LINE, or the option's that named the URI
-	twin    *factory  // the Go factory that twins it; nil if none
+	twin    *Factory  // the Go factory that twins it; nil if none
 	ignored []setting // keys Paste skipped because [DEFAULT] sets them
 	require setting   // the distributions Paste checks are installed
 
-	mounts   []mount        // a urlmap's apps, in the config's order; urlmapOrder gives the order it tries them
-	notFound *loaderContext // a urlmap's not_found_app
-	guesses  []guess        // for a composite with no Go twin: what its option values seem to name
+	mounts   []mount  // a urlmap's apps, in the config's order; urlmapOrder gives the order it tries them
+	notFound *Context // a urlmap's not_found_app
+	guesses  []guess  // for a composite with no Go twin: what its option values seem to name
 }
 
 // guess is an option of a composite with no Go twin whose value names
@@ -198,11 +198,11 @@ type loaderContext struct {
 // composite's Python code knows what its options mean.
 type guess struct {
 	key     string
-	filters []*loaderContext
-	app     *loaderContext
+	filters []*Context
+	app     *Context
 }
 
 // shownFactory is ctx's factory as -print and errors show it.
-func (ctx *loaderContext) shownFactory() string {
+func (ctx *Context) shownFactory() string {
 	return shownName(ctx.factory, ctx.hideFactory)
 }

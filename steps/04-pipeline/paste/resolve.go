@@ -1,4 +1,4 @@
-package main
+package paste
 
 import (
 	"errors"
@@ -41,7 +41,7 @@ const (
 // resolver resolves names in config files: it holds the files read so far
 // and what the registry twins.
 type resolver struct {
-	registry     registry
+	registry     *Registry
 	readFile     func(path string) ([]byte, error)
 	files        map[string]*iniFile     // by absolute path: each file is parsed once
 	stack        []*section              // the sections being resolved, in order
@@ -51,16 +51,18 @@ type resolver struct {
 	eggRefs      map[[2]string][2]string // see eggRef
 }
 
-// resolveConfig resolves the app, pipeline or composite called name in the
-// config file at path: Paste Deploy's loadcontext(APP, "config:"+path,
-// name), and then what each composite's factory would load.
-func resolveConfig(path, name string, reg registry) (*loaderContext, error) {
+// Load resolves the app, pipeline or composite called name in the config
+// file at path into a tree of contexts, with the entry points of reg:
+// Paste Deploy's loadcontext(APP, "config:"+path, name), and then what
+// each composite's factory would load. It reads files, and calls no
+// factory.
+func Load(path, name string, reg *Registry) (*Context, error) {
 	r := &resolver{registry: reg, readFile: readConfigFile}
 	return r.resolve(path, name)
 }
 
 // resolve is resolveConfig for r.
-func (r *resolver) resolve(path, name string) (*loaderContext, error) {
+func (r *resolver) resolve(path, name string) (*Context, error) {
 	l, err := r.openLoader(path, nil, position{path, 0})
 	if err != nil {
 		return nil, err
@@ -354,7 +356,7 @@ type sectionRead struct {
 // a loop follows such a chain down, reading each section, and then back
 // up, doing what each level does when the call below it returns, so that
 // a long chain needs no deep stack.
-func (l *configLoader) getContext(t *objectType, name string, global *globalConf, at site) (*loaderContext, error) {
+func (l *configLoader) getContext(t *objectType, name string, global *globalConf, at site) (*Context, error) {
 	if isURI(name) {
 		ctx, err := l.r.loadContext(t, name, filepath.Dir(l.file.path), global, at)
 		return ctx, at.hide(err)
@@ -382,7 +384,7 @@ func (l *configLoader) getContext(t *objectType, name string, global *globalConf
 
 	// The last section names its factory, or is a pipeline or a filter-app.
 	last := chain[len(chain)-1]
-	var ctx *loaderContext
+	var ctx *Context
 	var remaining localConf // its local conf less the keys the branch reads
 	var err error
 	switch {
@@ -511,7 +513,7 @@ func (l *configLoader) readSection(t *objectType, name string, global *globalCon
 // finishContext gives ctx, the context of sr's section, its place, and
 // wraps it in sr's filter-with: the last part of ConfigLoader.get_context.
 // remaining is sr's local conf less the keys its factory took.
-func (l *configLoader) finishContext(sr *sectionRead, ctx *loaderContext, remaining localConf) (*loaderContext, error) {
+func (l *configLoader) finishContext(sr *sectionRead, ctx *Context, remaining localConf) (*Context, error) {
 	label, where := sr.s.header, l.where(sr.s.line)
 	ctx.label, ctx.where = label, where
 	if sr.hasFilterWith {
@@ -562,7 +564,7 @@ func withoutUse(c localConf) localConf {
 // contextFromUse resolves use = name, where name is a URI: the first half
 // of ConfigLoader._context_from_use (getContext follows a use of another
 // section itself).
-func (l *configLoader) contextFromUse(sr *sectionRead, remaining localConf) (*loaderContext, error) {
+func (l *configLoader) contextFromUse(sr *sectionRead, remaining localConf) (*Context, error) {
 	use, _ := sr.local.get("use")
 	ctx, err := l.getContext(sr.t, use.value, sr.global, site{where: use.where, key: "use", name: use.value, usedBy: sr.typ, secret: use.tookSecret})
 	if err != nil {
@@ -575,7 +577,7 @@ func (l *configLoader) contextFromUse(sr *sectionRead, remaining localConf) (*lo
 // section's own: its local conf (less use: remaining) over ctx's, its set
 // keys over ctx's global conf, and a protocol from its type if ctx has
 // none: the second half of ConfigLoader._context_from_use.
-func (l *configLoader) useContext(sr *sectionRead, ctx *loaderContext, remaining localConf) error {
+func (l *configLoader) useContext(sr *sectionRead, ctx *Context, remaining localConf) error {
 	where := l.where(sr.s.line)
 	var err error
 	if ctx.global, err = l.r.with(ctx.global, where, sr.additions...); err != nil {
@@ -606,7 +608,7 @@ func (l *configLoader) useContext(sr *sectionRead, ctx *loaderContext, remaining
 // contextFromExplicit resolves a section that names its factory with a
 // protocol key, such as paste.filter_factory = module:object: the twin of
 // ConfigLoader._context_from_explicit.
-func (l *configLoader) contextFromExplicit(sr *sectionRead) (*loaderContext, error) {
+func (l *configLoader) contextFromExplicit(sr *sectionRead) (*Context, error) {
 	t, s, local, global := sr.t, sr.s, sr.local, sr.global
 	var found []setting
 	for _, group := range t.protocols {
@@ -653,7 +655,7 @@ func (l *configLoader) contextFromExplicit(sr *sectionRead) (*loaderContext, err
 // filterAppContext resolves a [filter-app:] section: a filter, named as in
 // a [filter:] section, around the app its next key names: the twin of
 // ConfigLoader._filter_app_context.
-func (l *configLoader) filterAppContext(sr *sectionRead) (*loaderContext, error) {
+func (l *configLoader) filterAppContext(sr *sectionRead) (*Context, error) {
 	s, local, global := sr.s, sr.local, sr.global
 	next, ok := local.pop("next")
 	if !ok {
@@ -687,7 +689,7 @@ func (l *configLoader) filterAppContext(sr *sectionRead) (*loaderContext, error)
 // pipelineContext resolves a [pipeline:] section: the app its pipeline
 // key names last, and the filters before it, the first outermost: the
 // twin of ConfigLoader._pipeline_app_context.
-func (l *configLoader) pipelineContext(sr *sectionRead) (*loaderContext, error) {
+func (l *configLoader) pipelineContext(sr *sectionRead) (*Context, error) {
 	s, local, global := sr.s, sr.local, sr.global
 	p, ok := local.pop("pipeline")
 	if !ok {
@@ -720,9 +722,9 @@ func (l *configLoader) pipelineContext(sr *sectionRead) (*loaderContext, error) 
 }
 
 // newContext makes a context of type t, and counts it.
-func (r *resolver) newContext(t *objectType) *loaderContext {
+func (r *resolver) newContext(t *objectType) *Context {
 	r.contexts++
-	return &loaderContext{objectType: t}
+	return &Context{objectType: t}
 }
 
 // tooMany is an error at where once the tree has grown past maxContexts.

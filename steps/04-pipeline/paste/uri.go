@@ -1,4 +1,4 @@
-package main
+package paste
 
 import (
 	"fmt"
@@ -22,13 +22,13 @@ func isURI(name string) bool {
 // loadContext resolves a URI, config:, egg: or call:, into a context of
 // type t: the twin of loadcontext. relativeTo is the folder a relative
 // config: path starts from.
-func (r *resolver) loadContext(t *objectType, uri, relativeTo string, global *globalConf, at site) (*loaderContext, error) {
+func (r *resolver) loadContext(t *objectType, uri, relativeTo string, global *globalConf, at site) (*Context, error) {
 	uri, name, hasName := strings.Cut(uri, "#")
 	if !hasName {
 		name = "main"
 	}
 	scheme, path, _ := strings.Cut(uri, ":")
-	var ctx *loaderContext
+	var ctx *Context
 	var err error
 	switch strings.ToLower(scheme) {
 	case "config":
@@ -55,7 +55,7 @@ func (r *resolver) loadContext(t *objectType, uri, relativeTo string, global *gl
 
 // configContext resolves config:path#name, a section of another file:
 // the twin of _loadconfig.
-func (r *resolver) configContext(t *objectType, path, name, relativeTo string, global *globalConf, at site) (*loaderContext, error) {
+func (r *resolver) configContext(t *objectType, path, name, relativeTo string, global *globalConf, at site) (*Context, error) {
 	isAbs := filepath.IsAbs(path)
 	path = strings.ReplaceAll(path, `\`, "/")
 	if !isAbs {
@@ -80,7 +80,7 @@ func (r *resolver) configContext(t *objectType, path, name, relativeTo string, g
 // entry point with no Go twin is taken on trust, with the protocol its
 // section implies, except in egg:tutorial, whose every entry point the
 // registry knows.
-func (r *resolver) eggContext(t *objectType, dist, name string, at site) (*loaderContext, error) {
+func (r *resolver) eggContext(t *objectType, dist, name string, at site) (*Context, error) {
 	if dist == "" {
 		return nil, errorAt(at.where, "%s: egg: names no distribution", at.what())
 	}
@@ -92,7 +92,7 @@ func (r *resolver) eggContext(t *objectType, dist, name string, at site) (*loade
 		// A Go twin's entry point is a paste.app_factory, a
 		// paste.composite_factory or a paste.filter_factory.
 		protocol := group[0]
-		if f := r.registry[registryKey{protocolKinds[protocol], canonical}]; f != nil && protocol != "paste.composit_factory" {
+		if f := r.registry.factories[registryKey{protocolKinds[protocol], canonical}]; f != nil && protocol != "paste.composit_factory" {
 			found = append(found, protocol)
 			ctx.protocol, ctx.twin = protocol, f
 		}
@@ -102,7 +102,7 @@ func (r *resolver) eggContext(t *objectType, dist, name string, at site) (*loade
 		return nil, errorAt(at.where, "%s: %s has entry points for %s: Paste Deploy refuses to choose", at.what(), ref, strings.Join(found, " and "))
 	case len(found) == 1:
 		return ctx, nil
-	case normalizeDist(dist) == ownDist:
+	case normalizeDist(dist) == r.registry.own:
 		return nil, errorAt(at.where, "%s: %s has no %s entry point %q (it has: %s)", at.what(), "egg:"+dist, t.name, name, strings.Join(r.registry.ownNames(), ", "))
 	}
 	switch {
@@ -137,7 +137,7 @@ func (r *resolver) eggRef(dist, name string) (ref, canonical string) {
 // directly: the twin of FuncLoader. Its protocol is decided by the
 // section that uses it. As Paste Deploy's lookup_object looks object up
 // as one attribute, it cannot be Class.method.
-func (r *resolver) callContext(t *objectType, spec string, at site) (*loaderContext, error) {
+func (r *resolver) callContext(t *objectType, spec string, at site) (*Context, error) {
 	module, object, ok := strings.Cut(spec, ":")
 	if !ok || !isDottedName(module) || !isDottedName(object) || strings.Contains(object, ".") {
 		return nil, errorAt(at.where, "%s: want call:module:object, a Python module and a name in it", at.what())

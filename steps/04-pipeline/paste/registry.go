@@ -1,0 +1,141 @@
+package paste
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Registry is every factory a config can name, found by kind and name:
+// the Go twin of the entry points Paste Deploy finds in installed Python
+// packages, and of the Python objects paste.*_factory and call: name.
+type Registry struct {
+	own       string // the distribution whose every entry point the registry knows
+	factories map[registryKey]*Factory
+}
+
+// registryKey is what finds a factory: its kind, and the name a config
+// gives it, egg:Dist#name or a Python path module:object. The kind is part
+// of the key because one name can make two kinds of piece:
+// egg:oslo.middleware#healthcheck is an app and a filter.
+type registryKey struct {
+	kind string // "app", "filter" or "composite"
+	ref  string // "egg:oslo_middleware#healthcheck" (see canonicalRef), or "oslo_middleware:Healthcheck.factory"
+}
+
+// NewRegistry returns an empty registry whose own factories are the
+// distribution own: a config names them egg:own#name.
+func NewRegistry(own string) *Registry {
+	return &Registry{own: normalizeDist(own), factories: map[registryKey]*Factory{}}
+}
+
+// Add lists f under egg:OWN#f.Name, and under each of refs: an entry
+// point (egg:oslo.middleware#request_id) or a Python path
+// (oslo_middleware:RequestId.factory), the names OpenStack configs use
+// for the piece f twins.
+func (r *Registry) Add(f Factory, refs ...string) {
+	for _, ref := range append([]string{"egg:" + r.own + "#" + f.Name}, refs...) {
+		r.factories[registryKey{f.Kind, canonicalRef(ref)}] = &f
+	}
+}
+
+// find returns the factory of kind that ref names, or nil.
+func (r *Registry) find(kind, ref string) *Factory {
+	return r.factories[registryKey{kind, canonicalRef(ref)}]
+}
+
+// kindsOf lists the kinds of piece the registry has under ref.
+func (r *Registry) kindsOf(ref string) []string {
+	var kinds []string
+	for _, kind := range []string{"app", "composite", "filter"} {
+		if r.find(kind, ref) != nil {
+			kinds = append(kinds, kind)
+		}
+	}
+	return kinds
+}
+
+// Own lists the kind and name of each of the registry's own factories,
+// "app greeting", sorted.
+func (r *Registry) Own() []string {
+	var own []string
+	for key, f := range r.factories {
+		if key.ref == "egg:"+r.own+"#"+f.Name {
+			own = append(own, f.Kind+" "+f.Name)
+		}
+	}
+	slices.Sort(own)
+	return own
+}
+
+// ownNames lists the names of the registry's own factories, sorted: what
+// an error says the registry has.
+func (r *Registry) ownNames() []string {
+	var names []string
+	for _, own := range r.Own() {
+		_, name, _ := strings.Cut(own, " ")
+		if !slices.Contains(names, name) {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// String lists the registry's factories, one a line, sorted: the kind,
+// the name, the options in parentheses (any, for a composite, which reads
+// its keys as its own), and the names a config can give it, as the
+// registry spells them.
+func (r *Registry) String() string {
+	refs := map[*Factory][]string{}
+	for key, f := range r.factories {
+		refs[f] = append(refs[f], key.ref)
+	}
+	var lines []string
+	for f, names := range refs {
+		options := "any"
+		if f.Options != nil {
+			options = strings.Join(f.Options, " ")
+		}
+		slices.Sort(names)
+		lines = append(lines, fmt.Sprintf("%s %s (%s): %s\n", f.Kind, f.Name, options, strings.Join(names, " ")))
+	}
+	slices.Sort(lines)
+	return strings.Join(lines, "")
+}
+
+// canonicalRef spells ref as the registry keys it: an egg:Dist#name with
+// its distribution's name normalised, as Python's importlib.metadata
+// finds a distribution (egg:Oslo.Middleware is egg:oslo_middleware), and
+// anything else as it is.
+func canonicalRef(ref string) string {
+	dist, name, ok := strings.Cut(strings.TrimPrefix(ref, "egg:"), "#")
+	if !ok || !strings.HasPrefix(ref, "egg:") {
+		return ref
+	}
+	return "egg:" + normalizeDist(dist) + "#" + name
+}
+
+// normalizeDist normalises a distribution's name as importlib.metadata
+// does before it looks the distribution up: lowercase, and each run of -,
+// _ and . one _.
+func normalizeDist(dist string) string {
+	var b strings.Builder
+	b.Grow(len(dist))
+	separator := false
+	for _, r := range strings.ToLower(dist) {
+		if r == '-' || r == '_' || r == '.' {
+			separator = true
+			continue
+		}
+		if separator {
+			b.WriteByte('_')
+			separator = false
+		}
+		b.WriteRune(r)
+	}
+	if separator {
+		b.WriteByte('_')
+	}
+	return b.String()
+}
