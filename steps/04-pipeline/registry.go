@@ -23,7 +23,7 @@ func newRegistry(logger *slog.Logger) *paste.Registry {
 	r := paste.NewRegistry(ownDist)
 	add := r.Add
 
-	add(paste.Factory{Kind: "app", Name: "greeting", Options: []string{"message"},
+	add(paste.Factory{Kind: paste.App, Name: "greeting", Options: []string{"message"},
 		App: func(opts map[string]string) (http.Handler, error) {
 			message := greeting
 			if m, ok := opts["message"]; ok {
@@ -31,35 +31,35 @@ func newRegistry(logger *slog.Logger) *paste.Registry {
 			}
 			return newApp(message), nil
 		}})
-	add(paste.Factory{Kind: "app", Name: "sleep", Options: []string{},
+	add(paste.Factory{Kind: paste.App, Name: "sleep", Options: []string{},
 		App: func(map[string]string) (http.Handler, error) {
 			return http.HandlerFunc(sleep), nil
 		}})
-	add(paste.Factory{Kind: "app", Name: "paths", Options: []string{},
+	add(paste.Factory{Kind: paste.App, Name: "paths", Options: []string{},
 		App: func(map[string]string) (http.Handler, error) {
 			return http.HandlerFunc(paths), nil
 		}})
-	add(paste.Factory{Kind: "app", Name: "healthcheck", Options: []string{},
+	add(paste.Factory{Kind: paste.App, Name: "healthcheck", Options: []string{},
 		App: func(map[string]string) (http.Handler, error) {
 			return http.HandlerFunc(healthcheckApp), nil
 		}},
 		"egg:oslo.middleware#healthcheck",
 		"oslo_middleware:Healthcheck.app_factory")
 
-	add(paste.Factory{Kind: "filter", Name: "request_id", Options: []string{},
+	add(paste.Factory{Kind: paste.Filter, Name: "request_id", Options: []string{},
 		Filter: func(map[string]string) (paste.Middleware, error) { return requestID, nil }},
 		"egg:oslo.middleware#request_id",
 		"oslo_middleware:RequestId.factory",
 		"oslo_middleware.request_id:RequestId.factory",
 		"nova.api.compute_req_id:ComputeReqIdMiddleware.factory")
-	add(paste.Factory{Kind: "filter", Name: "faultwrap", Options: []string{},
+	add(paste.Factory{Kind: paste.Filter, Name: "faultwrap", Options: []string{},
 		Filter: func(map[string]string) (paste.Middleware, error) { return faultWrap(logger), nil }},
 		"nova.api.openstack:FaultWrapper.factory",
 		"cinder.api.middleware.fault:FaultWrapper.factory")
-	add(paste.Factory{Kind: "filter", Name: "accesslog", Options: []string{},
+	add(paste.Factory{Kind: paste.Filter, Name: "accesslog", Options: []string{},
 		Filter: func(map[string]string) (paste.Middleware, error) { return accessLog(logger), nil }},
 		"nova.api.openstack.requestlog:RequestLog.factory")
-	add(paste.Factory{Kind: "filter", Name: "sizelimit", Options: []string{"max_request_body_size"},
+	add(paste.Factory{Kind: paste.Filter, Name: "sizelimit", Options: []string{"max_request_body_size"},
 		Filter: func(opts map[string]string) (paste.Middleware, error) {
 			max, err := intOption(opts, "max_request_body_size", defaultMaxBodySize)
 			return sizeLimit(max), err
@@ -67,7 +67,7 @@ func newRegistry(logger *slog.Logger) *paste.Registry {
 		"egg:oslo.middleware#sizelimit",
 		"oslo_middleware:RequestBodySizeLimiter.factory",
 		"oslo_middleware.sizelimit:RequestBodySizeLimiter.factory")
-	add(paste.Factory{Kind: "filter", Name: "healthcheck", Options: []string{"path"},
+	add(paste.Factory{Kind: paste.Filter, Name: "healthcheck", Options: []string{"path"},
 		Filter: func(opts map[string]string) (paste.Middleware, error) {
 			path, ok := opts["path"]
 			if !ok {
@@ -81,7 +81,7 @@ func newRegistry(logger *slog.Logger) *paste.Registry {
 		"egg:oslo.middleware#healthcheck",
 		"oslo_middleware:Healthcheck.factory",
 		"oslo_middleware.healthcheck:Healthcheck.factory")
-	add(paste.Factory{Kind: "filter", Name: "authtoken", Options: []string{"token"},
+	add(paste.Factory{Kind: paste.Filter, Name: "authtoken", Options: []string{"token"},
 		Filter: func(opts map[string]string) (paste.Middleware, error) {
 			token := opts["token"]
 			if token == "" {

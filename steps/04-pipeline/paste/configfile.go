@@ -7,10 +7,6 @@ import (
 	"syscall"
 )
 
-// maxConfigSize bounds a config file: an api-paste.ini is a few KiB, and
-// 16 MiB is far past any real one.
-const maxConfigSize = 16 << 20
-
 // readConfigFile returns the content of the config file at path, read
 // within bounds, so that neither start-up nor a SIGHUP reload can hang
 // on it or fill memory with it: the Go twin of the open() that Paste

@@ -10,7 +10,7 @@ import (
 // paste.composite_factory). Exactly one of App, Filter or Composite is
 // set, as Kind says.
 type Factory struct {
-	Kind    string   // "app", "filter" or "composite"
+	Kind    Kind     // App, Filter or Composite
 	Name    string   // its name: egg:DIST#Name names it, and -print shows it
 	Options []string // the options it reads; nil for a composite, whose keys are its own
 	App     func(opts map[string]string) (http.Handler, error)

@@ -27,7 +27,7 @@ type section struct {
 	header    string // between [ and ], as written: "app:main", "filter:auth"
 	line      int
 	options   []*option
-	index     map[string]*option // the options by key, once there are many
+	index     map[string]*option // the options by key
 	sameName  *section           // the next section in the file with the same name
 	resolving bool               // the resolve stage is in it: to catch cycles
 }
@@ -48,37 +48,19 @@ func sectionName(header string) (typ, name string, ok bool) {
 	return typ, strings.TrimFunc(name, isPySpace), ok
 }
 
-// indexFrom is the number of options from which a section, or a local
-// conf, indexes its keys: a short list is quicker to search than a map is
-// to make.
-const indexFrom = 8
-
 // option returns the option called key.
 func (s *section) option(key string) (*option, bool) {
-	if s.index != nil {
-		o, ok := s.index[key]
-		return o, ok
-	}
-	for _, o := range s.options {
-		if o.key == key {
-			return o, true
-		}
-	}
-	return nil, false
+	o, ok := s.index[key]
+	return o, ok
 }
 
 // add adds o, whose key is new.
 func (s *section) add(o *option) {
-	s.options = append(s.options, o)
-	switch {
-	case s.index != nil:
-		s.index[o.key] = o
-	case len(s.options) >= indexFrom:
+	if s.index == nil {
 		s.index = map[string]*option{}
-		for _, o := range s.options {
-			s.index[o.key] = o
-		}
 	}
+	s.options = append(s.options, o)
+	s.index[o.key] = o
 }
 
 // addByName adds s at the end of the sections called name, or fails if
@@ -139,10 +121,6 @@ func (p position) String() string {
 func errorAt(where position, format string, args ...any) error {
 	return &configError{where.path, where.line, fmt.Sprintf(format, args...)}
 }
-
-// maxLine bounds one line of a config file, so no file can make the parser
-// hold an unbounded line. Python has no such limit.
-const maxLine = 1 << 20
 
 // parseINI parses data, read from path, as ConfigParser does for Paste
 // Deploy: [sections]; key = value or key: value, keys keeping their case;

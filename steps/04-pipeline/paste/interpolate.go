@@ -5,15 +5,6 @@ import (
 	"strings"
 )
 
-// maxDepth is how deep %(...)s may nest: ConfigParser's
-// MAX_INTERPOLATION_DEPTH.
-const maxDepth = 10
-
-// maxGrowth bounds what %(...)s may add to one value. Ten keys that each
-// name the next twice would otherwise grow a value a thousandfold; Python
-// has no such limit.
-const maxGrowth = 1 << 20
-
 // interpolate expands %(name)s in raw with lookup, and %% to %: the Go
 // twin of ConfigParser's BasicInterpolation, which Paste Deploy applies to
 // every value it reads. key is the option raw belongs to, and secret
@@ -38,8 +29,8 @@ func interpolate(key, raw string, secret bool, lookup func(name string) (value s
 	hide := func(inSecret bool) bool { return inSecret || looksSecret(key) }
 	var expand func(text string, depth int, inSecret bool) error
 	expand = func(text string, depth int, inSecret bool) error {
-		if depth > maxDepth {
-			return fmt.Errorf("%s: %%(...)s nests more than %d deep: is a value referring to itself?", key, maxDepth)
+		if depth > maxInterpolationDepth {
+			return fmt.Errorf("%s: %%(...)s nests more than %d deep: is a value referring to itself?", key, maxInterpolationDepth)
 		}
 		for {
 			i := strings.IndexByte(text, '%')
@@ -56,7 +47,7 @@ func interpolate(key, raw string, secret bool, lookup func(name string) (value s
 			case strings.HasPrefix(text, "%("):
 				end := strings.IndexByte(text, ')')
 				if end < 3 || !strings.HasPrefix(text[end:], ")s") {
-					return fmt.Errorf("%s: bad %%(name)s reference in %s", key, shownValue(text, hide(inSecret)))
+					return fmt.Errorf("%s: bad %%(name)s reference in %s", key, shown(fmt.Sprintf("%q", text), hide(inSecret)))
 				}
 				name := text[2:end]
 				v, vSecret, ok := lookup(name)
@@ -80,7 +71,7 @@ func interpolate(key, raw string, secret bool, lookup func(name string) (value s
 				}
 				text = text[end+2:]
 			default:
-				return fmt.Errorf("%s: a lone %% in %s: write %%%% for a percent sign", key, shownValue(text, hide(inSecret)))
+				return fmt.Errorf("%s: a lone %% in %s: write %%%% for a percent sign", key, shown(fmt.Sprintf("%q", text), hide(inSecret)))
 			}
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -21,7 +22,7 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 // nestedTree resolves bigConfigs' nested-composites, n deep.
 func nestedTree(t *testing.T, n int) *Context {
 	t.Helper()
-	data := []byte(bigConfigs["nested-composites"](n))
+	data := []byte(nestedConfig(n))
 	r := &resolver{registry: testRegistry(t), readFile: func(string) ([]byte, error) { return data, nil }}
 	tree, err := r.resolve("big.ini", "c0")
 	if err != nil {
@@ -30,23 +31,9 @@ func nestedTree(t *testing.T, n int) *Context {
 	return tree
 }
 
-// TestPrintDeepTree: -print writes a tree nested thousands deep in space
-// that grows with the tree, not with the square of its depth: past
-// maxIndent levels, a line keeps that indentation, and its heading says
-// its depth.
+// TestPrintDeepTree: past maxIndent levels, a line keeps that
+// indentation, and its heading says its depth.
 func TestPrintDeepTree(t *testing.T) {
-	const n = 5000
-	tree := nestedTree(t, n)
-	var w countingWriter
-	if err := Print(&w, tree); err != nil {
-		t.Fatal(err)
-	}
-	// A line is its indentation, at most 2*maxIndent bytes, a [depth N]
-	// and a heading of under 100 bytes.
-	if w.n > (2*maxIndent+120)*(n+1) {
-		t.Errorf("-print of composites %d deep wrote %d bytes, more than %d a line", n, w.n, 2*maxIndent+120)
-	}
-
 	var b strings.Builder
 	if err := Print(&b, nestedTree(t, 40)); err != nil {
 		t.Fatal(err)
@@ -64,30 +51,42 @@ func TestPrintDeepTree(t *testing.T) {
 	}
 }
 
-// TestWriteJSONDeepTree: -print -json writes a tree maxJSONDepth deep,
-// and refuses a deeper one with an error at the FILE:LINE of a context
-// past that depth, at once, not encoding/json's "exceeded max depth" after
-// it has indented gigabytes.
-func TestWriteJSONDeepTree(t *testing.T) {
+// TestNestingLimit: a tree maxNesting deep loads, and its JSON reads
+// back; one deeper is refused at the FILE:LINE of the name that goes too
+// deep, as Paste Deploy's recursion limit refuses it.
+func TestNestingLimit(t *testing.T) {
 	var buf bytes.Buffer
-	if err := writeJSON(&buf, nestedTree(t, maxJSONDepth), false); err != nil {
-		t.Fatalf("a tree %d deep: %v", maxJSONDepth, err)
+	if err := writeJSON(&buf, nestedTree(t, maxNesting), false); err != nil {
+		t.Fatalf("a tree %d deep: %v", maxNesting, err)
 	}
 	var v any
 	if err := json.Unmarshal(buf.Bytes(), &v); err != nil {
-		t.Errorf("a tree %d deep: its JSON does not read back: %v", maxJSONDepth, err)
+		t.Errorf("a tree %d deep: its JSON does not read back: %v", maxNesting, err)
 	}
+	for _, config := range []string{nestedConfig(maxNesting + 1), useChain(maxNesting + 1)} {
+		data := []byte(config)
+		r := &resolver{registry: testRegistry(t), readFile: func(string) ([]byte, error) { return data, nil }}
+		_, err := r.resolve("big.ini", "c0")
+		const want = `: sections nest more than 200 deep, the most step 04 loads: is this config made by a program?`
+		if err == nil || !regexp.MustCompile(`^big.ini:[0-9]+: `).MatchString(err.Error()) || !strings.HasSuffix(err.Error(), want) {
+			t.Errorf("a config nested %d deep: %v, want big.ini:LINE: ...%s", maxNesting+1, err, want)
+		}
+	}
+}
 
-	err := writeJSON(&buf, nestedTree(t, 5000), false)
-	const want = "big.ini:805: -print -json writes a tree at most 200 contexts deep, and this context is 201 deep: -print shows any depth"
-	if err == nil || err.Error() != want {
-		t.Errorf("a tree 5000 deep: %v, want %s", err, want)
+// useChain is n sections, each of which uses the next.
+func useChain(n int) string {
+	var b strings.Builder
+	for i := range n {
+		fmt.Fprintf(&b, "[app:c%d]\nuse = c%d\n\n", i, i+1)
 	}
+	fmt.Fprintf(&b, "[app:c%d]\nuse = egg:tutorial#greeting\n", n)
+	return b.String()
 }
 
 // TestPrintManyDefaults: -print looks through a context's global conf
 // only when it is not the one above's, and sorts only the keys that
-// differ, so that 500 contexts under 5,000 [DEFAULT] keys do not copy and
+// differ, so that 150 contexts under 5,000 [DEFAULT] keys do not copy and
 // sort them 500 times: with 50,000 keys and 2,000 contexts, a 640 KB
 // config, that took 24 seconds.
 func TestPrintManyDefaults(t *testing.T) {
@@ -96,7 +95,7 @@ func TestPrintManyDefaults(t *testing.T) {
 	for i := range 5000 {
 		fmt.Fprintf(&b, "d%d = v\n", i)
 	}
-	b.WriteString(bigConfigs["nested-composites"](500))
+	b.WriteString(nestedConfig(150))
 	data := []byte(b.String())
 	r := &resolver{registry: testRegistry(t), readFile: func(string) ([]byte, error) { return data, nil }}
 	tree, err := r.resolve("big.ini", "c0")
@@ -110,6 +109,6 @@ func TestPrintManyDefaults(t *testing.T) {
 	}
 	runtime.ReadMemStats(&after)
 	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 4<<20 {
-		t.Errorf("-print of 500 contexts under 5,000 [DEFAULT] keys allocated %d bytes, want under 4 MiB", allocated)
+		t.Errorf("-print of 150 contexts under 5,000 [DEFAULT] keys allocated %d bytes, want under 4 MiB", allocated)
 	}
 }

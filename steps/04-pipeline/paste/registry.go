@@ -19,7 +19,7 @@ type Registry struct {
 // of the key because one name can make two kinds of piece:
 // egg:oslo.middleware#healthcheck is an app and a filter.
 type registryKey struct {
-	kind string // "app", "filter" or "composite"
+	kind Kind   // App, Filter or Composite
 	ref  string // "egg:oslo_middleware#healthcheck" (see canonicalRef), or "oslo_middleware:Healthcheck.factory"
 }
 
@@ -40,14 +40,14 @@ func (r *Registry) Add(f Factory, refs ...string) {
 }
 
 // find returns the factory of kind that ref names, or nil.
-func (r *Registry) find(kind, ref string) *Factory {
+func (r *Registry) find(kind Kind, ref string) *Factory {
 	return r.factories[registryKey{kind, canonicalRef(ref)}]
 }
 
 // kindsOf lists the kinds of piece the registry has under ref.
-func (r *Registry) kindsOf(ref string) []string {
-	var kinds []string
-	for _, kind := range []string{"app", "composite", "filter"} {
+func (r *Registry) kindsOf(ref string) []Kind {
+	var kinds []Kind
+	for _, kind := range []Kind{App, Composite, Filter} {
 		if r.find(kind, ref) != nil {
 			kinds = append(kinds, kind)
 		}
@@ -61,7 +61,7 @@ func (r *Registry) Own() []string {
 	var own []string
 	for key, f := range r.factories {
 		if key.ref == "egg:"+r.own+"#"+f.Name {
-			own = append(own, f.Kind+" "+f.Name)
+			own = append(own, f.Kind.String()+" "+f.Name)
 		}
 	}
 	slices.Sort(own)

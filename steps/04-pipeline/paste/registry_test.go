@@ -24,7 +24,7 @@ func testRegistry(tb testing.TB) *Registry {
 		for _, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
 			head, refs, _ := strings.Cut(line, ": ")
 			fields := strings.Fields(head) // kind name (options)
-			f := Factory{Kind: fields[0], Name: fields[1]}
+			f := Factory{Kind: map[string]Kind{"app": App, "filter": Filter, "composite": Composite}[fields[0]], Name: fields[1]}
 			if options := strings.Trim(strings.Join(fields[2:], " "), "()"); options != "any" {
 				f.Options = strings.Fields(options)
 				if f.Options == nil {
@@ -33,15 +33,15 @@ func testRegistry(tb testing.TB) *Registry {
 			}
 			name := f.Name
 			switch f.Kind {
-			case "app":
+			case App:
 				f.App = func(map[string]string) (http.Handler, error) {
 					return http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.Write([]byte(name)) }), nil
 				}
-			case "filter":
+			case Filter:
 				f.Filter = func(map[string]string) (Middleware, error) {
 					return func(h http.Handler) http.Handler { return h }, nil
 				}
-			case "composite":
+			case Composite:
 				f = URLMap
 			}
 			for _, ref := range strings.Fields(refs) {

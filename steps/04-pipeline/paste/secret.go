@@ -1,7 +1,6 @@
 package paste
 
 import (
-	"fmt"
 	"strings"
 	"unicode"
 )
@@ -36,20 +35,11 @@ func looksSecret(name string) bool {
 	return false
 }
 
-// shownName is a name or a factory as an error message or -print shows
-// it: as it is, or <hidden> if a secret went into it by %(...)s.
-func shownName(name string, secret bool) string {
+// shown is a name or a value as an error message or -print shows it: as
+// it is, or <hidden> if it is secret.
+func shown(text string, secret bool) string {
 	if secret {
 		return hidden
 	}
-	return name
-}
-
-// shownValue quotes value for an error message, or hides it if it is
-// secret.
-func shownValue(value string, secret bool) string {
-	if secret {
-		return hidden
-	}
-	return fmt.Sprintf("%q", value)
+	return text
 }

@@ -22,7 +22,7 @@ func isURI(name string) bool {
 // loadContext resolves a URI, config:, egg: or call:, into a context of
 // type t: the twin of loadcontext. relativeTo is the folder a relative
 // config: path starts from.
-func (r *resolver) loadContext(t *objectType, uri, relativeTo string, global *globalConf, at site) (*Context, error) {
+func (r *resolver) loadContext(kind Kind, uri, relativeTo string, global *globalConf, at site) (*Context, error) {
 	uri, name, hasName := strings.Cut(uri, "#")
 	if !hasName {
 		name = "main"
@@ -32,11 +32,11 @@ func (r *resolver) loadContext(t *objectType, uri, relativeTo string, global *gl
 	var err error
 	switch strings.ToLower(scheme) {
 	case "config":
-		return r.configContext(t, path, name, relativeTo, global, at)
+		return r.configContext(kind, path, name, relativeTo, global, at)
 	case "egg":
-		ctx, err = r.eggContext(t, path, name, at)
+		ctx, err = r.eggContext(kind, path, name, at)
 	case "call":
-		ctx, err = r.callContext(t, path, at)
+		ctx, err = r.callContext(kind, path, at)
 	default:
 		return nil, errorAt(at.where, "%s: %s: is not a URI Paste Deploy knows: config:, egg: or call:", at.what(), uri)
 	}
@@ -47,7 +47,7 @@ func (r *resolver) loadContext(t *objectType, uri, relativeTo string, global *gl
 		global = &globalConf{values: map[string]setting{}}
 	}
 	ctx.global = global
-	ctx.hideFactory = at.secret
+	ctx.secret = at.secret
 	ctx.label = ctx.shownFactory() // egg:Dist#name, or module:object
 	ctx.where, ctx.factoryAt = at.where, at.where
 	return ctx, r.tooMany(at.where)
@@ -55,7 +55,7 @@ func (r *resolver) loadContext(t *objectType, uri, relativeTo string, global *gl
 
 // configContext resolves config:path#name, a section of another file:
 // the twin of _loadconfig.
-func (r *resolver) configContext(t *objectType, path, name, relativeTo string, global *globalConf, at site) (*Context, error) {
+func (r *resolver) configContext(kind Kind, path, name, relativeTo string, global *globalConf, at site) (*Context, error) {
 	isAbs := filepath.IsAbs(path)
 	path = strings.ReplaceAll(path, `\`, "/")
 	if !isAbs {
@@ -72,77 +72,54 @@ func (r *resolver) configContext(t *objectType, path, name, relativeTo string, g
 	if err != nil {
 		return nil, errorAt(at.where, "%s: %v", at.what(), err)
 	}
-	return l.getContext(t, name, global, site{where: at.where, key: at.key, name: at.name, in: path, secret: at.secret})
+	return l.getContext(kind, name, global, site{where: at.where, key: at.key, name: at.name, in: path, secret: at.secret, depth: at.depth})
 }
 
 // eggContext resolves egg:dist#name, an entry point of a Python
 // distribution, by what the registry twins: the twin of EggLoader. An
 // entry point with no Go twin is taken on trust, with the protocol its
-// section implies, except in egg:tutorial, whose every entry point the
-// registry knows.
-func (r *resolver) eggContext(t *objectType, dist, name string, at site) (*Context, error) {
+// section implies, except in the registry's own distribution, whose
+// every entry point the registry knows.
+func (r *resolver) eggContext(kind Kind, dist, name string, at site) (*Context, error) {
 	if dist == "" {
 		return nil, errorAt(at.where, "%s: egg: names no distribution", at.what())
 	}
-	ref, canonical := r.eggRef(dist, name)
-	ctx := r.newContext(t)
-	ctx.factory = ref
+	ctx := r.newContext(kind)
+	ctx.factory = "egg:" + dist + "#" + name
 	var found []string
-	for _, group := range t.protocols {
-		// A Go twin's entry point is a paste.app_factory, a
-		// paste.composite_factory or a paste.filter_factory.
+	for _, group := range protocols[kind] {
+		// A Go twin answers to its kind's canonical protocol.
 		protocol := group[0]
-		if f := r.registry.factories[registryKey{protocolKinds[protocol], canonical}]; f != nil && protocol != "paste.composit_factory" {
+		if f := r.registry.find(protocolKinds[protocol], ctx.factory); f != nil && protocol == canonicalProtocol(f.Kind) {
 			found = append(found, protocol)
 			ctx.protocol, ctx.twin = protocol, f
 		}
 	}
 	switch {
 	case len(found) > 1:
-		return nil, errorAt(at.where, "%s: %s has entry points for %s: Paste Deploy refuses to choose", at.what(), ref, strings.Join(found, " and "))
+		return nil, errorAt(at.where, "%s: %s has entry points for %s: Paste Deploy refuses to choose", at.what(), ctx.factory, strings.Join(found, " and "))
 	case len(found) == 1:
 		return ctx, nil
 	case normalizeDist(dist) == r.registry.own:
-		return nil, errorAt(at.where, "%s: %s has no %s entry point %q (it has: %s)", at.what(), "egg:"+dist, t.name, name, strings.Join(r.registry.ownNames(), ", "))
+		return nil, errorAt(at.where, "%s: %s has no %s entry point %q (it has: %s)", at.what(), "egg:"+dist, kind.objectType(), name, strings.Join(r.registry.ownNames(), ", "))
 	}
-	switch {
-	case t == filterType:
-		ctx.protocol = "paste.filter_factory"
-	case at.usedBy == "composite" || at.usedBy == "composit":
-		ctx.protocol = "paste.composite_factory"
-	default:
-		ctx.protocol = "paste.app_factory"
+	ctx.protocol = canonicalProtocol(kind)
+	if sectionTypes[at.usedBy] == Composite {
+		ctx.protocol = canonicalProtocol(Composite)
 	}
 	return ctx, nil
-}
-
-// eggRef returns egg:dist#name as the config spells it, and as the
-// registry keys it, made once per resolver: a config may name one entry
-// point in every section.
-func (r *resolver) eggRef(dist, name string) (ref, canonical string) {
-	key := [2]string{dist, name}
-	if refs, ok := r.eggRefs[key]; ok {
-		return refs[0], refs[1]
-	}
-	ref = "egg:" + dist + "#" + name
-	canonical = canonicalRef(ref)
-	if r.eggRefs == nil {
-		r.eggRefs = map[[2]string][2]string{}
-	}
-	r.eggRefs[key] = [2]string{ref, canonical}
-	return ref, canonical
 }
 
 // callContext resolves call:module:object, a Python object named
 // directly: the twin of FuncLoader. Its protocol is decided by the
 // section that uses it. As Paste Deploy's lookup_object looks object up
 // as one attribute, it cannot be Class.method.
-func (r *resolver) callContext(t *objectType, spec string, at site) (*Context, error) {
+func (r *resolver) callContext(kind Kind, spec string, at site) (*Context, error) {
 	module, object, ok := strings.Cut(spec, ":")
 	if !ok || !isDottedName(module) || !isDottedName(object) || strings.Contains(object, ".") {
 		return nil, errorAt(at.where, "%s: want call:module:object, a Python module and a name in it", at.what())
 	}
-	ctx := r.newContext(t)
+	ctx := r.newContext(kind)
 	ctx.factory = spec
 	return ctx, nil
 }

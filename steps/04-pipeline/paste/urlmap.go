@@ -96,7 +96,7 @@ func collapseSlashes(path string) string {
 
 // URLMap is the factory of a urlmap, a composite: the Go twin of Paste's
 // urlmap_factory.
-var URLMap = Factory{Kind: "composite", Name: "urlmap", composite: urlmapFactory}
+var URLMap = Factory{Kind: Composite, Name: "urlmap", composite: urlmapFactory}
 
 // urlmapFactory builds a urlmap from its mounts, already in order: the
 // build half of the Go twin of Paste's urlmap_factory.
