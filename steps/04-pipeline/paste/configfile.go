@@ -7,6 +7,8 @@ import (
 	"syscall"
 )
 
+// This file twins the open() of loadwsgi.py's ConfigLoader, bounded.
+
 // readConfigFile returns the content of the config file at path, read
 // within bounds, so that neither start-up nor a SIGHUP reload can hang
 // on it or fill memory with it: the Go twin of the open() that Paste

@@ -5,6 +5,9 @@ import (
 	"net/http"
 )
 
+// This file twins the factories loadwsgi.py calls: paste.app_factory,
+// paste.filter_factory and paste.composite_factory.
+
 // Factory builds one kind of piece from its options: the Go twin of a
 // Paste Deploy factory (paste.app_factory, paste.filter_factory,
 // paste.composite_factory). Exactly one of App, Filter or Composite is

@@ -5,6 +5,9 @@ import (
 	"strings"
 )
 
+// This file twins configparser's BasicInterpolation, which
+// loadwsgi.py's NicerConfigParser applies.
+
 // interpolate expands %(name)s in raw with lookup, and %% to %: the Go
 // twin of ConfigParser's BasicInterpolation, which Paste Deploy applies to
 // every value it reads. key is the option raw belongs to, and secret

@@ -1,5 +1,8 @@
 package paste
 
+// This file twins loadwsgi.py's _ObjectType and its instances, APP,
+// FILTER, PIPELINE, FILTER_APP and FILTER_WITH.
+
 // Kind is what a factory makes, or what a context is: the Go twin of
 // Paste Deploy's object types (APP, FILTER, PIPELINE, FILTER_APP,
 // FILTER_WITH), and of the three protocols a factory answers to.

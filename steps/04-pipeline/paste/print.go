@@ -9,6 +9,9 @@ import (
 	"strings"
 )
 
+// This file twins nothing in Paste Deploy: it shows what loadcontext
+// resolves, as the conformance recorder dumps a LoaderContext.
+
 // -print writes the resolved tree, and -print -json the same tree as JSON.
 // Neither calls a factory, and neither shows a secret.
 

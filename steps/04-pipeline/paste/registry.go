@@ -6,6 +6,9 @@ import (
 	"strings"
 )
 
+// This file twins the entry points loadwsgi.py's EggLoader finds with
+// importlib.metadata, and the objects its lookup_object imports.
+
 // Registry is every factory a config can name, found by kind and name:
 // the Go twin of the entry points Paste Deploy finds in installed Python
 // packages, and of the Python objects paste.*_factory and call: name.

@@ -5,6 +5,8 @@ import (
 	"unicode"
 )
 
+// Paste Deploy never prints a config, and has no twin of this file.
+
 // hidden is what -print, -print -json and error messages show in place of
 // a secret.
 const hidden = "<hidden>"

@@ -8,6 +8,9 @@ import (
 	"unicode"
 )
 
+// This file twins loadwsgi.py's loadcontext and its loaders: _loadconfig,
+// _loadegg (EggLoader) and _loadfunc (FuncLoader).
+
 // A name that starts with a scheme is a URI: config:FILE#name, a section
 // of another file; egg:Dist#name, an entry point of a Python distribution;
 // call:module:object, a Python object. These are Paste Deploy's loaders.

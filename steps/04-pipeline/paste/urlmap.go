@@ -11,6 +11,9 @@ import (
 	"unicode/utf8"
 )
 
+// This file twins Paste's urlmap.py: URLMap, parse_path_expression and
+// urlmap_factory.
+
 // scriptNameKey is the context key of the path prefix a urlmap matched.
 type scriptNameKey struct{}
 
