@@ -404,8 +404,11 @@ func readScriptFile(script, name string) (*txtar.Archive, *txtar.File, error) {
 }
 
 // stepDiff returns what changed from one step's folder to the next: the
-// files added and left alone, then a unified diff of each changed file.
+// tests added and the files left alone, a unified diff of each changed
+// or new file, and each package inside the new step as its API and a
+// line per file.
 func stepDiff(oldDir, newDir string) (string, error) {
+	var packages []string // the packages inside newDir
 	read := func(dir string) (map[string][]byte, error) {
 		entries, err := os.ReadDir(filepath.FromSlash(dir))
 		if err != nil {
@@ -414,6 +417,9 @@ func stepDiff(oldDir, newDir string) (string, error) {
 		files := map[string][]byte{}
 		for _, e := range entries {
 			path := filepath.Join(filepath.FromSlash(dir), e.Name())
+			if e.IsDir() && isPackageDir(path) && dir == newDir {
+				packages = append(packages, dir+"/"+e.Name())
+			}
 			if e.IsDir() || gitIgnores(path) {
 				continue // a binary or a profile left behind is no part of a step
 			}
@@ -451,6 +457,8 @@ func stepDiff(oldDir, newDir string) (string, error) {
 		o, inOld := oldFiles[name]
 		n, inNew := newFiles[name]
 		switch {
+		case !inOld && !strings.HasSuffix(name, "_test.go"):
+			diffs.Write(diff.Diff("/dev/null", nil, newDir+"/"+name, n)) // a new file of the program, whole
 		case !inOld:
 			added = append(added, name)
 		case !inNew:
@@ -469,6 +477,13 @@ func stepDiff(oldDir, newDir string) (string, error) {
 		if len(group.names) > 0 {
 			fmt.Fprintf(&b, "# %s in %s: %s\n", group.what, newDir, strings.Join(group.names, ", "))
 		}
+	}
+	for _, dir := range packages {
+		summary, err := packageSummary(dir)
+		if err != nil {
+			return "", err
+		}
+		diffs.WriteString(summary)
 	}
 	return b.String() + diffs.String(), nil
 }
