@@ -55,7 +55,7 @@ func TestPasteDeployRecordings(t *testing.T) {
 // TestTutorial checks that every excerpt, transcript and diff in the
 // markdown files is what its source makes now.
 func TestTutorial(t *testing.T) {
-	harness.CheckMarkers(t, *update, "TUTORIAL.md", "README.md", "docs/step-diffs.md")
+	harness.CheckMarkers(t, *update, "TUTORIAL.md", "README.md", "docs/step-diffs.md", "docs/paste-deploy.md")
 }
 
 // TestWalkTutorial runs TUTORIAL.md's console blocks as a learner runs

@@ -453,8 +453,9 @@ var (
 func (wk *walker) normalize(out string) string { return walkNormalize(out, wk.portOut) }
 
 // walkNormalize rewrites what a command printed as the page shows it: the
-// walk's port as the page's, request ids as req-UUID, a log line without
-// its time, durations as DURATION, a panic's stack as "goroutine …", and
+// walk's port as the page's, request ids as req-UUID, an slog line
+// without its time, a log line's date and time as DATE TIME, durations as
+// DURATION, a panic's stack as "goroutine …", and
 // without the lines go prints while it downloads modules (they depend on
 // what the module cache holds). The scripts' replace lines make the same
 // placeholders.
@@ -464,7 +465,7 @@ func walkNormalize(out string, port *regexp.Regexp) string {
 	out = port.ReplaceAllString(out, ":"+pagePort)
 	out = uuidRE.ReplaceAllString(out, "req-UUID")
 	out = slogTimeRE.ReplaceAllString(out, "")
-	out = logTimeRE.ReplaceAllString(out, "")
+	out = logTimeRE.ReplaceAllString(out, "DATE TIME ")
 	out = durationRE.ReplaceAllString(out, "duration=DURATION")
 	out = stackRE.ReplaceAllString(out, `stack="goroutine …"`)
 	return out

@@ -300,7 +300,7 @@ func TestWalkNormalize(t *testing.T) {
 		{"time=2026-01-02T03:04:05.678Z level=INFO msg=request path=/ duration=12.5µs request_id=req-2bb53c25-863a-47c8-a6f8-eded2032c64e\n",
 			"level=INFO msg=request path=/ duration=DURATION request_id=req-UUID\n"},
 		{`level=ERROR msg=panic stack="goroutine 7 [running]:\nmain.boom(...)"` + "\n", `level=ERROR msg=panic stack="goroutine …"` + "\n"},
-		{"2026/11/28 00:25:58 wrote cert.pem\r\n", "wrote cert.pem\n"},
+		{"2026/11/28 00:25:58 wrote cert.pem\r\n", "DATE TIME wrote cert.pem\n"},
 		{"go: downloading github.com/rogpeppe/go-internal v1.16.0\nok\n", "ok\n"},
 		{"port 43210 alone, and :432100\n", "port 43210 alone, and :432100\n"},
 		{"req-not-a-uuid\n", "req-not-a-uuid\n"},
