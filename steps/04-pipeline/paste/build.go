@@ -3,6 +3,7 @@ package paste
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -11,22 +12,18 @@ import (
 // Stage 3, build: the resolved tree becomes one http.Handler, each piece
 // made by the Go factory that twins it, with its options: the twin of
 // LoaderContext.create and loadwsgi.py's _Loader.invoke. A piece with no
-// Go twin is an error here, and only here: -print shows it.
+// Go twin is an error here, and only here.
 
-// Build makes the app tree describes, and everything in it, with the
-// factories of reg, each piece after the pieces inside it, as Paste
-// Deploy makes them. A pipeline's filters wrap its app, the first
-// outermost.
+// Build makes the app tree describes with the factories of reg, each
+// piece after the pieces inside it, as Paste Deploy makes them. A
+// pipeline's filters wrap its app, the first outermost.
 func Build(tree *Context, reg *Registry) (http.Handler, error) {
-	b := builder{reg}
-	return b.app(tree)
+	return builder{reg}.app(tree)
 }
 
-// builder makes handlers from resolved contexts, with the factories of
-// its registry.
+// builder makes handlers from resolved contexts.
 type builder struct{ registry *Registry }
 
-// app makes ctx as an app.
 func (b builder) app(ctx *Context) (http.Handler, error) {
 	inside, err := b.inside(ctx, false)
 	if err != nil {
@@ -71,7 +68,6 @@ func (b builder) app(ctx *Context) (http.Handler, error) {
 	return h, factoryError(ctx, err)
 }
 
-// filter makes ctx as a filter.
 func (b builder) filter(ctx *Context) (Middleware, error) {
 	if ctx.kind == FilterWith {
 		inside, err := b.inside(ctx, true)
@@ -89,26 +85,26 @@ func (b builder) filter(ctx *Context) (Middleware, error) {
 	return m, factoryError(ctx, err)
 }
 
-// made is a child of a context, made: an app, or a filter.
+// made is a child of a context, made: an app or a filter.
 type made struct {
 	child
 	app    http.Handler
 	filter Middleware
 }
 
-// inside makes the children of ctx, made asFilter, in the order children
-// lists them.
+// inside makes the children of ctx, in the order children lists them,
+// less those guessed: no twin says what they are.
 func (b builder) inside(ctx *Context, asFilter bool) ([]made, error) {
 	var inside []made
 	for _, c := range children(ctx, asFilter) {
-		if c.guessed {
-			continue // no twin says what it is
-		}
 		m := made{child: c}
 		var err error
-		if c.asFilter {
+		switch {
+		case c.guessed:
+			continue
+		case c.asFilter:
 			m.filter, err = b.filter(c.ctx)
-		} else {
+		default:
 			m.app, err = b.app(c.ctx)
 		}
 		if err != nil {
@@ -119,11 +115,9 @@ func (b builder) inside(ctx *Context, asFilter bool) ([]made, error) {
 	return inside, nil
 }
 
-// twinOf returns the Go factory that makes ctx, which must be one of
-// kinds, and the options it gets: the global conf, overridden by the
-// local conf, as oslo.middleware's factories merge them. It refuses a
-// piece with no Go twin, a local option the twin does not read, and a key
-// Paste ignores because [DEFAULT] also sets it.
+// twinOf returns the Go factory that makes ctx, one of kinds, and its
+// options: the global conf's, overridden by the local conf's, as
+// oslo.middleware's factories merge them.
 func (b builder) twinOf(ctx *Context, kinds ...Kind) (*Factory, map[string]string, error) {
 	kind, ok := protocolKinds[ctx.protocol]
 	switch {
@@ -132,9 +126,13 @@ func (b builder) twinOf(ctx *Context, kinds ...Kind) (*Factory, map[string]strin
 	case !ok:
 		return nil, nil, errorAt(ctx.where, "[%s] %s: Paste Deploy has no protocol %s, so it cannot call this either", ctx.label, ctx.shownFactory(), ctx.protocol)
 	case ctx.twin == nil:
-		return nil, nil, b.noTwin(ctx, kind)
+		twins := b.registry.kindsOf(ctx.factory)
+		if len(twins) == 0 {
+			return nil, nil, errorAt(ctx.factoryAt, "%s has no Go twin in the registry (it has: %s)", ctx.shownFactory(), strings.Join(b.registry.ownNames(), ", "))
+		}
+		return nil, nil, errorAt(ctx.factoryAt, "%s twins a%s %s factory, but %s wants a%s %s", ctx.shownFactory(), article(twins[0]), strings.Join(twins, " and "), ctx.protocol, article(kind.String()), kind)
 	case !slices.Contains(kinds, ctx.twin.Kind):
-		return nil, nil, errorAt(ctx.where, "[%s] uses %s, which makes a%s %s, not a%s %s", ctx.label, ctx.twin.Name, article(ctx.twin.Kind), ctx.twin.Kind, article(kinds[0]), kinds[0])
+		return nil, nil, errorAt(ctx.where, "[%s] uses %s, which makes a%s %s, not a%s %s", ctx.label, ctx.twin.Name, article(ctx.twin.Kind.String()), ctx.twin.Kind, article(kinds[0].String()), kinds[0])
 	}
 	f := ctx.twin
 	if f.Kind == Composite {
@@ -162,40 +160,23 @@ func (b builder) twinOf(ctx *Context, kinds ...Kind) (*Factory, map[string]strin
 	return f, opts, nil
 }
 
-// noTwin is the error for a piece the registry has no Go twin for, at the
-// line that names its factory.
-func (b builder) noTwin(ctx *Context, kind Kind) error {
-	if kinds := b.registry.kindsOf(ctx.factory); len(kinds) > 0 {
-		return errorAt(ctx.factoryAt, "%s twins a%s %s factory, but %s wants a%s %s", ctx.shownFactory(), article(kinds[0]), joinKinds(kinds), ctx.protocol, article(kind), kind)
-	}
-	return errorAt(ctx.factoryAt, "%s has no Go twin in the registry (it has: %s)", ctx.shownFactory(), strings.Join(b.registry.ownNames(), ", "))
-}
-
 // factoryError gives a factory's error its FILE:LINE, and hides in it any
 // secret of ctx's options.
 func factoryError(ctx *Context, err error) error {
 	if err == nil {
 		return nil
 	}
+	msg, where := fmt.Sprintf("[%s]: %v", ctx.label, err), ctx.where
 	var oe *optionError
-	var msg string
-	var where position
 	if errors.As(err, &oe) {
-		msg, where = fmt.Sprintf("[%s] %v", ctx.label, oe), ctx.where
+		msg = fmt.Sprintf("[%s] %v", ctx.label, oe)
 		if s, ok := ctx.local.get(oe.key); ok {
 			where = s.where
 		} else if s, ok := ctx.global.values[oe.key]; ok && s.where.path != "" {
 			where = s.where
 		}
-	} else {
-		msg, where = fmt.Sprintf("[%s]: %v", ctx.label, err), ctx.where
 	}
-	for _, s := range ctx.local.list {
-		if s.hidden() && s.value != "" {
-			msg = strings.ReplaceAll(msg, s.value, hidden)
-		}
-	}
-	for _, s := range ctx.global.values {
+	for _, s := range append(slices.Clone(ctx.local.list), slices.Collect(maps.Values(ctx.global.values))...) {
 		if s.hidden() && s.value != "" {
 			msg = strings.ReplaceAll(msg, s.value, hidden)
 		}
@@ -203,19 +184,10 @@ func factoryError(ctx *Context, err error) error {
 	return errorAt(where, "%s", msg)
 }
 
-// article is "n" before a kind that starts with a vowel: "an app".
-func article(k Kind) string {
-	if strings.ContainsAny(k.String()[:1], "aeiou") {
+// article is "n" before a word that starts with a vowel: "an app".
+func article(word string) string {
+	if strings.ContainsAny(word[:1], "aeiou") {
 		return "n"
 	}
 	return ""
-}
-
-// joinKinds is kinds as a sentence says them: "app and filter".
-func joinKinds(kinds []Kind) string {
-	var names []string
-	for _, k := range kinds {
-		names = append(names, k.String())
-	}
-	return strings.Join(names, " and ")
 }

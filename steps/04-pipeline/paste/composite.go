@@ -1,6 +1,9 @@
 package paste
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Composites: what Paste Deploy's composite factories load when they
 // run, for loadcontext leaves a composite's apps unloaded. The urlmap,
@@ -42,26 +45,38 @@ func (r *resolver) expand(ctx *Context, depth int) error {
 	return nil
 }
 
-// resolveURLMap resolves the apps a urlmap's options name, not_found_app
-// first, as urlmap_factory loads them: each with the urlmap's global
-// conf, from the file of the section that uses the urlmap.
+// resolveURLMap reads a urlmap's options as Paste's urlmap_factory does,
+// and resolves the apps they name, not_found_app first, each with the
+// urlmap's global conf, from the file of the section that uses it.
+// not_found_app, from the local conf or else the global conf, names the
+// app for paths nothing matches; every other key is a path expression,
+// "/prefix" or "domain NAME [port N] /prefix", and its value an app.
 func (r *resolver) resolveURLMap(ctx *Context, depth int) error {
-	mounts, notFound, err := readURLMap(ctx)
-	if err != nil {
-		return err
+	local := ctx.local
+	notFound, ok := local.pop("not_found_app")
+	if !ok {
+		notFound = ctx.global.values["not_found_app"]
+	}
+	mounts := make([]mount, len(local.list))
+	for i, s := range local.list {
+		domain, path, err := urlmapPath(s.key)
+		if err != nil {
+			return errorAt(s.where, "[%s] %s: %v", ctx.section, s.key, err)
+		}
+		mounts[i] = mount{key: s.key, domain: domain, path: path}
 	}
 	if ctx.loader == nil && (len(mounts) > 0 || notFound.value != "") {
 		return errorAt(ctx.where, "%s: a urlmap named by a URI has no file to find its apps in", ctx.label)
 	}
 	above := site{depth: depth}
+	var err error
 	if notFound.value != "" {
 		if ctx.notFound, err = ctx.loader.getContext(App, notFound.value, ctx.global, above.at(notFound, "not_found_app", "")); err != nil {
 			return err
 		}
 	}
-	for i, m := range mounts {
-		s, _ := ctx.local.get(m.key)
-		if mounts[i].app, err = ctx.loader.getContext(App, s.value, ctx.global, above.at(s, m.key, "")); err != nil {
+	for i, s := range local.list {
+		if mounts[i].app, err = ctx.loader.getContext(App, s.value, ctx.global, above.at(s, s.key, "")); err != nil {
 			return err
 		}
 	}
@@ -70,24 +85,17 @@ func (r *resolver) resolveURLMap(ctx *Context, depth int) error {
 }
 
 // guessApps reads, for a composite with no Go twin, which option values
-// name sections: one app, or filters then an app, as in nova's
-// "keystone = cors request_id authtoken osapi_compute_app_v21". It is a
-// guess, and -print says so: an option whose value does not resolve
-// stays an option.
+// name one app, or filters then an app, as nova's "keystone = cors
+// request_id authtoken osapi_compute_app_v21" does. It is a guess, and
+// -print says so: an option whose value does not resolve stays an option.
 func (r *resolver) guessApps(ctx *Context, depth int) error {
 	if ctx.loader == nil {
 		return nil
 	}
 	for _, s := range ctx.local.list {
 		names := strings.FieldsFunc(s.value, isPySpace)
-		if len(names) == 0 || !ctx.loader.names(App, names[len(names)-1]) {
-			continue
-		}
-		ok := true
-		for _, name := range names[:len(names)-1] {
-			ok = ok && ctx.loader.names(Filter, name)
-		}
-		if !ok {
+		if len(names) == 0 || !ctx.loader.names(App, names[len(names)-1]) ||
+			slices.ContainsFunc(names[:len(names)-1], func(name string) bool { return !ctx.loader.names(Filter, name) }) {
 			continue
 		}
 		at := site{where: s.where, key: s.key, name: s.value, secret: s.secret, depth: depth + 1}
@@ -103,11 +111,10 @@ func (r *resolver) guessApps(ctx *Context, depth int) error {
 			f, err = r.resolveGuess(ctx, Filter, name, at)
 			g.filters = append(g.filters, f)
 		}
-		ok = err == nil
 		if r.contexts > maxContexts {
 			return r.tooMany(s.where)
 		}
-		if ok {
+		if err == nil {
 			ctx.guesses = append(ctx.guesses, g)
 		}
 	}

@@ -9,13 +9,11 @@ import (
 
 // This file twins the open() of loadwsgi.py's ConfigLoader, bounded.
 
-// readConfigFile returns the content of the config file at path, read
-// within bounds, so that neither start-up nor a SIGHUP reload can hang
-// on it or fill memory with it: the Go twin of the open() that Paste
-// Deploy's loadapp leaves unbounded. It refuses, in one line, anything
-// but a regular file (opening a FIFO waits for a writer, and /dev/zero
-// never ends), a file over maxConfigSize, and one that grows while it is
-// read. A regular file's read never waits on another process.
+// readConfigFile returns the config file at path, so that neither
+// start-up nor a SIGHUP reload can hang on it or fill memory with it. It
+// refuses anything but a regular file (opening a FIFO waits for a
+// writer; /dev/zero never ends), a file over maxConfigSize, and one that
+// grows while it is read.
 func readConfigFile(path string) ([]byte, error) {
 	// O_NONBLOCK: opening a FIFO returns at once, to be refused below.
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
@@ -36,11 +34,8 @@ func readConfigFile(path string) ([]byte, error) {
 		return nil, fmt.Errorf("%s is %d bytes, over the %d a config may have", path, info.Size(), maxConfigSize)
 	}
 	data, err := io.ReadAll(io.LimitReader(f, maxConfigSize+1))
-	if err != nil {
-		return nil, err
+	if err == nil && int64(len(data)) != info.Size() {
+		err = fmt.Errorf("%s changed size while it was read: write the new config to another file, then rename it into place", path)
 	}
-	if int64(len(data)) != info.Size() {
-		return nil, fmt.Errorf("%s changed size while it was read: write the new config to another file, then rename it into place", path)
-	}
-	return data, nil
+	return data, err
 }

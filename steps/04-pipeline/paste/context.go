@@ -1,7 +1,5 @@
 package paste
 
-import "slices"
-
 // The resolved tree's nodes, contexts, and what they hold: the Go twins of
 // Paste Deploy's LoaderContext, its local_conf and its global_conf.
 
@@ -38,8 +36,8 @@ type Context struct {
 	require   setting   // the distributions Paste checks are installed
 }
 
-// guess is an option of a composite with no Go twin whose value names
-// sections: filters and an app, as nova's pipeline_factory_v21 reads its
+// guess is an option of a composite with no Go twin whose value seems to
+// name filters and an app, as nova's pipeline_factory_v21 reads its
 // keystone = ... option. Only the composite's Python code knows.
 type guess struct {
 	key     string
@@ -47,8 +45,8 @@ type guess struct {
 	app     *Context
 }
 
-// isURLMap reports whether ctx is a composite that the registry's
-// urlmap twins, whose options the loader reads as Paste's urlmap does.
+// isURLMap reports whether ctx is a composite the registry's urlmap
+// twins, whose options the loader reads as Paste's urlmap does.
 func (ctx *Context) isURLMap() bool {
 	return ctx.twin != nil && ctx.twin.Kind == Composite
 }
@@ -68,27 +66,23 @@ type setting struct {
 }
 
 // hidden reports whether s's value is shown as <hidden>: if it took in a
-// secret, or its key looks secret. A value that names a section or a
-// factory is hidden only if it took in a secret, so that a mistake in it
-// can be found.
+// secret, or its key looks secret.
 func (s setting) hidden() bool {
 	return s.secret || looksSecret(s.key)
 }
 
-// localConf is a section's own options, in order: the Go twin of a
+// localConf is a section's own options, in order: the twin of a
 // LoaderContext's local_conf, a Python dict.
 type localConf struct {
 	list  []setting
 	index map[string]int // key -> its place in list
 }
 
-// get returns the setting for key.
 func (c *localConf) get(key string) (setting, bool) {
-	i, ok := c.index[key]
-	if !ok {
-		return setting{}, false
+	if i, ok := c.index[key]; ok {
+		return c.list[i], true
 	}
-	return c.list[i], true
+	return setting{}, false
 }
 
 // set sets s.key, in its old place if it had one, as a dict does.
@@ -104,55 +98,25 @@ func (c *localConf) set(s setting) {
 	c.list = append(c.list, s)
 }
 
-// pop removes key and returns its setting. It makes a new list, as
-// contexts may share the old one.
+// pop removes key and returns its setting, in a new list: contexts may
+// share the old one.
 func (c *localConf) pop(key string) (setting, bool) {
-	i, ok := c.index[key]
-	if !ok {
-		return setting{}, false
+	s, ok := c.get(key)
+	if ok {
+		rest := localConf{list: make([]setting, 0, len(c.list)-1)}
+		for _, o := range c.list {
+			if o.key != key {
+				rest.set(o)
+			}
+		}
+		*c = rest
 	}
-	s := c.list[i]
-	rest := localConf{list: make([]setting, 0, len(c.list)-1)}
-	for _, o := range slices.Delete(slices.Clone(c.list), i, i+1) {
-		rest.set(o)
-	}
-	*c = rest
-	return s, true
-}
-
-// globalConf is a context's global conf: [DEFAULT], and the set keys of
-// the sections above it. It is shared by every context that has the
-// same, and never changed: a change makes a copy.
-type globalConf struct {
-	values map[string]setting
-	of     *configLoader // the file whose defaults it holds; nil if none
-}
-
-// lookup returns key's setting; a nil g has none.
-func (g *globalConf) lookup(key string) (setting, bool) {
-	if g == nil {
-		return setting{}, false
-	}
-	s, ok := g.values[key]
 	return s, ok
 }
 
-// with returns g with adds set, copying g only if they change it.
-func (g *globalConf) with(adds ...setting) *globalConf {
-	same := true
-	for _, s := range adds {
-		old, ok := g.values[s.key]
-		same = same && ok && old.value == s.value && old.secret == s.secret
-	}
-	if same {
-		return g
-	}
-	values := make(map[string]setting, len(g.values)+len(adds))
-	for k, v := range g.values {
-		values[k] = v
-	}
-	for _, s := range adds {
-		values[s.key] = s
-	}
-	return &globalConf{values, g.of}
+// globalConf is a context's global conf: [DEFAULT], and the set keys of
+// the sections above it. Contexts share it, and a change makes a copy.
+type globalConf struct {
+	values map[string]setting
+	of     *configLoader // the file whose defaults it holds; nil if none
 }

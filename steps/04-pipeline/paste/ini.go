@@ -12,95 +12,36 @@ import (
 // each with its line. The dialect is Python's ConfigParser as Paste Deploy
 // sets it up, rule for rule, so a file means here what it means there.
 
-// iniFile is one parsed config file: the Go twin of the ConfigParser that
-// Paste Deploy's ConfigLoader reads a file with.
+// iniFile is one parsed config file: the twin of the ConfigParser that
+// ConfigLoader reads a file with.
 type iniFile struct {
-	path     string              // as opened; errors and -print name it
-	defaults *section            // the [DEFAULT] section: the global conf
-	sections []*section          // every other section, in file order, whatever its type
-	byName   map[string]*section // the first section of each name (see sectionName)
+	path     string                // as opened; errors and -print name it
+	defaults *section              // [DEFAULT]: the global conf
+	sections []*section            // every other section, in file order
+	byName   map[string][]*section // the sections of each name (see sectionName), in file order
 }
 
-// section is one [header] section: the Go twin of one of ConfigParser's
-// sections.
+// section is one [header] section of ConfigParser.
 type section struct {
-	header    string // between [ and ], as written: "app:main", "filter:auth"
+	header    string // between [ and ], as written: "app:main"
 	line      int
 	options   []*option
 	index     map[string]*option // the options by key
-	sameName  *section           // the next section in the file with the same name
 	resolving bool               // the resolve stage is in it: to catch cycles
 }
 
-// option is one key = value, with the line it started on: the Go twin of
-// one of ConfigParser's options.
+// option is one key = value, and the line it starts on.
 type option struct {
 	key, value string
 	line       int
 }
 
-// sectionName splits a section's header at its first colon into its type
-// and its name, which Paste Deploy strips: "app" and "main" for
-// [app:main], and for [app: main ]. A header without a colon, such as
-// [exe], has no type: its name is all of it.
+// sectionName splits a header at its first colon into its type and its
+// name, which Paste Deploy strips: "app" and "main" for [app: main ]. A
+// header without a colon, such as [exe], is all name.
 func sectionName(header string) (typ, name string, ok bool) {
 	typ, name, ok = strings.Cut(header, ":")
 	return typ, strings.TrimFunc(name, isPySpace), ok
-}
-
-// option returns the option called key.
-func (s *section) option(key string) (*option, bool) {
-	o, ok := s.index[key]
-	return o, ok
-}
-
-// add adds o, whose key is new.
-func (s *section) add(o *option) {
-	if s.index == nil {
-		s.index = map[string]*option{}
-	}
-	s.options = append(s.options, o)
-	s.index[o.key] = o
-}
-
-// addByName adds s at the end of the sections called name, or fails if
-// one has the same header.
-func (f *iniFile) addByName(s *section, name string) error {
-	if f.byName[name] == nil {
-		f.byName[name] = s
-		return nil
-	}
-	for prev := f.byName[name]; ; prev = prev.sameName {
-		if prev.header == s.header {
-			return fmt.Errorf("section [%s] again: it started at line %d", s.header, prev.line)
-		}
-		if prev.sameName == nil {
-			prev.sameName = s
-			return nil
-		}
-	}
-}
-
-// appendSections appends to found the sections of type typ called name,
-// in file order.
-func (f *iniFile) appendSections(found []*section, typ, name string) []*section {
-	for s := f.byName[name]; s != nil; s = s.sameName {
-		if t, _, _ := sectionName(s.header); t == typ {
-			found = append(found, s)
-		}
-	}
-	return found
-}
-
-// configError is a mistake in a config file, reported as FILE:LINE: what.
-type configError struct {
-	path string
-	line int
-	msg  string
-}
-
-func (e *configError) Error() string {
-	return position{e.path, e.line}.String() + ": " + e.msg
 }
 
 // position is a place in a config file: FILE:LINE, or FILE alone for
@@ -117,9 +58,17 @@ func (p position) String() string {
 	return p.path + ":" + strconv.Itoa(p.line)
 }
 
+// configError is a mistake in a config file: FILE:LINE: what.
+type configError struct {
+	where position
+	msg   string
+}
+
+func (e *configError) Error() string { return e.where.String() + ": " + e.msg }
+
 // errorAt returns a config error at where.
 func errorAt(where position, format string, args ...any) error {
-	return &configError{where.path, where.line, fmt.Sprintf(format, args...)}
+	return &configError{where, fmt.Sprintf(format, args...)}
 }
 
 // parseINI parses data, read from path, as ConfigParser does for Paste
@@ -128,31 +77,23 @@ func errorAt(where position, format string, args ...any) error {
 // deeper than its key continues the value, blank lines inside it included;
 // no section and no key twice, except that [DEFAULT] may be opened again.
 func parseINI(path string, data []byte) (*iniFile, error) {
-	f := &iniFile{path: path, defaults: &section{header: "DEFAULT"}, byName: map[string]*section{}}
+	f := &iniFile{path: path, defaults: &section{header: "DEFAULT", index: map[string]*option{}}, byName: map[string][]*section{}}
 	fail := func(line int, format string, args ...any) error {
-		return &configError{path, line, fmt.Sprintf(format, args...)}
+		return errorAt(position{path, line}, format, args...)
 	}
+	byHeader := map[string]*section{}
 	var (
-		current   *section // the section being read
-		last      *option  // the option a deeper line continues
-		parts     []string // last's lines, once it has more than one
-		indent    int      // the indentation of last's key
-		finishing = func() {
-			if parts != nil {
-				last.value = strings.TrimRightFunc(strings.Join(parts, "\n"), isPySpace)
-			}
-		}
+		current *section // the section being read
+		last    *option  // the option a deeper line continues
+		lines   []string // last's lines, once it has more than one
+		indent  int      // the indentation of last's key
+		raw     string
 	)
-	// Options are made in blocks, not one by one: a file may have many.
-	var block []option
-	newOption := func(o option) *option {
-		if len(block) == cap(block) {
-			block = make([]option, 0, 256)
+	finish := func() {
+		if lines != nil {
+			last.value = strings.TrimRightFunc(strings.Join(lines, "\n"), isPySpace)
 		}
-		block = append(block, o)
-		return &block[len(block)-1]
 	}
-	var raw string
 	for n, rest := 1, string(data); rest != ""; n++ {
 		raw, rest = nextLine(rest)
 		if len(raw) > maxLine {
@@ -163,36 +104,34 @@ func parseINI(path string, data []byte) (*iniFile, error) {
 		}
 		text := strings.TrimFunc(raw, isPySpace)
 		switch {
-		case text == "" || text[0] == '#' || text[0] == ';':
-			// A blank line inside a value is part of it; a comment is not.
-			if text == "" && last != nil {
-				if parts == nil {
-					parts = []string{last.value}
-				}
-				parts = append(parts, "")
-			}
+		case text != "" && (text[0] == '#' || text[0] == ';'):
 			continue
-		case last != nil && indentOf(raw) > indent:
-			if parts == nil {
-				parts = []string{last.value}
+		case last != nil && (text == "" || indentOf(raw) > indent):
+			if lines == nil {
+				lines = []string{last.value}
 			}
-			parts = append(parts, text) // a continuation line
+			lines = append(lines, text) // a continuation line, or a blank one inside the value
+			continue
+		case text == "":
 			continue
 		}
-		finishing()
-		last, parts, indent = nil, nil, indentOf(raw)
-		if header, ok := sectionHeader(text); ok {
+		finish()
+		last, lines, indent = nil, nil, indentOf(raw)
+		// As ConfigParser's pattern does, a header runs to the last ]:
+		// "[app:main] ; a note" is [app:main].
+		if end := strings.LastIndexByte(text, ']'); text[0] == '[' && end >= 2 {
+			header := text[1:end]
 			if header == "DEFAULT" {
 				current = f.defaults
 				continue
 			}
-			s := &section{header: header, line: n}
-			_, name, _ := sectionName(header)
-			if err := f.addByName(s, name); err != nil {
-				return nil, fail(n, "%v", err)
+			if prev := byHeader[header]; prev != nil {
+				return nil, fail(n, "section [%s] again: it started at line %d", header, prev.line)
 			}
-			f.sections = append(f.sections, s)
-			current = s
+			current = &section{header: header, line: n, index: map[string]*option{}}
+			_, name, _ := sectionName(header)
+			byHeader[header], f.byName[name] = current, append(f.byName[name], current)
+			f.sections = append(f.sections, current)
 			continue
 		}
 		if current == nil {
@@ -201,22 +140,25 @@ func parseINI(path string, data []byte) (*iniFile, error) {
 			}
 			return nil, fail(n, "%s is outside any section: start one with [type:name]", shownLine(text))
 		}
-		key, value, ok := splitOption(text)
+		i := strings.IndexAny(text, "=:")
 		switch {
-		case !ok && indentOf(raw) > 0:
+		case i < 0 && indent > 0:
 			return nil, fail(n, "indented line continues nothing: %s", shownLine(text))
-		case !ok:
+		case i < 0:
 			return nil, fail(n, "want key = value, a [section] or a comment; got %s", shownLine(text))
-		case key == "":
+		}
+		key := strings.TrimRightFunc(text[:i], isPySpace)
+		if key == "" {
 			return nil, fail(n, "%s has no key before its = or :", shownLine(text))
 		}
-		if prev, dup := current.option(key); dup {
+		if prev := current.index[key]; prev != nil {
 			return nil, fail(n, "key %q again: it was set at line %d", key, prev.line)
 		}
-		last = newOption(option{key: key, value: value, line: n})
-		current.add(last)
+		last = &option{key, strings.TrimFunc(text[i+1:], isPySpace), n}
+		current.options = append(current.options, last)
+		current.index[key] = last
 	}
-	finishing()
+	finish()
 	return f, nil
 }
 
@@ -233,29 +175,8 @@ func nextLine(text string) (line, rest string) {
 	return text[:i], text[i+1:]
 }
 
-// sectionHeader returns the header of a [header] line. As ConfigParser's
-// pattern does, it takes everything up to the last ], so "[app:main] ; a
-// note" is [app:main], and the header is not trimmed.
-func sectionHeader(text string) (string, bool) {
-	end := strings.LastIndexByte(text, ']')
-	if text[0] != '[' || end < 2 {
-		return "", false
-	}
-	return text[1:end], true
-}
-
-// splitOption splits "key = value" or "key: value" at the first = or :,
-// and trims both sides.
-func splitOption(text string) (key, value string, ok bool) {
-	i := strings.IndexAny(text, "=:")
-	if i < 0 {
-		return "", "", false
-	}
-	return strings.TrimRightFunc(text[:i], isPySpace), strings.TrimFunc(text[i+1:], isPySpace), true
-}
-
-// indentOf counts the spaces before a line's first other character, in
-// characters, as ConfigParser measures a continuation line.
+// indentOf counts the characters before a line's first non-space, as
+// ConfigParser measures a continuation line.
 func indentOf(line string) int {
 	n := 0
 	for _, r := range line {

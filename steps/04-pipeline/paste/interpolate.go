@@ -8,18 +8,12 @@ import (
 // This file twins configparser's BasicInterpolation, which
 // loadwsgi.py's NicerConfigParser applies.
 
-// interpolate expands %(name)s in raw with lookup, and %% to %: the Go
-// twin of ConfigParser's BasicInterpolation, which Paste Deploy applies to
-// every value it reads. key is the option raw belongs to, and secret
-// says raw is secret whatever key's name. lookup returns a name's raw
-// value, and whether that value is secret whatever its name. usedSecret
-// reports whether the value took in a secret, at any depth: a key that
-// looks secret, or a value lookup says is one, so it is masked too.
-//
-// An error names key, and shows the text at fault unless it is inside a
-// secret: raw, if key looks secret or secret is set, or a value taken in
-// through a name that is secret, at any depth of %(...)s. There it shows
-// <hidden>, and no name the secret's text holds.
+// interpolate expands %(name)s in raw, the value of key, with lookup, and
+// %% to %. secret says raw is secret whatever key's name; lookup returns
+// a name's raw value, and whether it is secret whatever its name.
+// usedSecret reports whether the value took in a secret at any depth, so
+// that it is masked too. An error names key, and shows the text at fault
+// unless it is inside a secret: then <hidden>, and no name it holds.
 func interpolate(key, raw string, secret bool, lookup func(name string) (value string, secret, ok bool)) (value string, usedSecret bool, err error) {
 	if !strings.Contains(raw, "%") {
 		return raw, false, nil
@@ -27,8 +21,7 @@ func interpolate(key, raw string, secret bool, lookup func(name string) (value s
 	var b strings.Builder
 	growth := 0
 	// expand writes text, at depth, to b; inSecret says text is inside a
-	// secret, if key does not say so already. hide says whether an error
-	// in text must hide it.
+	// secret, and an error in it must hide it.
 	hide := func(inSecret bool) bool { return inSecret || looksSecret(key) }
 	var expand func(text string, depth int, inSecret bool) error
 	expand = func(text string, depth int, inSecret bool) error {

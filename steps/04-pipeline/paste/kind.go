@@ -4,13 +4,11 @@ package paste
 // FILTER, PIPELINE, FILTER_APP and FILTER_WITH.
 
 // Kind is what a factory makes, or what a context is: the Go twin of
-// Paste Deploy's object types (APP, FILTER, PIPELINE, FILTER_APP,
-// FILTER_WITH), and of the three protocols a factory answers to.
+// Paste Deploy's object types, and of the protocols a factory answers to.
 type Kind int
 
-// The kinds. A factory makes an App, a Filter or a Composite; a context
-// is an App (a composite's too, as in Paste), a Filter, or one of the
-// three that only hold others.
+// A factory makes an App, a Filter or a Composite; a context is an App
+// (a composite too, as in Paste), a Filter, or one that holds others.
 const (
 	App        Kind = iota + 1 // an application: paste.app_factory
 	Filter                     // a middleware: paste.filter_factory
@@ -25,8 +23,7 @@ func (k Kind) String() string {
 	return [...]string{"none", "app", "filter", "composite", "pipeline", "filter_app", "filtered_with"}[k]
 }
 
-// objectType is the kind as Paste Deploy names its object type, as
-// -print -json shows it: "application".
+// objectType is the kind as Paste Deploy and -print -json name it: "application".
 func (k Kind) objectType() string {
 	if k == App {
 		return "application"
@@ -34,8 +31,7 @@ func (k Kind) objectType() string {
 	return k.String()
 }
 
-// protocolKinds maps each protocol to the kind of factory that answers
-// to it.
+// protocolKinds maps each protocol to the kind of factory that answers to it.
 var protocolKinds = map[string]Kind{
 	"paste.app_factory":        App,
 	"paste.composite_factory":  Composite,
@@ -44,18 +40,16 @@ var protocolKinds = map[string]Kind{
 	"paste.filter_app_factory": Filter,
 }
 
-// protocols are the keys that name an App's or a Filter's factory, by
-// group, as Paste's object types list them; a section may set one key
-// of each group, and two groups are a conflict.
+// protocols are the keys that name an App's or a Filter's factory, in
+// groups: a section may set one key of a group, and two groups conflict.
 var protocols = map[Kind][][]string{
 	App:    {{"paste.app_factory"}, {"paste.composite_factory"}, {"paste.composit_factory"}},
 	Filter: {{"paste.filter_factory", "paste.filter_app_factory"}},
 }
 
-// sectionTypes maps each section type Paste Deploy reads to the kind it
-// defines, and lists, for an App or a Filter, the section types that
-// define one, by group: the first type of a group with such a section
-// wins.
+// sectionTypes maps each section type to the kind it defines, and
+// sectionGroups lists the types that define an App or a Filter, in
+// groups: the first type of a group with such a section wins.
 var (
 	sectionTypes = map[string]Kind{
 		"app": App, "application": App, "composite": Composite, "composit": Composite,
@@ -67,15 +61,17 @@ var (
 	}
 )
 
-// canonicalProtocol is the protocol a factory of kind k answers to.
-func canonicalProtocol(k Kind) string {
+// canonicalProtocol is the protocol a factory of kind k answers to; in a
+// section of type typ that defines a composite, a composite's.
+func canonicalProtocol(k Kind, typ string) string {
+	if sectionTypes[typ] == Composite {
+		k = Composite
+	}
 	return "paste." + k.String() + "_factory"
 }
 
 // sectionProtocol is the protocol a section of type typ gives a context
-// that named none, as _context_from_use decides it: paste.app_factory
-// for [app:], paste.composit_factory (sic) for [composite:], and
-// paste.TYPE_factory for any other.
+// that has none, as _context_from_use decides it (composit, sic).
 func sectionProtocol(typ string) string {
 	switch sectionTypes[typ] {
 	case App:
@@ -98,8 +94,8 @@ type child struct {
 // children lists the contexts inside ctx, in the order Paste Deploy
 // makes them: a pipeline's app, then its filters; a filter-app's app,
 // then its filter; a filter-with's filter, then what it wraps; a
-// urlmap's not_found_app, then its apps in the config's order; and for
-// a composite with no Go twin, what its options seem to name.
+// urlmap's not_found_app, then its apps; then what a composite with no
+// Go twin seems to name.
 func children(ctx *Context, asFilter bool) []child {
 	var kids []child
 	switch ctx.kind {
@@ -109,9 +105,9 @@ func children(ctx *Context, asFilter bool) []child {
 			kids = append(kids, child{ctx: f, role: "filter", asFilter: true})
 		}
 	case FilterApp:
-		kids = append(kids, child{ctx: ctx.next, role: "next"}, child{ctx: ctx.filter, role: "filter", asFilter: true})
+		kids = []child{{ctx: ctx.next, role: "next"}, {ctx: ctx.filter, role: "filter", asFilter: true}}
 	case FilterWith:
-		kids = append(kids, child{ctx: ctx.filter, role: "filter", asFilter: true}, child{ctx: ctx.next, role: "next", asFilter: asFilter})
+		kids = []child{{ctx: ctx.filter, role: "filter", asFilter: true}, {ctx: ctx.next, role: "next", asFilter: asFilter}}
 	}
 	if ctx.notFound != nil {
 		kids = append(kids, child{ctx: ctx.notFound, role: "not_found_app"})

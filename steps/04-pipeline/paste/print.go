@@ -5,21 +5,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 )
 
 // This file twins nothing in Paste Deploy: it shows what loadcontext
-// resolves, as the conformance recorder dumps a LoaderContext.
-
-// -print writes the resolved tree, and -print -json the same tree as JSON.
-// Neither calls a factory, and neither shows a secret.
+// resolves, as the conformance recorder dumps a LoaderContext. Neither
+// -print nor -print -json calls a factory, or shows a secret.
 
 // Print writes ctx and what it contains, one piece a line, indented:
 // what it is, its factory and where it is defined, then its options. It
 // returns the first error writing to w.
 func Print(w io.Writer, ctx *Context) error {
-	var defaults *globalConf
+	defaults := &globalConf{}
 	if ctx.loader != nil {
 		defaults, _ = ctx.loader.defaultsConf() // resolved already: no error
 	}
@@ -28,69 +27,54 @@ func Print(w io.Writer, ctx *Context) error {
 	return bw.Flush()
 }
 
-// printContext writes ctx at depth, its heading after lead ("/v1 -> ").
-// above is the global conf of the context above it, to show what ctx
-// changes in it.
+// printContext writes ctx at depth, its heading after lead ("/v1 -> "),
+// and what it changes in above, the global conf of the context above it.
+// A filter comes before what it wraps, as a pipeline lists them; a
+// urlmap's apps in the order it tries them, not_found_app last; then
+// each guess, under its option.
 func printContext(w *bufio.Writer, ctx *Context, above *globalConf, depth int, lead string) {
-	indent(w, depth, true)
-	w.WriteString(lead + heading(ctx) + "\n")
+	pad := strings.Repeat("  ", min(depth, maxIndent))
+	w.WriteString(headingPad(depth) + lead + heading(ctx) + "\n")
 	for _, line := range optionLines(ctx, above) {
-		indent(w, depth, false)
-		w.WriteString("    " + strings.ReplaceAll(line, "\n", "\n"+strings.Repeat("  ", min(depth, maxIndent))+"      ") + "\n")
+		w.WriteString(pad + "    " + strings.ReplaceAll(line, "\n", "\n"+pad+"      ") + "\n")
 	}
-	for _, c := range shownOrder(ctx) {
-		lead := ""
-		switch {
-		case c.mount != nil:
-			lead = mountLabel(*c.mount) + " -> "
-		case c.role == "not_found_app":
-			lead = "not_found_app -> "
-		}
-		printContext(w, c.ctx, ctx.global, depth+1, lead)
-	}
-	for _, g := range ctx.guesses {
-		indent(w, depth+1, true)
-		w.WriteString(g.key + " -> read from the option value (a guess: no Go twin says what it means)\n")
-		for _, f := range g.filters {
-			printContext(w, f, ctx.global, depth+2, "")
-		}
-		printContext(w, g.app, ctx.global, depth+2, "")
-	}
-}
-
-// shownOrder is what -print shows inside ctx, in its order: a filter
-// before what it wraps, as a pipeline lists them; a urlmap's apps in
-// the order it tries them, less those a later key replaced, and
-// not_found_app last. Guesses come after, each with its option.
-func shownOrder(ctx *Context) []child {
-	var wrapped, notFound []child
-	var shown []child
+	var wrapped, notFound []*Context
 	for _, c := range children(ctx, false) {
 		switch {
 		case c.guessed || c.mount != nil:
 		case c.role == "filter":
-			shown = append(shown, c)
+			printContext(w, c.ctx, ctx.global, depth+1, "")
 		case c.role == "not_found_app":
-			notFound = append(notFound, c)
+			notFound = append(notFound, c.ctx)
 		default:
-			wrapped = append(wrapped, c)
+			wrapped = append(wrapped, c.ctx)
 		}
 	}
-	shown = append(shown, wrapped...)
-	for _, m := range urlmapOrder(ctx.mounts) {
-		shown = append(shown, child{ctx: m.app, role: m.key, mount: &m})
+	for _, c := range wrapped {
+		printContext(w, c, ctx.global, depth+1, "")
 	}
-	return append(shown, notFound...)
+	for _, m := range urlmapOrder(ctx.mounts) {
+		printContext(w, m.app, ctx.global, depth+1, mountLabel(m)+" -> ")
+	}
+	for _, c := range notFound {
+		printContext(w, c, ctx.global, depth+1, "not_found_app -> ")
+	}
+	for _, g := range ctx.guesses {
+		w.WriteString(headingPad(depth+1) + g.key + " -> read from the option value (a guess: no Go twin says what it means)\n")
+		for _, f := range append(slices.Clip(g.filters), g.app) {
+			printContext(w, f, ctx.global, depth+2, "")
+		}
+	}
 }
 
-// indent writes the indentation of a line at depth: two spaces a level,
-// up to maxIndent levels. Deeper, a heading starts with its depth:
-// [depth 33].
-func indent(w *bufio.Writer, depth int, heading bool) {
-	w.WriteString(strings.Repeat("  ", min(depth, maxIndent)))
-	if depth > maxIndent && heading {
-		fmt.Fprintf(w, "[depth %d] ", depth)
+// headingPad indents a heading at depth: two spaces a level, up to
+// maxIndent levels, and deeper, its depth: [depth 33].
+func headingPad(depth int) string {
+	pad := strings.Repeat("  ", min(depth, maxIndent))
+	if depth > maxIndent {
+		pad += fmt.Sprintf("[depth %d] ", depth)
 	}
+	return pad
 }
 
 // heading is ctx's first line: what it is, its factory, where it is.
@@ -108,7 +92,7 @@ func heading(ctx *Context) string {
 	return fmt.Sprintf("%s: %s, which has no Go twin  %s", ctx.label, ctx.shownFactory(), ctx.where)
 }
 
-// mountLabel is how -print shows a urlmap's mount: its path, / for the
+// mountLabel is a urlmap's mount as -print shows it: its path, / for the
 // root, after its domain if it has one.
 func mountLabel(m mount) string {
 	path := m.path
@@ -122,23 +106,24 @@ func mountLabel(m mount) string {
 }
 
 // optionLines are the lines -print shows under ctx: its local conf; the
-// global conf's keys that differ from above, the global conf of the
-// context above it (set keys, mostly); the global options its Go twin
-// reads; and what Paste skips.
+// keys of its global conf that differ from above's (set keys, mostly);
+// the global options its Go twin reads; and what Paste skips.
 func optionLines(ctx *Context, above *globalConf) []string {
 	var lines []string
+	add := func(s setting, note string) {
+		lines = append(lines, s.key+" = "+shown(s.value, s.hidden())+note)
+	}
 	for _, s := range ctx.local.list {
-		if ctx.isURLMap() || slices.ContainsFunc(ctx.guesses, func(g guess) bool { return g.key == s.key }) {
-			continue // shown as its children
-		}
-		line := s.key + " = " + shown(s.value, s.hidden())
 		switch {
+		case ctx.isURLMap() || slices.ContainsFunc(ctx.guesses, func(g guess) bool { return g.key == s.key }):
+			// shown as its children
 		case s.via != "":
-			line += "  (" + s.via + ")"
+			add(s, "  ("+s.via+")")
 		case ctx.twin != nil && ctx.twin.Options != nil && !slices.Contains(ctx.twin.Options, s.key):
-			line += "  (not an option of the Go twin)"
+			add(s, "  (not an option of the Go twin)")
+		default:
+			add(s, "")
 		}
-		lines = append(lines, line)
 	}
 	changed := changedKeys(ctx.global, above)
 	for _, key := range changed {
@@ -148,30 +133,29 @@ func optionLines(ctx *Context, above *globalConf) []string {
 		for _, key := range ctx.twin.Options {
 			_, local := ctx.local.get(key)
 			if s, ok := ctx.global.values[key]; ok && !local && !slices.Contains(changed, key) {
-				lines = append(lines, key+" = "+shown(s.value, s.hidden())+"  (from the global conf)")
+				add(s, "  (from the global conf)")
 			}
 		}
 	}
 	for _, s := range ctx.ignored {
-		lines = append(lines, s.key+" = "+shown(s.value, s.hidden())+"  (ignored, as Paste ignores it: [DEFAULT] sets it)")
+		add(s, "  (ignored, as Paste ignores it: [DEFAULT] sets it)")
 	}
 	if ctx.require.value != "" {
-		lines = append(lines, "require = "+shown(ctx.require.value, ctx.require.hidden())+"  (Paste checks these are installed; step 04 does not)")
+		add(ctx.require, "  (Paste checks these are installed; step 04 does not)")
 	}
 	return lines
 }
 
-// changedKeys are the keys of global whose values differ from above's, in
-// order. Most contexts share their global conf with the one above, and
-// then none differ: a file with 50,000 [DEFAULT] keys need not have them
-// sorted for each context.
+// changedKeys are the keys of global whose values differ from above's,
+// sorted. Most contexts share the global conf above them, and then none
+// differ: a file with 50,000 [DEFAULT] keys need not sort them for each.
 func changedKeys(global, above *globalConf) []string {
 	if global == above {
 		return nil
 	}
 	var keys []string
 	for key, s := range global.values {
-		if old, ok := above.lookup(key); !ok || old.value != s.value {
+		if old, ok := above.values[key]; !ok || old.value != s.value {
 			keys = append(keys, key)
 		}
 	}
@@ -198,19 +182,25 @@ func writeJSON(w io.Writer, ctx *Context, showSecrets bool) error {
 // Paste; where, go_twin, guessed_from_options, ignored and require
 // are step 04's.
 func contextJSON(ctx *Context, showSecrets bool) map[string]any {
-	value := func(s setting) string { return shown(s.value, s.hidden() && !showSecrets) }
+	conf := func(settings func(func(setting) bool)) map[string]string {
+		m := map[string]string{}
+		for s := range settings {
+			m[s.key] = shown(s.value, s.hidden() && !showSecrets)
+		}
+		return m
+	}
+	list := func(contexts ...*Context) []any {
+		l := []any{}
+		for _, c := range contexts {
+			l = append(l, contextJSON(c, showSecrets))
+		}
+		return l
+	}
 	orNull := func(s string) any {
 		if s == "" {
 			return nil
 		}
 		return s
-	}
-	local, global := map[string]string{}, map[string]string{}
-	for _, s := range ctx.local.list {
-		local[s.key] = value(s)
-	}
-	for key, s := range ctx.global.values {
-		global[key] = value(s)
 	}
 	j := map[string]any{
 		"object_type": ctx.kind.objectType(),
@@ -218,8 +208,8 @@ func contextJSON(ctx *Context, showSecrets bool) map[string]any {
 		"factory":     orNull(shown(ctx.factory, ctx.secret && !showSecrets)),
 		"section":     orNull(ctx.section),
 		"file":        nil,
-		"local_conf":  local,
-		"global_conf": global,
+		"local_conf":  conf(slices.Values(ctx.local.list)),
+		"global_conf": conf(maps.Values(ctx.global.values)),
 		"where":       ctx.where.String(),
 		"go_twin":     nil,
 	}
@@ -230,15 +220,11 @@ func contextJSON(ctx *Context, showSecrets bool) map[string]any {
 		j["go_twin"] = ctx.twin.Name
 	}
 	if ctx.kind == Pipeline {
-		j["filters"] = []any{}
+		j["filters"] = list(ctx.filters...)
 	}
 	for _, c := range children(ctx, false) {
-		switch {
-		case c.guessed || c.mount != nil || c.role == "not_found_app":
-		case ctx.kind == Pipeline && c.role == "filter":
-			j["filters"] = append(j["filters"].([]any), contextJSON(c.ctx, showSecrets))
-		default: // "app", "filter", "next"
-			j[c.role] = contextJSON(c.ctx, showSecrets)
+		if !c.guessed && c.mount == nil && c.role != "not_found_app" && (ctx.kind != Pipeline || c.role != "filter") {
+			j[c.role] = contextJSON(c.ctx, showSecrets) // "app", "filter", "next"
 		}
 	}
 	if ctx.isURLMap() {
@@ -252,26 +238,18 @@ func contextJSON(ctx *Context, showSecrets bool) map[string]any {
 		}
 		j["urlmap"] = map[string]any{"apps": apps, "not_found_app": notFound}
 	}
-	if len(ctx.guesses) > 0 {
-		var guesses []any
-		for _, g := range ctx.guesses {
-			filters := []any{}
-			for _, f := range g.filters {
-				filters = append(filters, contextJSON(f, showSecrets))
-			}
-			guesses = append(guesses, map[string]any{"key": g.key, "filters": filters, "app": contextJSON(g.app, showSecrets)})
-		}
+	var guesses []any
+	for _, g := range ctx.guesses {
+		guesses = append(guesses, map[string]any{"key": g.key, "filters": list(g.filters...), "app": contextJSON(g.app, showSecrets)})
+	}
+	if guesses != nil {
 		j["guessed_from_options"] = guesses
 	}
 	if len(ctx.ignored) > 0 {
-		ignored := map[string]string{}
-		for _, s := range ctx.ignored {
-			ignored[s.key] = value(s)
-		}
-		j["ignored"] = ignored
+		j["ignored"] = conf(slices.Values(ctx.ignored))
 	}
 	if ctx.require.value != "" {
-		j["require"] = value(ctx.require)
+		j["require"] = shown(ctx.require.value, ctx.require.hidden() && !showSecrets)
 	}
 	return j
 }

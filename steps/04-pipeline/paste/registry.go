@@ -2,6 +2,7 @@ package paste
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 )
@@ -9,20 +10,18 @@ import (
 // This file twins the entry points loadwsgi.py's EggLoader finds with
 // importlib.metadata, and the objects its lookup_object imports.
 
-// Registry is every factory a config can name, found by kind and name:
-// the Go twin of the entry points Paste Deploy finds in installed Python
-// packages, and of the Python objects paste.*_factory and call: name.
+// Registry is every factory a config can name, by kind and name: the Go
+// twin of the entry points Paste Deploy finds in installed packages, and
+// of the Python objects paste.*_factory and call: name.
 type Registry struct {
 	own       string // the distribution whose every entry point the registry knows
 	factories map[registryKey]*Factory
 }
 
-// registryKey is what finds a factory: its kind, and the name a config
-// gives it, egg:Dist#name or a Python path module:object. The kind is part
-// of the key because one name can make two kinds of piece:
-// egg:oslo.middleware#healthcheck is an app and a filter.
+// registryKey finds a factory: by kind too, as one name can make two
+// kinds of piece (egg:oslo.middleware#healthcheck is an app and a filter).
 type registryKey struct {
-	kind Kind   // App, Filter or Composite
+	kind Kind
 	ref  string // "egg:oslo_middleware#healthcheck" (see canonicalRef), or "oslo_middleware:Healthcheck.factory"
 }
 
@@ -47,12 +46,12 @@ func (r *Registry) find(kind Kind, ref string) *Factory {
 	return r.factories[registryKey{kind, canonicalRef(ref)}]
 }
 
-// kindsOf lists the kinds of piece the registry has under ref.
-func (r *Registry) kindsOf(ref string) []Kind {
-	var kinds []Kind
+// kindsOf names the kinds of piece the registry has under ref.
+func (r *Registry) kindsOf(ref string) []string {
+	var kinds []string
 	for _, kind := range []Kind{App, Composite, Filter} {
 		if r.find(kind, ref) != nil {
-			kinds = append(kinds, kind)
+			kinds = append(kinds, kind.String())
 		}
 	}
 	return kinds
@@ -71,24 +70,20 @@ func (r *Registry) Own() []string {
 	return own
 }
 
-// ownNames lists the names of the registry's own factories, sorted: what
-// an error says the registry has.
+// ownNames lists the names of the registry's own factories, sorted.
 func (r *Registry) ownNames() []string {
 	var names []string
 	for _, own := range r.Own() {
 		_, name, _ := strings.Cut(own, " ")
-		if !slices.Contains(names, name) {
-			names = append(names, name)
-		}
+		names = append(names, name)
 	}
 	slices.Sort(names)
-	return names
+	return slices.Compact(names)
 }
 
 // String lists the registry's factories, one a line, sorted: the kind,
-// the name, the options in parentheses (any, for a composite, which reads
-// its keys as its own), and the names a config can give it, as the
-// registry spells them.
+// the name, the options in parentheses (any, for a composite), and the
+// names a config can give it, as the registry spells them.
 func (r *Registry) String() string {
 	refs := map[*Factory][]string{}
 	for key, f := range r.factories {
@@ -108,37 +103,22 @@ func (r *Registry) String() string {
 }
 
 // canonicalRef spells ref as the registry keys it: an egg:Dist#name with
-// its distribution's name normalised, as Python's importlib.metadata
-// finds a distribution (egg:Oslo.Middleware is egg:oslo_middleware), and
-// anything else as it is.
+// its distribution's name normalised (egg:Oslo.Middleware is
+// egg:oslo_middleware), anything else as it is.
 func canonicalRef(ref string) string {
-	dist, name, ok := strings.Cut(strings.TrimPrefix(ref, "egg:"), "#")
-	if !ok || !strings.HasPrefix(ref, "egg:") {
+	rest, egg := strings.CutPrefix(ref, "egg:")
+	dist, name, ok := strings.Cut(rest, "#")
+	if !egg || !ok {
 		return ref
 	}
 	return "egg:" + normalizeDist(dist) + "#" + name
 }
 
+// distSeparators are the runs a distribution's normalised name spells _.
+var distSeparators = regexp.MustCompile(`[-_.]+`)
+
 // normalizeDist normalises a distribution's name as importlib.metadata
-// does before it looks the distribution up: lowercase, and each run of -,
-// _ and . one _.
+// does before it looks the distribution up.
 func normalizeDist(dist string) string {
-	var b strings.Builder
-	b.Grow(len(dist))
-	separator := false
-	for _, r := range strings.ToLower(dist) {
-		if r == '-' || r == '_' || r == '.' {
-			separator = true
-			continue
-		}
-		if separator {
-			b.WriteByte('_')
-			separator = false
-		}
-		b.WriteRune(r)
-	}
-	if separator {
-		b.WriteByte('_')
-	}
-	return b.String()
+	return distSeparators.ReplaceAllString(strings.ToLower(dist), "_")
 }

@@ -12,33 +12,30 @@ import (
 // Stage 2, resolve: the name -name gives becomes a tree of contexts, each
 // saying what Paste Deploy would call to make that piece, and with what
 // local and global conf. This file twins loadwsgi.py's ConfigLoader,
-// function by function; each comment names its twin. It reads files, and
-// never calls a factory.
+// function by function. It reads files, and never calls a factory.
 
-// resolver resolves names in config files: it holds the files read so
-// far, the registry, and what the load has spent of its limits.
+// resolver resolves names in config files, and counts what a load spends.
 type resolver struct {
 	registry     *Registry
 	readFile     func(path string) ([]byte, error)
 	files        map[string]*iniFile // by absolute path: each file is parsed once
 	stack        []*section          // the sections being resolved, in order
-	contexts     int                 // contexts made so far
-	settings     int                 // settings made so far: see maxSettings
-	interpolated int                 // bytes of values %(...)s made so far: see maxInterpolated
+	contexts     int                 // see maxContexts
+	settings     int                 // see maxSettings
+	interpolated int                 // see maxInterpolated
 }
 
 // Load resolves the app, pipeline or composite called name in the config
 // file at path into a tree of contexts, with the entry points of reg:
-// Paste Deploy's loadcontext(APP, "config:"+path, name), and then what
-// each composite's factory would load. It reads files, and calls no
-// factory.
+// Paste Deploy's loadcontext(APP, "config:"+path, name), and what each
+// composite's factory would load. It calls no factory.
 func Load(path, name string, reg *Registry) (*Context, error) {
-	r := &resolver{registry: reg, readFile: readConfigFile}
-	return r.resolve(path, name)
+	return (&resolver{registry: reg, readFile: readConfigFile}).resolve(path, name)
 }
 
 // resolve is Load for r.
 func (r *resolver) resolve(path, name string) (*Context, error) {
+	r.files = map[string]*iniFile{}
 	l, err := r.openLoader(path, nil, position{path, 0})
 	if err != nil {
 		return nil, err
@@ -53,16 +50,15 @@ func (r *resolver) resolve(path, name string) (*Context, error) {
 // site is where a name came from, for errors: the option that gave it.
 type site struct {
 	where  position // FILE:LINE, or FILE for -name
-	key    string   // the option: "use", "-name", "pipeline names", "pipeline ends with"
+	key    string   // the option: "use", "-name", "pipeline names", ...
 	name   string   // what it names
-	in     string   // the file a config: URI named, when name is looked up there
-	usedBy string   // the type of the section whose use this is, to guess an unknown egg's protocol
+	in     string   // the file a config: URI named, where name is looked up
+	usedBy string   // the type of the section whose use this is, to guess an egg's protocol
 	secret bool     // name took in a secret by %(...)s: no message shows it
 	depth  int      // how deep the section that gave it nests
 }
 
-// at is the site of the name that option s gives, nested one deeper
-// than the section it is in.
+// at is the site of the name that option s gives, one deeper than at.
 func (at site) at(s setting, key, usedBy string) site {
 	return site{where: s.where, key: key, name: s.value, usedBy: usedBy, secret: s.secret, depth: at.depth + 1}
 }
@@ -70,14 +66,12 @@ func (at site) at(s setting, key, usedBy string) site {
 // what is the site as errors quote it: "use = base", "pipeline names
 // \"auth\"", "-name main".
 func (at site) what() string {
-	var what string
+	what := at.key + " = " + shown(at.name, at.secret)
 	switch {
 	case at.key == "-name":
 		what = "-name " + at.name
 	case strings.HasPrefix(at.key, "pipeline "):
 		what = at.key + " " + shown(fmt.Sprintf("%q", at.name), at.secret)
-	default:
-		what = at.key + " = " + shown(at.name, at.secret)
 	}
 	if at.in != "" {
 		what += ": in " + at.in
@@ -85,20 +79,20 @@ func (at site) what() string {
 	return what
 }
 
-// hide is err, unless the site's name took in a secret and err is at the
-// site's FILE:LINE: then an error that says only that the name was
-// refused, as the reason may quote the name, whole or in part.
+// hide is err, unless the site's name took in a secret and err is at its
+// line, where the reason may quote the name: then it says only that the
+// name was refused.
 func (at site) hide(err error) error {
 	var ce *configError
-	if !at.secret || !errors.As(err, &ce) || ce.path != at.where.path || ce.line != at.where.line {
+	if !at.secret || !errors.As(err, &ce) || ce.where != at.where {
 		return err
 	}
 	return errorAt(at.where, "%s: refused, for a reason not shown: it would show the name, which took in a secret by %%(...)s", at.what())
 }
 
-// configLoader reads the sections of one file: the Go twin of Paste
-// Deploy's ConfigLoader. Its defaults are the file's [DEFAULT], with
-// %(here)s and %(__file__)s, and the global conf a config: URI passed in.
+// configLoader reads the sections of one file: the twin of ConfigLoader.
+// Its defaults are the file's [DEFAULT], here and __file__, and the global
+// conf a config: URI passed in.
 type configLoader struct {
 	r        *resolver
 	file     *iniFile
@@ -111,26 +105,23 @@ type configLoader struct {
 	err      error              // the error making global gave
 }
 
-// openLoader reads and parses the file at path, once per file, and returns
-// a loader for it: the twin of ConfigLoader.__init__ and update_defaults.
-// callerGlobal is the global conf of the section whose config: URI named
-// the file, at from: its keys become defaults here, unless the file sets
-// them, and a secret there stays one here.
+// openLoader returns a loader for the file at path, parsed once a load:
+// the twin of ConfigLoader.__init__ and update_defaults. The keys of
+// callerGlobal, the global conf of the section whose config: URI named
+// the file at from, are defaults too, unless the file sets them, and a
+// secret there stays one here.
 func (r *resolver) openLoader(path string, callerGlobal *globalConf, from position) (*configLoader, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
-	if r.files == nil {
-		r.files = map[string]*iniFile{}
-	}
 	f, ok := r.files[abs]
 	if !ok {
 		data, err := r.readFile(path)
-		if err != nil {
-			return nil, err
+		if err == nil {
+			f, err = parseINI(path, data)
 		}
-		if f, err = parseINI(path, data); err != nil {
+		if err != nil {
 			return nil, err
 		}
 		r.files[abs] = f
@@ -151,8 +142,7 @@ func (r *resolver) openLoader(path string, callerGlobal *globalConf, from positi
 	}
 	if callerGlobal != nil {
 		for _, key := range slices.Sorted(maps.Keys(callerGlobal.values)) {
-			if _, ok := l.byKey[key]; !ok {
-				s := callerGlobal.values[key]
+			if s := callerGlobal.values[key]; l.byKey[key] == nil {
 				add(option{key: key, value: s.value})
 				l.passed[key] = s.hidden()
 			}
@@ -161,14 +151,11 @@ func (r *resolver) openLoader(path string, callerGlobal *globalConf, from positi
 	return l, nil
 }
 
-// where is a line of l's file.
-func (l *configLoader) where(line int) position {
-	return position{l.file.path, line}
-}
+func (l *configLoader) where(line int) position { return position{l.file.path, line} }
 
 // defaultsConf returns the defaults, each interpolated with the others:
-// the twin of NicerConfigParser.defaults(). As there, a value that comes
-// out empty keeps its raw text.
+// the twin of NicerConfigParser.defaults(), where a value that comes out
+// empty keeps its raw text.
 func (l *configLoader) defaultsConf() (*globalConf, error) {
 	if l.global != nil || l.err != nil {
 		return l.global, l.err
@@ -204,7 +191,7 @@ func (l *configLoader) defaultsConf() (*globalConf, error) {
 // options and the defaults: the twin of parser.get(section, key).
 func (l *configLoader) value(s *section, o *option) (setting, error) {
 	lookup := func(name string) (value string, secret, ok bool) {
-		if o, ok := s.option(name); ok {
+		if o, ok := s.index[name]; ok {
 			return o.value, false, true
 		}
 		return l.lookupDefault(name)
@@ -222,24 +209,28 @@ func (l *configLoader) value(s *section, o *option) (setting, error) {
 	return setting{key: o.key, value: v, where: l.where(o.line), secret: usedSecret || passed}, nil
 }
 
-// lookupDefault returns the raw value of the default called name, for
-// interpolate, and whether a config: URI passed it in secret.
+// lookupDefault returns the raw value of the default called name, and
+// whether a config: URI passed it in secret.
 func (l *configLoader) lookupDefault(name string) (value string, secret, ok bool) {
-	o, ok := l.byKey[name]
-	if !ok {
-		return "", false, false
+	if o, ok := l.byKey[name]; ok {
+		return o.value, l.passed[name], true
 	}
-	return o.value, l.passed[name], true
+	return "", false, false
 }
 
 // sectionsFor returns the sections that define name as kind: in each
-// group of section types, those of the first type that has any.
+// group of sectionGroups, those of the first type that has any.
 func (l *configLoader) sectionsFor(kind Kind, name string) []*section {
 	var found []*section
 	for _, group := range sectionGroups[kind] {
 		for _, typ := range group {
-			if more := l.file.appendSections(found, typ, name); len(more) > len(found) {
-				found = more
+			n := len(found)
+			for _, s := range l.file.byName[name] {
+				if t, _, _ := sectionName(s.header); t == typ {
+					found = append(found, s)
+				}
+			}
+			if len(found) > n {
 				break
 			}
 		}
@@ -248,8 +239,7 @@ func (l *configLoader) sectionsFor(kind Kind, name string) []*section {
 }
 
 // findSection returns the one section that defines name as kind: the
-// twin of ConfigLoader.find_config_section. Section types are
-// case-sensitive.
+// twin of ConfigLoader.find_config_section.
 func (l *configLoader) findSection(kind Kind, name string, at site) (*section, error) {
 	found := l.sectionsFor(kind, name)
 	switch {
@@ -259,28 +249,21 @@ func (l *configLoader) findSection(kind Kind, name string, at site) (*section, e
 			headers = append(headers, fmt.Sprintf("[%s] (line %d)", s.header, s.line))
 		}
 		return nil, errorAt(at.where, "%s: %s define it, and Paste Deploy refuses to choose", at.what(), strings.Join(headers, " and "))
+	case len(found) == 0 && kind == Filter:
+		return nil, errorAt(at.where, "%s: no [filter:%s]%s", at.what(), name, l.nearMiss(name))
 	case len(found) == 0:
-		return nil, errorAt(at.where, "%s: %s%s", at.what(), missingSections(kind, name), l.nearMiss(name))
+		return nil, errorAt(at.where, "%s: no [app:%[2]s], [pipeline:%[2]s], [composite:%[2]s] or [filter-app:%[2]s]%[3]s", at.what(), name, l.nearMiss(name))
 	}
 	return found[0], nil
 }
 
-// missingSections says which sections would define name as kind, for
-// the error that finds none: "no [filter:auth]".
-func missingSections(kind Kind, name string) string {
-	if kind == Filter {
-		return fmt.Sprintf("no [filter:%s]", name)
-	}
-	return fmt.Sprintf("no [app:%s], [pipeline:%s], [composite:%s] or [filter-app:%s]", name, name, name, name)
-}
-
-// nearMiss names a section with name that findSection did not take, as a
-// hint: one of another kind, or of a type spelled in another case.
+// nearMiss is a hint: a section called name of another kind, or of a type
+// spelled in another case.
 func (l *configLoader) nearMiss(name string) string {
-	s := l.file.byName[name] // the first in the file, if any
-	if s == nil {
+	if len(l.file.byName[name]) == 0 {
 		return ""
 	}
+	s := l.file.byName[name][0]
 	typ, _, _ := sectionName(s.header)
 	_, known := sectionTypes[typ]
 	_, knownLower := sectionTypes[strings.ToLower(typ)]
@@ -296,22 +279,22 @@ func (l *configLoader) nearMiss(name string) string {
 }
 
 // sectionRead is a section as get_context reads it before it looks for
-// its factory: its local conf, and its global conf with its set keys.
+// its factory.
 type sectionRead struct {
 	kind       Kind // what the section is asked for: App or Filter
 	s          *section
 	typ        string // its type: "app", "pipeline", ...
 	local      localConf
-	global     *globalConf
-	additions  []setting // its set keys
-	ignored    []setting // its keys that Paste skips, as [DEFAULT] sets them
+	global     *globalConf // with its set keys
+	additions  []setting   // its set keys
+	ignored    []setting   // its keys that Paste skips, as [DEFAULT] sets them
 	filterWith *setting
 	require    setting
 }
 
 // getContext resolves name, a section of l's file or a URI, into a
-// context of kind, with global the global conf of the section that
-// named it (nil at the top): the twin of ConfigLoader.get_context.
+// context of kind, under global, the global conf of the section that
+// named it: the twin of ConfigLoader.get_context.
 func (l *configLoader) getContext(kind Kind, name string, global *globalConf, at site) (*Context, error) {
 	if isURI(name) {
 		ctx, err := l.r.loadContext(kind, name, filepath.Dir(l.file.path), global, at)
@@ -333,12 +316,13 @@ func (l *configLoader) getContext(kind Kind, name string, global *globalConf, at
 		return nil, err
 	}
 	var ctx *Context
+	_, use := sr.local.index["use"]
 	switch {
 	case sr.typ == "filter-app":
 		ctx, err = l.filterAppContext(sr, at)
 	case sr.typ == "pipeline":
 		ctx, err = l.pipelineContext(sr, at)
-	case hasKey(sr.local, "use"):
+	case use:
 		ctx, err = l.contextFromUse(sr, at)
 	default:
 		ctx, err = l.contextFromExplicit(sr)
@@ -364,8 +348,7 @@ func (l *configLoader) getContext(kind Kind, name string, global *globalConf, at
 	return ctx, l.r.tooMany(ctx.where)
 }
 
-// readSection reads the options of s, asked for as kind, with global
-// the global conf of the section that named it: the part of
+// readSection reads the options of s under global: the part of
 // ConfigLoader.get_context before it looks for the factory.
 func (l *configLoader) readSection(kind Kind, s *section, global *globalConf) (*sectionRead, error) {
 	where := l.where(s.line)
@@ -385,15 +368,12 @@ func (l *configLoader) readSection(kind Kind, s *section, global *globalConf) (*
 	}
 	typ, _, _ := sectionName(s.header)
 	sr := &sectionRead{kind: kind, s: s, typ: typ}
-
 	// The options, then the set and get keys of [DEFAULT], which are
 	// every section's.
 	options := slices.Clip(s.options)
 	for _, o := range l.defaults {
-		if isSetOrGet(o.key) {
-			if _, own := s.option(o.key); !own {
-				options = append(options, o)
-			}
+		if isSetOrGet(o.key) && s.index[o.key] == nil {
+			options = append(options, o)
 		}
 	}
 	if err := l.r.spend(len(options), 0, where); err != nil {
@@ -439,21 +419,14 @@ func (l *configLoader) readSection(kind Kind, s *section, global *globalConf) (*
 	return sr, nil
 }
 
-// isSetOrGet reports whether key is a set or get key.
 func isSetOrGet(key string) bool {
 	return strings.HasPrefix(key, "set ") || strings.HasPrefix(key, "get ")
 }
 
-// hasKey reports whether the local conf has key.
-func hasKey(c localConf, key string) bool {
-	_, ok := c.get(key)
-	return ok
-}
-
-// contextFromUse resolves a section's use = name, and makes the context
-// of what it names the section's own: its local conf over that
-// context's, its set keys over its global conf, and a protocol from its
-// type if it has none: the twin of ConfigLoader._context_from_use.
+// contextFromUse resolves a section's use = name, and makes that context
+// the section's own: its local conf and set keys over that context's, and
+// a protocol from its type if it has none: the twin of
+// ConfigLoader._context_from_use.
 func (l *configLoader) contextFromUse(sr *sectionRead, at site) (*Context, error) {
 	use, _ := sr.local.pop("use")
 	ctx, err := l.getContext(sr.kind, use.value, sr.global, at.at(use, "use", sr.typ))
@@ -498,10 +471,7 @@ func (l *configLoader) contextFromExplicit(sr *sectionRead) (*Context, error) {
 	case len(found) > 1:
 		return nil, errorAt(found[1].where, "[%s] names its factory twice: %s and %s", header, found[0].key, found[1].key)
 	case len(found) == 0:
-		want := canonicalProtocol(sr.kind)
-		if sectionTypes[sr.typ] == Composite {
-			want = canonicalProtocol(Composite)
-		}
+		want := canonicalProtocol(sr.kind, sr.typ)
 		for _, other := range sr.local.list {
 			if kind, ok := protocolKinds[other.key]; ok {
 				return nil, errorAt(other.where, "[%s] has %s, which names a %s factory: it needs %s = module:object", header, other.key, kind, want)
@@ -511,9 +481,9 @@ func (l *configLoader) contextFromExplicit(sr *sectionRead) (*Context, error) {
 	}
 	protocol := found[0]
 	sr.local.pop(protocol.key)
-	ref, err := entryPointRef(protocol.value)
-	if err != nil {
-		return nil, errorAt(protocol.where, "%s = %s: %v", protocol.key, shown(protocol.value, protocol.secret), err)
+	ref, ok := entryPointRef(protocol.value)
+	if !ok {
+		return nil, errorAt(protocol.where, "%s = %s: want module:object, a Python module and an object in it", protocol.key, shown(protocol.value, protocol.secret))
 	}
 	ctx := l.r.newContext(sr.kind)
 	ctx.protocol, ctx.factory, ctx.factoryAt, ctx.secret = protocol.key, ref, protocol.where, protocol.secret
@@ -522,9 +492,8 @@ func (l *configLoader) contextFromExplicit(sr *sectionRead) (*Context, error) {
 	return ctx, nil
 }
 
-// filterAppContext resolves a [filter-app:] section: a filter, named as in
-// a [filter:] section, around the app its next key names: the twin of
-// ConfigLoader._filter_app_context.
+// filterAppContext resolves a [filter-app:] section, a filter around the
+// app its next names: the twin of ConfigLoader._filter_app_context.
 func (l *configLoader) filterAppContext(sr *sectionRead, at site) (*Context, error) {
 	next, ok := sr.local.pop("next")
 	if !ok {
@@ -539,7 +508,7 @@ func (l *configLoader) filterAppContext(sr *sectionRead, at site) (*Context, err
 	// Its filter: this section, less next, read as a [filter:] section.
 	filter := *sr
 	filter.kind = Filter
-	if hasKey(sr.local, "use") {
+	if _, use := sr.local.index["use"]; use {
 		ctx.filter, err = l.contextFromUse(&filter, at)
 	} else {
 		ctx.filter, err = l.contextFromExplicit(&filter)
@@ -591,7 +560,7 @@ func (r *resolver) newContext(kind Kind) *Context {
 	return &Context{kind: kind}
 }
 
-// tooMany is an error at where once the tree has grown past maxContexts.
+// tooMany is an error once the tree has grown past maxContexts.
 func (r *resolver) tooMany(where position) error {
 	if r.contexts > maxContexts {
 		return errorAt(where, "the config resolves to more than %d contexts: do sections name each other through many paths?", maxContexts)
@@ -599,8 +568,8 @@ func (r *resolver) tooMany(where position) error {
 	return nil
 }
 
-// spend counts settings made, and bytes of values %(...)s made, for the
-// config at where: past the load's limits, it is an error there.
+// spend counts settings and bytes of values %(...)s made at where: past
+// the load's limits, it is an error there.
 func (r *resolver) spend(settings, bytes int, where position) error {
 	r.settings += settings
 	r.interpolated += bytes
@@ -613,8 +582,7 @@ func (r *resolver) spend(settings, bytes int, where position) error {
 	return nil
 }
 
-// madeBytes is the bytes %(...)s made in making value from raw: none if
-// raw has no %, as value is then raw itself.
+// madeBytes is the bytes %(...)s made value of: none if raw has no %.
 func madeBytes(raw, value string) int {
 	if !strings.Contains(raw, "%") {
 		return 0
@@ -622,19 +590,24 @@ func madeBytes(raw, value string) int {
 	return len(value)
 }
 
-// with returns g with the settings of adds, spending the settings of the
-// copy if it makes one.
+// with returns g with adds set, copying g, and spending the copy's
+// settings, only if they change it: a global conf is never changed.
 func (r *resolver) with(g *globalConf, where position, adds ...setting) (*globalConf, error) {
-	changed := g.with(adds...)
-	if changed == g {
+	if !slices.ContainsFunc(adds, func(s setting) bool {
+		old, ok := g.values[s.key]
+		return !ok || old.value != s.value || old.secret != s.secret
+	}) {
 		return g, nil
+	}
+	changed := &globalConf{maps.Clone(g.values), g.of}
+	for _, s := range adds {
+		changed.values[s.key] = s
 	}
 	return changed, r.spend(len(changed.values), 0, where)
 }
 
-// push notes that s is being resolved, or returns the reference cycle
-// if it is already, at where, its FILE:LINE. Paste Deploy has no such
-// check: it recurses until Python's recursion limit stops it.
+// push notes that s is being resolved, or returns the reference cycle if
+// it is already. Paste Deploy recurses until Python's recursion limit.
 func (r *resolver) push(s *section, where position) error {
 	if s.resolving {
 		var headers []string
@@ -648,7 +621,6 @@ func (r *resolver) push(s *section, where position) error {
 	return nil
 }
 
-// pop notes that s is resolved.
 func (r *resolver) pop(s *section) {
 	s.resolving = false
 	r.stack = r.stack[:len(r.stack)-1]

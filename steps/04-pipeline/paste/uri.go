@@ -1,19 +1,18 @@
 package paste
 
 import (
-	"fmt"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode"
 )
 
 // This file twins loadwsgi.py's loadcontext and its loaders: _loadconfig,
-// _loadegg (EggLoader) and _loadfunc (FuncLoader).
-
-// A name that starts with a scheme is a URI: config:FILE#name, a section
-// of another file; egg:Dist#name, an entry point of a Python distribution;
-// call:module:object, a Python object. These are Paste Deploy's loaders.
+// _loadegg (EggLoader) and _loadfunc (FuncLoader). A name that starts
+// with a scheme is a URI: config:FILE#name, a section of another file;
+// egg:Dist#name, an entry point of a Python distribution;
+// call:module:object, a Python object.
 
 // isURI reports whether name starts with a scheme, letters and a colon:
 // the twin of _Loader.absolute_name.
@@ -22,9 +21,8 @@ func isURI(name string) bool {
 	return i > 0 && name[i] == ':'
 }
 
-// loadContext resolves a URI, config:, egg: or call:, into a context of
-// type t: the twin of loadcontext. relativeTo is the folder a relative
-// config: path starts from.
+// loadContext resolves a URI into a context of kind: the twin of
+// loadcontext. relativeTo is the folder a relative config: path starts from.
 func (r *resolver) loadContext(kind Kind, uri, relativeTo string, global *globalConf, at site) (*Context, error) {
 	uri, name, hasName := strings.Cut(uri, "#")
 	if !hasName {
@@ -49,10 +47,8 @@ func (r *resolver) loadContext(kind Kind, uri, relativeTo string, global *global
 	if global == nil {
 		global = &globalConf{values: map[string]setting{}}
 	}
-	ctx.global = global
-	ctx.secret = at.secret
-	ctx.label = ctx.shownFactory() // egg:Dist#name, or module:object
-	ctx.where, ctx.factoryAt = at.where, at.where
+	ctx.global, ctx.secret = global, at.secret
+	ctx.label, ctx.where, ctx.factoryAt = ctx.shownFactory(), at.where, at.where
 	return ctx, r.tooMany(at.where)
 }
 
@@ -78,11 +74,10 @@ func (r *resolver) configContext(kind Kind, path, name, relativeTo string, globa
 	return l.getContext(kind, name, global, site{where: at.where, key: at.key, name: at.name, in: path, secret: at.secret, depth: at.depth})
 }
 
-// eggContext resolves egg:dist#name, an entry point of a Python
-// distribution, by what the registry twins: the twin of EggLoader. An
-// entry point with no Go twin is taken on trust, with the protocol its
-// section implies, except in the registry's own distribution, whose
-// every entry point the registry knows.
+// eggContext resolves egg:dist#name by what the registry twins: the twin
+// of EggLoader. An entry point with no Go twin is taken on trust, with
+// the protocol its section implies, except in the registry's own
+// distribution, whose every entry point the registry knows.
 func (r *resolver) eggContext(kind Kind, dist, name string, at site) (*Context, error) {
 	if dist == "" {
 		return nil, errorAt(at.where, "%s: egg: names no distribution", at.what())
@@ -93,7 +88,7 @@ func (r *resolver) eggContext(kind Kind, dist, name string, at site) (*Context, 
 	for _, group := range protocols[kind] {
 		// A Go twin answers to its kind's canonical protocol.
 		protocol := group[0]
-		if f := r.registry.find(protocolKinds[protocol], ctx.factory); f != nil && protocol == canonicalProtocol(f.Kind) {
+		if f := r.registry.find(protocolKinds[protocol], ctx.factory); f != nil && protocol == canonicalProtocol(f.Kind, "") {
 			found = append(found, protocol)
 			ctx.protocol, ctx.twin = protocol, f
 		}
@@ -106,17 +101,13 @@ func (r *resolver) eggContext(kind Kind, dist, name string, at site) (*Context, 
 	case normalizeDist(dist) == r.registry.own:
 		return nil, errorAt(at.where, "%s: %s has no %s entry point %q (it has: %s)", at.what(), "egg:"+dist, kind.objectType(), name, strings.Join(r.registry.ownNames(), ", "))
 	}
-	ctx.protocol = canonicalProtocol(kind)
-	if sectionTypes[at.usedBy] == Composite {
-		ctx.protocol = canonicalProtocol(Composite)
-	}
+	ctx.protocol = canonicalProtocol(kind, at.usedBy)
 	return ctx, nil
 }
 
-// callContext resolves call:module:object, a Python object named
-// directly: the twin of FuncLoader. Its protocol is decided by the
-// section that uses it. As Paste Deploy's lookup_object looks object up
-// as one attribute, it cannot be Class.method.
+// callContext resolves call:module:object, a Python object: the twin of
+// FuncLoader. As lookup_object looks object up as one attribute, it
+// cannot be Class.method; the section that uses it decides its protocol.
 func (r *resolver) callContext(kind Kind, spec string, at site) (*Context, error) {
 	module, object, ok := strings.Cut(spec, ":")
 	if !ok || !isDottedName(module) || !isDottedName(object) || strings.Contains(object, ".") {
@@ -132,21 +123,18 @@ func (r *resolver) callContext(kind Kind, spec string, at site) (*Context, error
 var entryPoint = regexp.MustCompile(`^([\pL\pN_.]+)\s*(?::\s*([\pL\pN_.]+)\s*)?(?:\[.*\]\s*)?$`)
 
 // entryPointRef returns a paste.*_factory value as module:object, as
-// Python would import it, or an error if Python could not.
-func entryPointRef(value string) (string, error) {
+// Python would import it, or false if Python could not.
+func entryPointRef(value string) (string, bool) {
 	m := entryPoint.FindStringSubmatch(value)
 	if m == nil || !isDottedName(m[1]) {
-		return "", fmt.Errorf("want module:object, a Python module and an object in it")
+		return "", false
 	}
 	for _, part := range strings.Split(m[2], ".") {
 		if part != "" && !isDottedName(part) {
-			return "", fmt.Errorf("want module:object, a Python module and an object in it")
+			return "", false
 		}
 	}
-	if m[2] == "" {
-		return m[1], nil
-	}
-	return m[1] + ":" + m[2], nil
+	return strings.TrimSuffix(m[1]+":"+m[2], ":"), true
 }
 
 // isDottedName reports whether s is Python identifiers joined by dots.
@@ -172,28 +160,14 @@ func unquote(s string) string {
 	}
 	var b []byte
 	for i := 0; i < len(s); i++ {
-		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
-			b = append(b, unhex(s[i+1])<<4|unhex(s[i+2]))
-			i += 2
-			continue
+		if s[i] == '%' && i+2 < len(s) {
+			if c, err := strconv.ParseUint(s[i+1:i+3], 16, 8); err == nil {
+				b = append(b, byte(c))
+				i += 2
+				continue
+			}
 		}
 		b = append(b, s[i])
 	}
 	return strings.ToValidUTF8(string(b), "\uFFFD")
-}
-
-// isHex reports whether c is a hexadecimal digit.
-func isHex(c byte) bool {
-	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
-}
-
-// unhex is the value of the hexadecimal digit c.
-func unhex(c byte) byte {
-	switch {
-	case c >= 'a':
-		return c - 'a' + 10
-	case c >= 'A':
-		return c - 'A' + 10
-	}
-	return c - '0'
 }

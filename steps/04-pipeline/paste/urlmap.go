@@ -1,6 +1,7 @@
 package paste
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -24,8 +25,8 @@ func ScriptName(r *http.Request) string {
 	return s
 }
 
-// mount is one app of a urlmap: a path prefix, on one domain or on any,
-// and the app. The resolve stage fills in app, the build stage handler.
+// mount is one app of a urlmap: a path prefix, on one domain or on any.
+// The resolve stage fills in app, the build stage handler.
 type mount struct {
 	key     string // the option's key, as written: "/v1", "domain example.com /"
 	domain  string // "" for any domain; "example.com" or "example.com:8080"
@@ -35,11 +36,8 @@ type mount struct {
 }
 
 // urlmap sends each request to the first mount whose domain and path
-// prefix match, on whole path segments: the Go twin of Paste's URLMap. The
-// mounts are in the order Paste tries them: those on a domain first, then
-// the longest prefix first. The app sees the path with the prefix
-// stripped, and can read the prefix with scriptName. A path that matches
-// nothing goes to notFound.
+// prefix match, on whole path segments, with the prefix stripped: the Go
+// twin of Paste's URLMap. Its mounts are in the order urlmapOrder gives.
 type urlmap struct {
 	mounts   []mount
 	notFound http.Handler
@@ -99,37 +97,12 @@ func collapseSlashes(path string) string {
 
 // URLMap is the factory of a urlmap, a composite: the Go twin of Paste's
 // urlmap_factory.
-var URLMap = Factory{Kind: Composite, Name: "urlmap", composite: urlmapFactory}
-
-// urlmapFactory builds a urlmap from its mounts, already in order: the
-// build half of the Go twin of Paste's urlmap_factory.
-func urlmapFactory(mounts []mount, notFound http.Handler) (http.Handler, error) {
+var URLMap = Factory{Kind: Composite, Name: "urlmap", composite: func(mounts []mount, notFound http.Handler) (http.Handler, error) {
 	if notFound == nil {
 		notFound = http.NotFoundHandler()
 	}
 	return &urlmap{mounts, notFound}, nil
-}
-
-// readURLMap reads a urlmap's options, as Paste's urlmap_factory does:
-// not_found_app, from the local conf or else the global conf, names the
-// app for paths nothing matches; every other key is a path expression,
-// "/prefix" or "domain NAME [port N] /prefix", and its value names an app.
-// The mounts come back in the config's order, one per key.
-func readURLMap(ctx *Context) (mounts []mount, notFound setting, err error) {
-	local := ctx.local
-	notFound, ok := local.pop("not_found_app")
-	if !ok {
-		notFound = ctx.global.values["not_found_app"]
-	}
-	for _, s := range local.list {
-		domain, path, err := urlmapPath(s.key)
-		if err != nil {
-			return nil, notFound, errorAt(s.where, "[%s] %s: %v", ctx.section, s.key, err)
-		}
-		mounts = append(mounts, mount{key: s.key, domain: domain, path: path})
-	}
-	return mounts, notFound, nil
-}
+}}
 
 // domainURL matches the scheme URLMap accepts before a domain.
 var domainURL = regexp.MustCompile(`^(http|https)://`)
@@ -140,28 +113,20 @@ var domainURL = regexp.MustCompile(`^(http|https)://`)
 // all /v1; / is "".
 func urlmapPath(key string) (domain, path string, err error) {
 	var port string
-	parts := []string{key}
-	if strings.ContainsFunc(key, isPySpace) {
-		parts = strings.FieldsFunc(key, isPySpace)
-	}
-	for len(parts) > 0 {
-		switch word := parts[0]; {
-		case word == "domain" || word == "port":
-			if len(parts) == 1 {
-				return "", "", fmt.Errorf("%q must be followed by a %s", word, map[string]string{"domain": "domain name", "port": "port number"}[word])
-			}
-			given := &domain
-			if word == "port" {
-				given = &port
-			}
-			if *given != "" {
-				return "", "", fmt.Errorf("%q given twice", word)
-			}
-			*given, parts = parts[1], parts[2:]
+	fields := map[string]*string{"domain": &domain, "port": &port}
+	for parts := strings.FieldsFunc(key, isPySpace); len(parts) > 0; {
+		word := parts[0]
+		field, ok := fields[word]
+		switch {
+		case ok && len(parts) == 1:
+			return "", "", fmt.Errorf("%q must be followed by a %s", word, map[string]string{"domain": "domain name", "port": "port number"}[word])
+		case ok && *field != "":
+			return "", "", fmt.Errorf("%q given twice", word)
+		case ok:
+			*field, parts = parts[1], parts[2:]
+		case path != "":
+			return "", "", fmt.Errorf("more than one path: %q and %q", path, word)
 		default:
-			if path != "" {
-				return "", "", fmt.Errorf("more than one path: %q and %q", path, word)
-			}
 			path, parts = word, parts[1:]
 		}
 	}
@@ -183,9 +148,8 @@ func urlmapPath(key string) (domain, path string, err error) {
 	}
 	domain = ""
 	if m := domainURL.FindString(url); m != "" {
-		rest := url[len(m):]
-		domain, url, _ = strings.Cut(rest, "/")
-		if strings.Contains(rest, "/") {
+		var found bool
+		if domain, url, found = strings.Cut(url[len(m):], "/"); found {
 			url = "/" + url
 		}
 	} else if url != "" && url[0] != '/' {
@@ -213,20 +177,10 @@ func urlmapOrder(mounts []mount) []mount {
 			kept = append(kept, m)
 		}
 	}
-	domainKey := func(m mount) string {
-		if m.domain == "" {
-			return "\u00ff" // Python's '\xff': after every ASCII domain
-		}
-		return m.domain
-	}
+	// Python sorts any domain as '\xff': after every ASCII domain.
 	slices.SortFunc(kept, func(a, b mount) int {
-		if c := strings.Compare(domainKey(a), domainKey(b)); c != 0 {
-			return c
-		}
-		if c := utf8.RuneCountInString(b.path) - utf8.RuneCountInString(a.path); c != 0 {
-			return c
-		}
-		return strings.Compare(a.path, b.path)
+		return cmp.Or(strings.Compare(cmp.Or(a.domain, "\u00ff"), cmp.Or(b.domain, "\u00ff")),
+			utf8.RuneCountInString(b.path)-utf8.RuneCountInString(a.path), strings.Compare(a.path, b.path))
 	})
 	return kept
 }
