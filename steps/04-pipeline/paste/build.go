@@ -160,8 +160,7 @@ func (b builder) twinOf(ctx *Context, kinds ...Kind) (*Factory, map[string]strin
 	return f, opts, nil
 }
 
-// factoryError gives a factory's error its FILE:LINE, and hides in it any
-// secret of ctx's options.
+// factoryError gives a factory's error its FILE:LINE, hiding ctx's secrets.
 func factoryError(ctx *Context, err error) error {
 	if err == nil {
 		return nil

@@ -6,14 +6,10 @@ import (
 )
 
 // Composites: what Paste Deploy's composite factories load when they
-// run, for loadcontext leaves a composite's apps unloaded. The urlmap,
-// which the registry twins, reads its options as Paste's urlmap_factory
-// does; for a composite with no twin, such as nova's
-// pipeline_factory_v21, the loader guesses from the option values.
+// run, for loadcontext leaves a composite's apps unloaded.
 
-// expand resolves, below every composite in the tree under ctx, at depth,
-// the apps its options name, depth first, in the order Paste Deploy would
-// make them.
+// expand resolves, below every composite under ctx, the apps its options
+// name, in the order Paste Deploy would make them.
 func (r *resolver) expand(ctx *Context, depth int) error {
 	if protocolKinds[ctx.protocol] == Composite {
 		// While its apps are resolved, the composite is being resolved
@@ -46,11 +42,8 @@ func (r *resolver) expand(ctx *Context, depth int) error {
 }
 
 // resolveURLMap reads a urlmap's options as Paste's urlmap_factory does,
-// and resolves the apps they name, not_found_app first, each with the
-// urlmap's global conf, from the file of the section that uses it.
-// not_found_app, from the local conf or else the global conf, names the
-// app for paths nothing matches; every other key is a path expression,
-// "/prefix" or "domain NAME [port N] /prefix", and its value an app.
+// and resolves the apps they name, not_found_app first: each key but
+// not_found_app is a path expression, and its value an app.
 func (r *resolver) resolveURLMap(ctx *Context, depth int) error {
 	local := ctx.local
 	notFound, ok := local.pop("not_found_app")
@@ -84,10 +77,9 @@ func (r *resolver) resolveURLMap(ctx *Context, depth int) error {
 	return nil
 }
 
-// guessApps reads, for a composite with no Go twin, which option values
-// name one app, or filters then an app, as nova's "keystone = cors
-// request_id authtoken osapi_compute_app_v21" does. It is a guess, and
-// -print says so: an option whose value does not resolve stays an option.
+// guessApps reads which option values of a composite with no Go twin name
+// an app, or filters then an app, as nova's "keystone = cors request_id
+// authtoken osapi_compute_app_v21" does. It is a guess, and -print says so.
 func (r *resolver) guessApps(ctx *Context, depth int) error {
 	if ctx.loader == nil {
 		return nil
@@ -121,9 +113,8 @@ func (r *resolver) guessApps(ctx *Context, depth int) error {
 	return nil
 }
 
-// resolveGuess resolves name as a piece of kind for the composite ctx,
-// and expands it: the twin of the composite's loader.get_app(name,
-// global_conf=global_conf).
+// resolveGuess resolves and expands name as a piece of kind for ctx: the
+// twin of the composite's loader.get_app(name, global_conf=global_conf).
 func (r *resolver) resolveGuess(ctx *Context, kind Kind, name string, at site) (*Context, error) {
 	c, err := ctx.loader.getContext(kind, name, ctx.global, at)
 	if err != nil {

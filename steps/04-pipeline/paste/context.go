@@ -36,17 +36,15 @@ type Context struct {
 	require   setting   // the distributions Paste checks are installed
 }
 
-// guess is an option of a composite with no Go twin whose value seems to
-// name filters and an app, as nova's pipeline_factory_v21 reads its
-// keystone = ... option. Only the composite's Python code knows.
+// guess is what an option of a composite with no Go twin seems to name, as
+// nova's pipeline_factory_v21 reads keystone = ...: only Python code knows.
 type guess struct {
 	key     string
 	filters []*Context
 	app     *Context
 }
 
-// isURLMap reports whether ctx is a composite the registry's urlmap
-// twins, whose options the loader reads as Paste's urlmap does.
+// isURLMap reports whether ctx is a composite that the registry's urlmap twins.
 func (ctx *Context) isURLMap() bool {
 	return ctx.twin != nil && ctx.twin.Kind == Composite
 }
@@ -65,8 +63,7 @@ type setting struct {
 	via        string   // "get NAME" when get copied it from the global conf
 }
 
-// hidden reports whether s's value is shown as <hidden>: if it took in a
-// secret, or its key looks secret.
+// hidden reports whether s shows as <hidden>: its value or its key is secret.
 func (s setting) hidden() bool {
 	return s.secret || looksSecret(s.key)
 }
@@ -98,8 +95,7 @@ func (c *localConf) set(s setting) {
 	c.list = append(c.list, s)
 }
 
-// pop removes key and returns its setting, in a new list: contexts may
-// share the old one.
+// pop removes key and returns it, in a new list: contexts share the old one.
 func (c *localConf) pop(key string) (setting, bool) {
 	s, ok := c.get(key)
 	if ok {

@@ -12,8 +12,7 @@ import (
 // each with its line. The dialect is Python's ConfigParser as Paste Deploy
 // sets it up, rule for rule, so a file means here what it means there.
 
-// iniFile is one parsed config file: the twin of the ConfigParser that
-// ConfigLoader reads a file with.
+// iniFile is one parsed config file: the twin of ConfigLoader's parser.
 type iniFile struct {
 	path     string                // as opened; errors and -print name it
 	defaults *section              // [DEFAULT]: the global conf
@@ -24,6 +23,7 @@ type iniFile struct {
 // section is one [header] section of ConfigParser.
 type section struct {
 	header    string // between [ and ], as written: "app:main"
+	typ       string // before its colon: "app"
 	line      int
 	options   []*option
 	index     map[string]*option // the options by key
@@ -38,10 +38,10 @@ type option struct {
 
 // sectionName splits a header at its first colon into its type and its
 // name, which Paste Deploy strips: "app" and "main" for [app: main ]. A
-// header without a colon, such as [exe], is all name.
-func sectionName(header string) (typ, name string, ok bool) {
-	typ, name, ok = strings.Cut(header, ":")
-	return typ, strings.TrimFunc(name, isPySpace), ok
+// header without a colon, such as [exe], is all type.
+func sectionName(header string) (typ, name string) {
+	typ, name, _ = strings.Cut(header, ":")
+	return typ, strings.TrimFunc(name, isPySpace)
 }
 
 // position is a place in a config file: FILE:LINE, or FILE alone for
@@ -87,15 +87,16 @@ func parseINI(path string, data []byte) (*iniFile, error) {
 		last    *option  // the option a deeper line continues
 		lines   []string // last's lines, once it has more than one
 		indent  int      // the indentation of last's key
-		raw     string
+		n       int      // the line number
 	)
 	finish := func() {
 		if lines != nil {
 			last.value = strings.TrimRightFunc(strings.Join(lines, "\n"), isPySpace)
 		}
 	}
-	for n, rest := 1, string(data); rest != ""; n++ {
-		raw, rest = nextLine(rest)
+	// A line ends at \n, \r\n or \r, as Python reads a text file.
+	for raw := range strings.Lines(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(string(data))) {
+		raw, n = strings.TrimSuffix(raw, "\n"), n+1
 		if len(raw) > maxLine {
 			return nil, fail(n, "a line longer than %d bytes", maxLine)
 		}
@@ -128,8 +129,8 @@ func parseINI(path string, data []byte) (*iniFile, error) {
 			if prev := byHeader[header]; prev != nil {
 				return nil, fail(n, "section [%s] again: it started at line %d", header, prev.line)
 			}
-			current = &section{header: header, line: n, index: map[string]*option{}}
-			_, name, _ := sectionName(header)
+			typ, name := sectionName(header)
+			current = &section{header: header, typ: typ, line: n, index: map[string]*option{}}
 			byHeader[header], f.byName[name] = current, append(f.byName[name], current)
 			f.sections = append(f.sections, current)
 			continue
@@ -160,19 +161,6 @@ func parseINI(path string, data []byte) (*iniFile, error) {
 	}
 	finish()
 	return f, nil
-}
-
-// nextLine returns the first line of text, and the rest after its end:
-// \n, \r\n or \r, as Python reads a text file.
-func nextLine(text string) (line, rest string) {
-	i := strings.IndexAny(text, "\r\n")
-	if i < 0 {
-		return text, ""
-	}
-	if strings.HasPrefix(text[i:], "\r\n") {
-		return text[:i], text[i+2:]
-	}
-	return text[:i], text[i+1:]
 }
 
 // indentOf counts the characters before a line's first non-space, as

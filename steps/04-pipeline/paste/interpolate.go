@@ -58,12 +58,10 @@ func interpolate(key, raw string, secret bool, lookup func(name string) (value s
 				if growth += len(v); growth > maxGrowth {
 					return fmt.Errorf("%s: the value grows past %d bytes as %%(...)s expand", key, maxGrowth)
 				}
-				if strings.Contains(v, "%") {
-					if err := expand(v, depth+1, inSecret || vSecret); err != nil {
-						return err
-					}
-				} else {
+				if !strings.Contains(v, "%") {
 					b.WriteString(v)
+				} else if err := expand(v, depth+1, inSecret || vSecret); err != nil {
+					return err
 				}
 				text = text[end+2:]
 			default:

@@ -23,7 +23,7 @@ func (k Kind) String() string {
 	return [...]string{"none", "app", "filter", "composite", "pipeline", "filter_app", "filtered_with"}[k]
 }
 
-// objectType is the kind as Paste Deploy and -print -json name it: "application".
+// objectType is Paste Deploy's name of the kind, as -print -json shows it.
 func (k Kind) objectType() string {
 	if k == App {
 		return "application"
@@ -91,11 +91,10 @@ type child struct {
 	guessed  bool   // read from a composite's option: a guess
 }
 
-// children lists the contexts inside ctx, in the order Paste Deploy
-// makes them: a pipeline's app, then its filters; a filter-app's app,
-// then its filter; a filter-with's filter, then what it wraps; a
-// urlmap's not_found_app, then its apps; then what a composite with no
-// Go twin seems to name.
+// children lists the contexts inside ctx, in the order Paste Deploy makes
+// them: a pipeline's app, then its filters; a filter-app's app, then its
+// filter; a filter-with's filter, then what it wraps; a urlmap's
+// not_found_app, then its apps; then what a composite seems to name.
 func children(ctx *Context, asFilter bool) []child {
 	var kids []child
 	switch ctx.kind {

@@ -14,9 +14,8 @@ import (
 // resolves, as the conformance recorder dumps a LoaderContext. Neither
 // -print nor -print -json calls a factory, or shows a secret.
 
-// Print writes ctx and what it contains, one piece a line, indented:
-// what it is, its factory and where it is defined, then its options. It
-// returns the first error writing to w.
+// Print writes ctx and what it contains, one piece a line, indented: what
+// it is, its factory and where it is defined, then its options.
 func Print(w io.Writer, ctx *Context) error {
 	defaults := &globalConf{}
 	if ctx.loader != nil {
@@ -27,11 +26,9 @@ func Print(w io.Writer, ctx *Context) error {
 	return bw.Flush()
 }
 
-// printContext writes ctx at depth, its heading after lead ("/v1 -> "),
-// and what it changes in above, the global conf of the context above it.
-// A filter comes before what it wraps, as a pipeline lists them; a
-// urlmap's apps in the order it tries them, not_found_app last; then
-// each guess, under its option.
+// printContext writes ctx at depth, after lead ("/v1 -> "), with what it
+// changes in above, the global conf above it. A filter comes before what it
+// wraps; a urlmap's apps in the order it tries them; guesses last.
 func printContext(w *bufio.Writer, ctx *Context, above *globalConf, depth int, lead string) {
 	pad := strings.Repeat("  ", min(depth, maxIndent))
 	w.WriteString(headingPad(depth) + lead + heading(ctx) + "\n")
@@ -92,8 +89,7 @@ func heading(ctx *Context) string {
 	return fmt.Sprintf("%s: %s, which has no Go twin  %s", ctx.label, ctx.shownFactory(), ctx.where)
 }
 
-// mountLabel is a urlmap's mount as -print shows it: its path, / for the
-// root, after its domain if it has one.
+// mountLabel is a mount as -print shows it: [domain NAME] /path.
 func mountLabel(m mount) string {
 	path := m.path
 	if path == "" {
@@ -147,8 +143,7 @@ func optionLines(ctx *Context, above *globalConf) []string {
 }
 
 // changedKeys are the keys of global whose values differ from above's,
-// sorted. Most contexts share the global conf above them, and then none
-// differ: a file with 50,000 [DEFAULT] keys need not sort them for each.
+// sorted. Most contexts share the global conf above them: then none do.
 func changedKeys(global, above *globalConf) []string {
 	if global == above {
 		return nil
@@ -176,11 +171,9 @@ func writeJSON(w io.Writer, ctx *Context, showSecrets bool) error {
 	return e.Encode(contextJSON(ctx, showSecrets))
 }
 
-// contextJSON is ctx as JSON. Its keys object_type, protocol, factory,
-// section, file, local_conf, global_conf, app, filters, next, filter and
-// urlmap are Paste Deploy's own, as the conformance test records them from
-// Paste; where, go_twin, guessed_from_options, ignored and require
-// are step 04's.
+// contextJSON is ctx as JSON, with Paste Deploy's keys as the conformance
+// test records them, and step 04's: where, go_twin, guessed_from_options,
+// ignored and require.
 func contextJSON(ctx *Context, showSecrets bool) map[string]any {
 	conf := func(settings func(func(setting) bool)) map[string]string {
 		m := map[string]string{}

@@ -31,10 +31,10 @@ func NewRegistry(own string) *Registry {
 	return &Registry{own: normalizeDist(own), factories: map[registryKey]*Factory{}}
 }
 
-// Add lists f under egg:OWN#f.Name, and under each of refs: an entry
-// point (egg:oslo.middleware#request_id) or a Python path
-// (oslo_middleware:RequestId.factory), the names OpenStack configs use
-// for the piece f twins.
+// Add lists f under egg:OWN#f.Name, and under each of refs, the names
+// OpenStack configs give what f twins: entry points such as
+// egg:oslo.middleware#request_id, Python paths such as
+// oslo_middleware:RequestId.factory.
 func (r *Registry) Add(f Factory, refs ...string) {
 	for _, ref := range append([]string{"egg:" + r.own + "#" + f.Name}, refs...) {
 		r.factories[registryKey{f.Kind, canonicalRef(ref)}] = &f
@@ -103,8 +103,7 @@ func (r *Registry) String() string {
 }
 
 // canonicalRef spells ref as the registry keys it: an egg:Dist#name with
-// its distribution's name normalised (egg:Oslo.Middleware is
-// egg:oslo_middleware), anything else as it is.
+// its distribution's name normalised, anything else as it is.
 func canonicalRef(ref string) string {
 	rest, egg := strings.CutPrefix(ref, "egg:")
 	dist, name, ok := strings.Cut(rest, "#")
@@ -117,8 +116,7 @@ func canonicalRef(ref string) string {
 // distSeparators are the runs a distribution's normalised name spells _.
 var distSeparators = regexp.MustCompile(`[-_.]+`)
 
-// normalizeDist normalises a distribution's name as importlib.metadata
-// does before it looks the distribution up.
+// normalizeDist normalises a distribution's name as importlib.metadata does.
 func normalizeDist(dist string) string {
 	return distSeparators.ReplaceAllString(strings.ToLower(dist), "_")
 }

@@ -26,9 +26,9 @@ type resolver struct {
 }
 
 // Load resolves the app, pipeline or composite called name in the config
-// file at path into a tree of contexts, with the entry points of reg:
-// Paste Deploy's loadcontext(APP, "config:"+path, name), and what each
-// composite's factory would load. It calls no factory.
+// file at path into a tree of contexts, with the entry points of reg: Paste
+// Deploy's loadcontext(APP, "config:"+path, name), and what each composite's
+// factory would load.
 func Load(path, name string, reg *Registry) (*Context, error) {
 	return (&resolver{registry: reg, readFile: readConfigFile}).resolve(path, name)
 }
@@ -80,8 +80,7 @@ func (at site) what() string {
 }
 
 // hide is err, unless the site's name took in a secret and err is at its
-// line, where the reason may quote the name: then it says only that the
-// name was refused.
+// line, where it may quote the name: then an error that does not.
 func (at site) hide(err error) error {
 	var ce *configError
 	if !at.secret || !errors.As(err, &ce) || ce.where != at.where {
@@ -91,8 +90,7 @@ func (at site) hide(err error) error {
 }
 
 // configLoader reads the sections of one file: the twin of ConfigLoader.
-// Its defaults are the file's [DEFAULT], here and __file__, and the global
-// conf a config: URI passed in.
+// Its defaults are [DEFAULT], here, __file__, and what a config: URI passed.
 type configLoader struct {
 	r        *resolver
 	file     *iniFile
@@ -105,11 +103,9 @@ type configLoader struct {
 	err      error              // the error making global gave
 }
 
-// openLoader returns a loader for the file at path, parsed once a load:
-// the twin of ConfigLoader.__init__ and update_defaults. The keys of
-// callerGlobal, the global conf of the section whose config: URI named
-// the file at from, are defaults too, unless the file sets them, and a
-// secret there stays one here.
+// openLoader returns a loader for the file at path, parsed once a load: the
+// twin of ConfigLoader.__init__ and update_defaults. The keys of callerGlobal,
+// from the config: URI at from, are defaults the file does not set.
 func (r *resolver) openLoader(path string, callerGlobal *globalConf, from position) (*configLoader, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -187,8 +183,8 @@ func (l *configLoader) defaultsConf() (*globalConf, error) {
 	return l.global, nil
 }
 
-// value returns o, an option of s or a default, interpolated with s's
-// options and the defaults: the twin of parser.get(section, key).
+// value returns o, an option of s or a default, interpolated: the twin of
+// parser.get(section, key).
 func (l *configLoader) value(s *section, o *option) (setting, error) {
 	lookup := func(name string) (value string, secret, ok bool) {
 		if o, ok := s.index[name]; ok {
@@ -209,8 +205,7 @@ func (l *configLoader) value(s *section, o *option) (setting, error) {
 	return setting{key: o.key, value: v, where: l.where(o.line), secret: usedSecret || passed}, nil
 }
 
-// lookupDefault returns the raw value of the default called name, and
-// whether a config: URI passed it in secret.
+// lookupDefault returns a default's raw value, and whether it came in secret.
 func (l *configLoader) lookupDefault(name string) (value string, secret, ok bool) {
 	if o, ok := l.byKey[name]; ok {
 		return o.value, l.passed[name], true
@@ -226,7 +221,7 @@ func (l *configLoader) sectionsFor(kind Kind, name string) []*section {
 		for _, typ := range group {
 			n := len(found)
 			for _, s := range l.file.byName[name] {
-				if t, _, _ := sectionName(s.header); t == typ {
+				if s.typ == typ {
 					found = append(found, s)
 				}
 			}
@@ -264,13 +259,12 @@ func (l *configLoader) nearMiss(name string) string {
 		return ""
 	}
 	s := l.file.byName[name][0]
-	typ, _, _ := sectionName(s.header)
-	_, known := sectionTypes[typ]
-	_, knownLower := sectionTypes[strings.ToLower(typ)]
+	_, known := sectionTypes[s.typ]
+	_, knownLower := sectionTypes[strings.ToLower(s.typ)]
 	switch {
 	case !known && knownLower:
 		return fmt.Sprintf(" (there is a [%s]: section types are case-sensitive)", s.header)
-	case typ == "filter":
+	case s.typ == "filter":
 		return fmt.Sprintf(" (there is a [%s], but a filter is not an app)", s.header)
 	case known:
 		return fmt.Sprintf(" (there is a [%s], but it is an app, not a filter)", s.header)
@@ -278,8 +272,7 @@ func (l *configLoader) nearMiss(name string) string {
 	return fmt.Sprintf(" (there is a [%s], which Paste Deploy does not load)", s.header)
 }
 
-// sectionRead is a section as get_context reads it before it looks for
-// its factory.
+// sectionRead is a section as get_context reads it, before its factory.
 type sectionRead struct {
 	kind       Kind // what the section is asked for: App or Filter
 	s          *section
@@ -292,9 +285,8 @@ type sectionRead struct {
 	require    setting
 }
 
-// getContext resolves name, a section of l's file or a URI, into a
-// context of kind, under global, the global conf of the section that
-// named it: the twin of ConfigLoader.get_context.
+// getContext resolves name, a section of l's file or a URI, into a context
+// of kind under global: the twin of ConfigLoader.get_context.
 func (l *configLoader) getContext(kind Kind, name string, global *globalConf, at site) (*Context, error) {
 	if isURI(name) {
 		ctx, err := l.r.loadContext(kind, name, filepath.Dir(l.file.path), global, at)
@@ -366,10 +358,8 @@ func (l *configLoader) readSection(kind Kind, s *section, global *globalConf) (*
 			return nil, err
 		}
 	}
-	typ, _, _ := sectionName(s.header)
-	sr := &sectionRead{kind: kind, s: s, typ: typ}
-	// The options, then the set and get keys of [DEFAULT], which are
-	// every section's.
+	sr := &sectionRead{kind: kind, s: s, typ: s.typ}
+	// The options, then [DEFAULT]'s set and get keys, which are every section's.
 	options := slices.Clip(s.options)
 	for _, o := range l.defaults {
 		if isSetOrGet(o.key) && s.index[o.key] == nil {
@@ -423,9 +413,8 @@ func isSetOrGet(key string) bool {
 	return strings.HasPrefix(key, "set ") || strings.HasPrefix(key, "get ")
 }
 
-// contextFromUse resolves a section's use = name, and makes that context
-// the section's own: its local conf and set keys over that context's, and
-// a protocol from its type if it has none: the twin of
+// contextFromUse resolves use = name, and makes that context the section's,
+// its local conf and set keys over that context's: the twin of
 // ConfigLoader._context_from_use.
 func (l *configLoader) contextFromUse(sr *sectionRead, at site) (*Context, error) {
 	use, _ := sr.local.pop("use")
@@ -453,9 +442,8 @@ func (l *configLoader) contextFromUse(sr *sectionRead, at site) (*Context, error
 	return ctx, nil
 }
 
-// contextFromExplicit resolves a section that names its factory with a
-// protocol key, such as paste.filter_factory = module:object: the twin of
-// ConfigLoader._context_from_explicit.
+// contextFromExplicit resolves a section that names its factory by a
+// protocol key: the twin of ConfigLoader._context_from_explicit.
 func (l *configLoader) contextFromExplicit(sr *sectionRead) (*Context, error) {
 	var found []setting
 	for _, group := range protocols[sr.kind] {
@@ -568,8 +556,7 @@ func (r *resolver) tooMany(where position) error {
 	return nil
 }
 
-// spend counts settings and bytes of values %(...)s made at where: past
-// the load's limits, it is an error there.
+// spend counts settings and bytes %(...)s made; past a limit, it errs at where.
 func (r *resolver) spend(settings, bytes int, where position) error {
 	r.settings += settings
 	r.interpolated += bytes

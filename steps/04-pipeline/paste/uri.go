@@ -74,10 +74,9 @@ func (r *resolver) configContext(kind Kind, path, name, relativeTo string, globa
 	return l.getContext(kind, name, global, site{where: at.where, key: at.key, name: at.name, in: path, secret: at.secret, depth: at.depth})
 }
 
-// eggContext resolves egg:dist#name by what the registry twins: the twin
-// of EggLoader. An entry point with no Go twin is taken on trust, with
-// the protocol its section implies, except in the registry's own
-// distribution, whose every entry point the registry knows.
+// eggContext resolves egg:dist#name by what the registry twins: the twin of
+// EggLoader. An entry point with no Go twin is taken on trust, except in
+// the registry's own distribution.
 func (r *resolver) eggContext(kind Kind, dist, name string, at site) (*Context, error) {
 	if dist == "" {
 		return nil, errorAt(at.where, "%s: egg: names no distribution", at.what())
@@ -105,9 +104,8 @@ func (r *resolver) eggContext(kind Kind, dist, name string, at site) (*Context, 
 	return ctx, nil
 }
 
-// callContext resolves call:module:object, a Python object: the twin of
-// FuncLoader. As lookup_object looks object up as one attribute, it
-// cannot be Class.method; the section that uses it decides its protocol.
+// callContext resolves call:module:object: the twin of FuncLoader. As
+// lookup_object looks object up as one attribute, it cannot be Class.method.
 func (r *resolver) callContext(kind Kind, spec string, at site) (*Context, error) {
 	module, object, ok := strings.Cut(spec, ":")
 	if !ok || !isDottedName(module) || !isDottedName(object) || strings.Contains(object, ".") {

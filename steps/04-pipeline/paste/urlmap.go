@@ -95,22 +95,22 @@ func collapseSlashes(path string) string {
 	return doubleSlashes.ReplaceAllString(path, "/")
 }
 
-// URLMap is the factory of a urlmap, a composite: the Go twin of Paste's
-// urlmap_factory.
-var URLMap = Factory{Kind: Composite, Name: "urlmap", composite: func(mounts []mount, notFound http.Handler) (http.Handler, error) {
+// URLMap is the factory of a urlmap: the Go twin of Paste's urlmap_factory.
+var URLMap = Factory{Kind: Composite, Name: "urlmap", composite: urlmapFactory}
+
+func urlmapFactory(mounts []mount, notFound http.Handler) (http.Handler, error) {
 	if notFound == nil {
 		notFound = http.NotFoundHandler()
 	}
 	return &urlmap{mounts, notFound}, nil
-}}
+}
 
 // domainURL matches the scheme URLMap accepts before a domain.
 var domainURL = regexp.MustCompile(`^(http|https)://`)
 
 // urlmapPath reads a urlmap key, "/prefix" or "domain NAME [port N]
-// /prefix", into a domain and a normalised path: the twin of Paste's
-// parse_path_expression and URLMap.normalize_url. /v1, /v1/ and //v1 are
-// all /v1; / is "".
+// /prefix", into a domain and a path, normalised as /v1 for /v1/ and //v1,
+// and "" for /: the twin of parse_path_expression and URLMap.normalize_url.
 func urlmapPath(key string) (domain, path string, err error) {
 	var port string
 	fields := map[string]*string{"domain": &domain, "port": &port}
@@ -158,10 +158,8 @@ func urlmapPath(key string) (domain, path string, err error) {
 	return domain, strings.TrimRight(collapseSlashes(url), "/"), nil
 }
 
-// urlmapOrder returns mounts as URLMap keeps them: a later key for the
-// same domain and path replaces an earlier one, and they are sorted in the
-// order URLMap tries them: by domain, any domain last, then the longest
-// path first.
+// urlmapOrder returns mounts as URLMap keeps them: the last key for each
+// domain and path, by domain, any domain last, then the longest path first.
 func urlmapOrder(mounts []mount) []mount {
 	if len(mounts) < 2 {
 		return mounts
