@@ -86,16 +86,20 @@ func (r *resolver) guessApps(ctx *Context, depth int) error {
 	}
 	for _, s := range ctx.local.list {
 		names := strings.FieldsFunc(s.value, isPySpace)
-		if len(names) == 0 || !ctx.loader.names(App, names[len(names)-1]) ||
-			slices.ContainsFunc(names[:len(names)-1], func(name string) bool { return !ctx.loader.names(Filter, name) }) {
+		if len(names) == 0 {
+			continue
+		}
+		app, filters := names[len(names)-1], names[:len(names)-1]
+		notFilter := func(name string) bool { return !ctx.loader.names(Filter, name) }
+		if !ctx.loader.names(App, app) || slices.ContainsFunc(filters, notFilter) {
 			continue
 		}
 		at := site{where: s.where, key: s.key, name: s.value, secret: s.secret, depth: depth + 1}
 		// The app first, then the filters, as Paste makes a pipeline.
 		g := guess{key: s.key}
 		var err error
-		g.app, err = r.resolveGuess(ctx, App, names[len(names)-1], at)
-		for _, name := range names[:len(names)-1] {
+		g.app, err = r.resolveGuess(ctx, App, app, at)
+		for _, name := range filters {
 			if err != nil {
 				break
 			}

@@ -2,6 +2,7 @@ package paste
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -38,7 +39,7 @@ func printContext(w *bufio.Writer, ctx *Context, above *globalConf, depth int, l
 	var wrapped, notFound []*Context
 	for _, c := range children(ctx, false) {
 		switch {
-		case c.guessed || c.mount != nil:
+		case c.guessed || c.mount != nil: // below
 		case c.role == "filter":
 			printContext(w, c.ctx, ctx.global, depth+1, "")
 		case c.role == "not_found_app":
@@ -51,7 +52,11 @@ func printContext(w *bufio.Writer, ctx *Context, above *globalConf, depth int, l
 		printContext(w, c, ctx.global, depth+1, "")
 	}
 	for _, m := range urlmapOrder(ctx.mounts) {
-		printContext(w, m.app, ctx.global, depth+1, mountLabel(m)+" -> ")
+		label := cmp.Or(m.path, "/") + " -> "
+		if m.domain != "" {
+			label = "domain " + m.domain + " " + label
+		}
+		printContext(w, m.app, ctx.global, depth+1, label)
 	}
 	for _, c := range notFound {
 		printContext(w, c, ctx.global, depth+1, "not_found_app -> ")
@@ -87,18 +92,6 @@ func heading(ctx *Context) string {
 		return fmt.Sprintf("%s, which has no Go twin  %s", ctx.label, ctx.where)
 	}
 	return fmt.Sprintf("%s: %s, which has no Go twin  %s", ctx.label, ctx.shownFactory(), ctx.where)
-}
-
-// mountLabel is a mount as -print shows it: [domain NAME] /path.
-func mountLabel(m mount) string {
-	path := m.path
-	if path == "" {
-		path = "/"
-	}
-	if m.domain != "" {
-		return "domain " + m.domain + " " + path
-	}
-	return path
 }
 
 // optionLines are the lines -print shows under ctx: its local conf; the

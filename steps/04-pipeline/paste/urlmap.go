@@ -44,7 +44,15 @@ type urlmap struct {
 }
 
 func (m *urlmap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	host, port := requestHost(r)
+	// The host, lowercased, and its port, 80 or 443 if it names none, as
+	// URLMap reads HTTP_HOST.
+	host, port := strings.ToLower(r.Host), "80"
+	if r.TLS != nil {
+		port = "443"
+	}
+	if h, p, ok := strings.Cut(host, ":"); ok {
+		host, port = h, p
+	}
 	path := collapseSlashes(r.URL.Path)
 	for _, mt := range m.mounts {
 		if mt.domain != "" && mt.domain != host && mt.domain != host+":"+port {
@@ -69,19 +77,6 @@ func (m *urlmap) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m.notFound.ServeHTTP(w, r)
-}
-
-// requestHost returns the request's host, lowercased, and its port, 80 or
-// 443 if it names none, as URLMap reads HTTP_HOST.
-func requestHost(r *http.Request) (host, port string) {
-	host, port = strings.ToLower(r.Host), "80"
-	if r.TLS != nil {
-		port = "443"
-	}
-	if h, p, ok := strings.Cut(host, ":"); ok {
-		host, port = h, p
-	}
-	return host, port
 }
 
 // doubleSlashes matches the runs of slashes URLMap turns into one.
