@@ -499,6 +499,13 @@ def main():
         format="time=%(asctime)s level=%(levelname)s msg=%(message)s",
         datefmt="%Y-%m-%dT%H:%M:%S%z", level=logging.INFO)
     logging.addLevelName(logging.WARNING, "WARN")  # as slog names it
+    sys.exit(serve(new_handler(logging.getLogger(), args.max_body_size), args))
+
+
+def serve(app, args):
+    """Serves app as the flags in args say (-addr, -tls-cert, -tls-key,
+    -read-header-timeout, -shutdown-timeout) until SIGINT or SIGTERM, and
+    returns the exit status; step 04's twin serves its pipeline with it."""
     logger = logging.getLogger()
     context, scheme = None, "http"
     if args.tls_cert is not None:
@@ -515,7 +522,8 @@ def main():
     signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
 
     # Listen first, so a taken port or a bad address fails here, in one line.
-    in_flight = InFlight(new_handler(logger, args.max_body_size))
+    in_flight = InFlight(app)
+    host, _, port = args.addr.rpartition(":")
     try:
         httpd = Server((host, int(port)), in_flight,
                        args.read_header_timeout, logger)
@@ -529,7 +537,7 @@ def main():
     host, port = httpd.server_address[:2]
     print(f"listening on {scheme}://{host}:{port}", file=sys.stderr)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    sys.exit(wait_and_shut_down(httpd, in_flight, args.shutdown_timeout))
+    return wait_and_shut_down(httpd, in_flight, args.shutdown_timeout)
 
 
 if __name__ == "__main__":
