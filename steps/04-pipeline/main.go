@@ -88,10 +88,9 @@ func main() {
 	os.Exit(code)
 }
 
-// loadConfig makes the app, pipeline or composite called name in the
-// config at path, in the loader's three stages: parse the file, resolve
-// the name into a tree of contexts, build the tree into one handler. It
-// is the Go twin of Paste Deploy's loadapp("config:"+path, name).
+// loadConfig makes the app called name in the config at path, in three
+// stages: parse and resolve (paste.Load), then build (paste.Build). It is
+// the Go twin of Paste Deploy's loadapp("config:"+path, name).
 func loadConfig(path, name string, logger *slog.Logger) (http.Handler, error) {
 	reg := newRegistry(logger)
 	tree, err := paste.Load(path, name, reg)

@@ -11,14 +11,6 @@ import (
 	"testing"
 )
 
-// countingWriter counts what is written to it, and keeps nothing.
-type countingWriter struct{ n int }
-
-func (w *countingWriter) Write(p []byte) (int, error) {
-	w.n += len(p)
-	return len(p), nil
-}
-
 // nestedTree resolves bigConfigs' nested-composites, n deep.
 func nestedTree(t *testing.T, n int) *Context {
 	t.Helper()
