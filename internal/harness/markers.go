@@ -473,7 +473,7 @@ func stepDiff(oldDir, newDir string) (string, error) {
 	for _, group := range []struct {
 		what  string
 		names []string
-	}{{"new", added}, {"removed", removed}, {"unchanged", same}} {
+	}{{"new tests", added}, {"removed", removed}, {"unchanged", same}} {
 		if len(group.names) > 0 {
 			fmt.Fprintf(&b, "# %s in %s: %s\n", group.what, newDir, strings.Join(group.names, ", "))
 		}

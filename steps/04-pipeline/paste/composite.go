@@ -45,7 +45,7 @@ func (r *resolver) expand(ctx *Context, depth int) error {
 // and resolves the apps they name, not_found_app first: each key but
 // not_found_app is a path expression, and its value an app.
 func (r *resolver) resolveURLMap(ctx *Context, depth int) error {
-	local := ctx.local
+	local := *ctx.local // a copy: not_found_app stays in the conf
 	notFound, ok := local.pop("not_found_app")
 	if !ok {
 		notFound = ctx.global.values["not_found_app"]

@@ -72,8 +72,11 @@ func FuzzLoad(f *testing.F) {
 // the test scripts (txtar archives: "-- NAME --" starts a file).
 func seedConfigs() ([][]byte, error) {
 	var seeds [][]byte
-	for _, pattern := range []string{"api-paste.ini", "examples/*.ini", "testdata/conformance/*.ini", "../../testdata/*.txtar"} {
+	for _, pattern := range []string{"../api-paste.ini", "../examples/*.ini", "testdata/conformance/*.ini", "../../../testdata/*.txtar"} {
 		files, err := filepath.Glob(pattern)
+		if err == nil && len(files) == 0 {
+			err = fmt.Errorf("no seed config matches %s", pattern)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +92,7 @@ func seedConfigs() ([][]byte, error) {
 			seeds = append(seeds, txtarINIs(data)...)
 		}
 	}
-	if len(seeds) < 100 {
+	if len(seeds) < 150 {
 		return nil, fmt.Errorf("only %d seed configs: are the examples, the corpus and the scripts where FuzzLoad looks?", len(seeds))
 	}
 	return seeds, nil

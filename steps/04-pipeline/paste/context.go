@@ -8,10 +8,10 @@ package paste
 // it, and with what local and global conf; a pipeline, a filter-app, a
 // filter-with or a composite holds the contexts inside it.
 type Context struct {
-	kind     Kind   // App, Filter, Pipeline, FilterApp or FilterWith: Paste's object type
-	protocol string // "paste.app_factory", ...; "" for the three that hold others, or when nothing decided it
-	factory  string // what the config names: "egg:Paste#urlmap" or "module:object"
-	local    localConf
+	kind     Kind       // App, Filter, Pipeline, FilterApp or FilterWith: Paste's object type
+	protocol string     // "paste.app_factory", ...; "" for the three that hold others, or when nothing decided it
+	factory  string     // what the config names: "egg:Paste#urlmap" or "module:object"
+	local    *localConf // a Python dict: contexts that share one in Paste share it here
 	global   *globalConf
 	loader   *configLoader // the file a composite loads its apps from; nil when a URI named it
 

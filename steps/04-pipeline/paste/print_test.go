@@ -11,7 +11,7 @@ import (
 	"testing"
 )
 
-// nestedTree resolves bigConfigs' nested-composites, n deep.
+// nestedTree resolves nestedConfig(n): composites nested n deep.
 func nestedTree(t *testing.T, n int) *Context {
 	t.Helper()
 	data := []byte(nestedConfig(n))
@@ -78,7 +78,7 @@ func useChain(n int) string {
 
 // TestPrintManyDefaults: -print looks through a context's global conf
 // only when it is not the one above's, and sorts only the keys that
-// differ, so that 150 contexts under 5,000 [DEFAULT] keys do not copy and
+// differ, so that 500 contexts under 5,000 [DEFAULT] keys do not copy and
 // sort them 500 times: with 50,000 keys and 2,000 contexts, a 640 KB
 // config, that took 24 seconds.
 func TestPrintManyDefaults(t *testing.T) {
@@ -87,7 +87,7 @@ func TestPrintManyDefaults(t *testing.T) {
 	for i := range 5000 {
 		fmt.Fprintf(&b, "d%d = v\n", i)
 	}
-	b.WriteString(nestedConfig(150))
+	b.WriteString(bigConfigs["wide-urlmap"](500)) // 500 apps under one urlmap
 	data := []byte(b.String())
 	r := &resolver{registry: testRegistry(t), readFile: func(string) ([]byte, error) { return data, nil }}
 	tree, err := r.resolve("big.ini", "c0")
@@ -101,6 +101,23 @@ func TestPrintManyDefaults(t *testing.T) {
 	}
 	runtime.ReadMemStats(&after)
 	if allocated := after.TotalAlloc - before.TotalAlloc; allocated > 4<<20 {
-		t.Errorf("-print of 150 contexts under 5,000 [DEFAULT] keys allocated %d bytes, want under 4 MiB", allocated)
+		t.Errorf("-print of 500 contexts under 5,000 [DEFAULT] keys allocated %d bytes, want under 4 MiB", allocated)
+	}
+}
+
+// TestPrintFilterAppExplicit: a filter-app whose filter names its factory
+// with a protocol key is shown with its section and its FILE:LINE.
+func TestPrintFilterAppExplicit(t *testing.T) {
+	tree, err := Load("testdata/conformance/filter-app-explicit.ini", "main", testRegistry(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := Print(&b, tree); err != nil {
+		t.Fatal(err)
+	}
+	const want = "  filter-app:main: request_id  testdata/conformance/filter-app-explicit.ini:2\n"
+	if !strings.Contains(b.String(), want) {
+		t.Errorf("-print of a filter-app with an explicit factory:\n%s\nwant a line\n%s", b.String(), want)
 	}
 }

@@ -34,8 +34,12 @@ func NewRegistry(own string) *Registry {
 // Add lists f under egg:OWN#f.Name, and under each of refs, the names
 // OpenStack configs give what f twins: entry points such as
 // egg:oslo.middleware#request_id, Python paths such as
-// oslo_middleware:RequestId.factory.
+// oslo_middleware:RequestId.factory. The one composite is URLMap: Add
+// panics on another, as the loader reads a composite's keys as a urlmap's.
 func (r *Registry) Add(f Factory, refs ...string) {
+	if f.Kind == Composite && f.composite == nil {
+		panic("paste: Registry.Add: the one composite factory is paste.URLMap")
+	}
 	for _, ref := range append([]string{"egg:" + r.own + "#" + f.Name}, refs...) {
 		r.factories[registryKey{f.Kind, canonicalRef(ref)}] = &f
 	}

@@ -60,3 +60,15 @@ var (
 	registry     *Registry
 	registryErr  error
 )
+
+// TestAddRefusesAnotherComposite: the loader reads a composite's keys as a
+// urlmap's, so a composite factory other than URLMap is refused when it is
+// added, not met as a nil function when a config builds it.
+func TestAddRefusesAnotherComposite(t *testing.T) {
+	defer func() {
+		if recover() == nil {
+			t.Error("Add of a composite that is not URLMap did not panic")
+		}
+	}()
+	NewRegistry("tutorial").Add(Factory{Kind: Composite, Name: "mine"})
+}

@@ -276,8 +276,8 @@ func (l *configLoader) nearMiss(name string) string {
 type sectionRead struct {
 	kind       Kind // what the section is asked for: App or Filter
 	s          *section
-	typ        string // its type: "app", "pipeline", ...
-	local      localConf
+	typ        string      // its type: "app", "pipeline", ...
+	local      *localConf  // shared with the context made of it, as Paste shares one dict
 	global     *globalConf // with its set keys
 	additions  []setting   // its set keys
 	ignored    []setting   // its keys that Paste skips, as [DEFAULT] sets them
@@ -358,7 +358,7 @@ func (l *configLoader) readSection(kind Kind, s *section, global *globalConf) (*
 			return nil, err
 		}
 	}
-	sr := &sectionRead{kind: kind, s: s, typ: s.typ}
+	sr := &sectionRead{kind: kind, s: s, typ: s.typ, local: &localConf{}}
 	// The options, then [DEFAULT]'s set and get keys, which are every section's.
 	options := slices.Clip(s.options)
 	for _, o := range l.defaults {
@@ -476,6 +476,7 @@ func (l *configLoader) contextFromExplicit(sr *sectionRead) (*Context, error) {
 	ctx := l.r.newContext(sr.kind)
 	ctx.protocol, ctx.factory, ctx.factoryAt, ctx.secret = protocol.key, ref, protocol.where, protocol.secret
 	ctx.local, ctx.global, ctx.loader = sr.local, sr.global, l
+	ctx.label, ctx.where = sr.s.header, l.where(sr.s.line)
 	ctx.twin = l.r.registry.find(protocolKinds[protocol.key], ref)
 	return ctx, nil
 }
@@ -545,7 +546,7 @@ func (l *configLoader) pipelineContext(sr *sectionRead, at site) (*Context, erro
 // newContext makes a context of kind, and counts it.
 func (r *resolver) newContext(kind Kind) *Context {
 	r.contexts++
-	return &Context{kind: kind}
+	return &Context{kind: kind, local: &localConf{}}
 }
 
 // tooMany is an error once the tree has grown past maxContexts.
