@@ -17,11 +17,31 @@ def describe(err, path):
     """The one line that says why Paste Deploy refused the config at path.
     ConfigParser's errors get their FILE:LINE; an interpolation error is
     worded here, as Python's own shows the raw value, which may be a
-    secret."""
+    secret. Where the wording fails, or the secrets cannot all be found
+    (a file a config: URI names cannot be read again), no text of the
+    error is shown: only the file and the exception's type."""
+    try:
+        return word(err, path)
+    except Exception:
+        return hidden(err, path)
+
+
+def hidden(err, path):
+    """The line for an error whose text cannot be shown."""
+    return (f"{path}: {type(err).__name__}: not shown: the config's secrets "
+            "could not all be found to take them out")
+
+
+class Unscrubbable(Exception):
+    """The secrets of a config cannot all be found."""
+
+
+def word(err, path):
+    """describe's line, raising where it cannot be sure it shows no secret."""
     if isinstance(err, OSError) and err.strerror:
         if not err.filename or os.path.abspath(err.filename) == os.path.abspath(path):
             return f"open {path}: {err.strerror}"  # the -config file: no secret named it
-        return f"open {scrub(os.path.relpath(err.filename), path)}: {err.strerror}"
+        return f"open {scrub(os.path.relpath(err.filename), path, err.filename)}: {err.strerror}"
     if isinstance(err, configparser.MissingSectionHeaderError):
         return f"{path}:{err.lineno}: no [section] header before {err.line.strip()!r}"
     if isinstance(err, configparser.ParsingError):
@@ -40,19 +60,21 @@ def describe(err, path):
     return f"{path}: {type(err).__name__}: {scrub(message, path)}"
 
 
-def scrub(message, path):
+def scrub(message, path, unopened=None):
     """message, with every secret of the config taken out: the values, raw
     and interpolated, of the keys that look secret, in each file Paste
     Deploy reads (a config: URI names more), and as its errors quote them
     (repr, or URL-decoded in a config: path). A name that a get key or a
     urlmap mount gives is not taken for a secret: where a secret went into
-    it, it is taken out as that secret. If the config cannot be read
-    again, nothing of the message is shown."""
-    parsers = read_configs(path).values()
-    if not parsers:
-        return "not shown: the config could not be read again to take its secrets out"
+    it, it is taken out as that secret. If the config, or a file a
+    config: URI names (but unopened, the one Paste Deploy itself could
+    not open), cannot be read again, it raises Unscrubbable."""
+    parsers, unread = read_all(path)
+    unread.discard(None if unopened is None else os.path.abspath(unopened.strip()))
+    if not parsers or unread:
+        raise Unscrubbable(path)
     secrets = set()
-    for parser in parsers:
+    for parser in parsers.values():
         for section in [parser.default_section, *parser.sections()]:
             for key in parser[section]:
                 if not looks_secret(key) or key.startswith(("get ", "/", "domain ")):
@@ -68,42 +90,157 @@ def scrub(message, path):
 
 def read_configs(path):
     """The config at path, and every file its config: URIs name, read again
-    as Paste Deploy's loaders read them: keys keep their case, here and
-    __file__ are set, and a file named by a config: URI has the [DEFAULT]
-    of the file that names it, below its own. {absolute path: parser}; a
-    file that cannot be read is left out."""
-    parsers, todo = {}, [(os.path.abspath(path), {})]
+    as Paste Deploy's loaders read them: {(absolute path, the global conf
+    it was given): parser}; a file that cannot be read is left out."""
+    return read_all(path)[0]
+
+
+# How many (file, global conf) pairs, and callers' paths to a section,
+# read_all follows before it gives up, the secrets not all found.
+MAX_FILES = 200
+MAX_PATHS = 10000
+
+
+def read_all(path):
+    """read_configs' parsers, and the absolute paths of the files a config:
+    URI names that could not be read or parsed. Each file is read as
+    ConfigLoader reads it: keys keep their case, here and __file__ are its
+    own, and below its own [DEFAULT] are the keys of the global conf its
+    caller passes: the caller's [DEFAULT] (with what its own caller
+    passed over it) and the set keys of the section that names the URI,
+    and of the sections of that file that lead to it. A URI is read as
+    loadcontext reads it: the scheme up to the first colon, what follows
+    it, to a #, the path. Where there are too many to follow, the config
+    itself is counted unread."""
+    root = os.path.abspath(path)
+    parsers, unread = {}, set()
+    todo = [(root, {}, True)]
     while todo:
-        file, inherited = todo.pop(0)
-        if file in parsers:
+        file, inherited, strict = todo.pop(0)
+        key = (os.path.abspath(file), frozenset(inherited.items()))
+        if key in parsers:
             continue
+        if len(parsers) >= MAX_FILES:
+            unread.add(root)
+            break
         parser = configparser.ConfigParser(defaults={
-            **inherited, "here": os.path.dirname(file), "__file__": file}, strict=False)
+            "here": os.path.dirname(os.path.abspath(file)),
+            "__file__": os.path.abspath(file)}, strict=False)
         parser.optionxform = str
         try:
             with open(file, encoding="utf-8") as f:
                 parser.read_file(f)
         except (OSError, configparser.Error, UnicodeDecodeError):
+            if strict:
+                unread.add(os.path.abspath(file))
             continue
-        parsers[file] = parser
-        defaults = {key: value for key in parser.defaults()
-                    for value in values(parser, parser.default_section, key)[-1:]}
-        for section in parser.sections():
-            for key in parser[section]:
-                for value in values(parser, section, key):
-                    for uri in re.findall(r"(?i)(?:^|\s)config:([^#\s]+)", value):
-                        todo.append((config_path(uri, file), defaults))
-    return parsers
+        for name, value in inherited.items():  # as update_defaults(overwrite=False)
+            parser._defaults.setdefault(name, value)
+        parsers[key] = parser
+        base = {key: value for key in parser.defaults()
+                for value in values(parser, parser.default_section, key)[-1:]}
+        base.update(inherited)
+        try:
+            for section, uri, strict_uri, conf in config_uris(parser, base):
+                todo.append((config_path(uri, file), conf, strict and strict_uri))
+        except Unscrubbable:
+            unread.add(root)
+    return parsers, unread
+
+
+def config_uris(parser, base):
+    """(section, uri, whether Paste Deploy loads it, global conf passed)
+    for each config: URI in the file parser read: a whole value, or a word
+    of one; the conf, base with the set keys of each section on a path of
+    references to the section, as get_context passes it on."""
+    found = []
+    for section in parser.sections():
+        kind = section.split(":", 1)[0]
+        for key in parser[section]:
+            raw = parser.get(section, key, raw=True)
+            for n, value in enumerate(values(parser, section, key)):
+                loaded = n == 1 or "%" not in raw  # the value Paste Deploy reads
+                whole = loaded and (key in ("use", "next", "filter-with") or
+                                    kind in ("composite", "composit"))
+                if is_config_uri(value):
+                    found.append((section, value, whole))
+                for word in value.split():
+                    if word != value and is_config_uri(word):
+                        found.append((section, word, loaded and key == "pipeline"))
+    if not found:
+        return []
+    refs = references(parser)
+    out = []
+    for section, uri, strict_uri in found:
+        for conf in confs(parser, section, base, refs):
+            out.append((section, uri, strict_uri, conf))
+    return out
+
+
+def is_config_uri(name):
+    """Whether Paste Deploy takes name for a config: URI (absolute_name,
+    and loadcontext's scheme, lowercased)."""
+    return re.match(r"[a-zA-Z]+:", name) is not None and \
+        name.split(":", 1)[0].lower() == "config"
+
+
+def set_keys(parser, section):
+    """The global conf a section's set keys add."""
+    return {key[4:].strip(): values(parser, section, key)[-1]
+            for key in parser[section] if key.startswith("set ")}
+
+
+def references(parser):
+    """{section: the sections of the same file that may name it}: by use,
+    next, filter-with, a pipeline's words, or any value or word of one."""
+    by_name = {}
+    for section in parser.sections():
+        by_name.setdefault(section.split(":", 1)[-1].strip(), []).append(section)
+    refs = {}
+    for section in parser.sections():
+        for key in parser[section]:
+            for value in values(parser, section, key):
+                for name in {value.strip(), *value.split()}:
+                    for target in by_name.get(name, []):
+                        refs.setdefault(target, set()).add(section)
+    return refs
+
+
+def confs(parser, section, base, refs):
+    """The global confs section may pass on: base, then the set keys of
+    the sections on each path of references to it, the nearest last."""
+    start = set_keys(parser, section)
+    seen, result, todo = set(), [], [(section, start)]
+    while todo:
+        current, acc = todo.pop()
+        state = (current, frozenset(acc.items()))
+        if state in seen:
+            continue
+        if len(seen) >= MAX_PATHS:
+            raise Unscrubbable(section)
+        seen.add(state)
+        conf = {**base, **acc}
+        if conf not in result:
+            result.append(conf)
+        for referrer in refs.get(current, ()):
+            todo.append((referrer, {**set_keys(parser, referrer), **acc}))
+    return result
 
 
 def config_path(uri, file):
-    """The file a config: URI names, from file, as Paste Deploy finds it."""
-    uri = uri.replace("\\", "/")
-    if not os.path.isabs(uri):
-        uri = os.path.dirname(file) + "/" + uri
-    if uri.startswith("///"):
-        uri = uri[2:]
-    return os.path.abspath(urllib.parse.unquote(uri))
+    """The file a config: URI names, from file, as loadcontext, _loadconfig
+    and ConfigLoader find it: the path is what follows the first colon, up
+    to a #, spaces and all; a relative one is joined to file's folder; the
+    whole is URL-decoded, then stripped."""
+    path = uri.split("#", 1)[0].split(":", 1)[1]
+    isabs = os.path.isabs(path)
+    path = path.replace("\\", "/")
+    if not isabs:
+        folder = os.path.dirname(file).replace("\\", "/")
+        path = folder + ("" if folder.endswith("/") else "/") + path
+    if path.startswith("///"):
+        path = path[2:]
+    return urllib.parse.unquote(path).strip()
 
 
 def values(parser, section, key):
