@@ -8,7 +8,6 @@ import (
 	"go/parser"
 	"go/printer"
 	"go/token"
-	"os"
 	"path/filepath"
 	"strings"
 )
@@ -102,6 +101,5 @@ func fileComment(f *ast.File) string {
 // isPackageDir reports whether dir holds Go files.
 func isPackageDir(dir string) bool {
 	names, _ := filepath.Glob(filepath.Join(dir, "*.go"))
-	_, err := os.Stat(dir)
-	return err == nil && len(names) > 0
+	return len(names) > 0
 }

@@ -51,16 +51,6 @@ var bigConfigs = map[string]func(n int) string{
 	},
 }
 
-// nestedConfig is composites nested n deep.
-func nestedConfig(n int) string {
-	var b strings.Builder
-	for i := range n {
-		fmt.Fprintf(&b, "[composite:c%d]\nuse = egg:Paste#urlmap\n/ = c%d\n\n", i, i+1)
-	}
-	fmt.Fprintf(&b, "[app:c%d]\nuse = egg:tutorial#greeting\n", n)
-	return b.String()
-}
-
 // BenchmarkLoad loads each of bigConfigs at 1,000, 10,000 and 100,000
 // sections or keys, and reports the nanoseconds per section.
 func BenchmarkLoad(b *testing.B) {

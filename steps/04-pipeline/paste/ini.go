@@ -94,9 +94,10 @@ func parseINI(path string, data []byte) (*iniFile, error) {
 			last.value = strings.TrimRightFunc(strings.Join(lines, "\n"), isPySpace)
 		}
 	}
-	// A line ends at \n, \r\n or \r, as Python reads a text file.
-	for raw := range strings.Lines(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(string(data))) {
-		raw, n = strings.TrimSuffix(raw, "\n"), n+1
+	for rest := string(data); rest != ""; {
+		var raw string
+		raw, rest = nextLine(rest)
+		n++
 		if len(raw) > maxLine {
 			return nil, fail(n, "a line longer than %d bytes", maxLine)
 		}
@@ -189,4 +190,17 @@ func shownLine(text string) string {
 		return "(a line that looks secret, not shown)"
 	}
 	return fmt.Sprintf("%q", text)
+}
+
+// nextLine returns the first line of text, and the rest after its end:
+// \n, \r\n or \r, as Python reads a text file.
+func nextLine(text string) (line, rest string) {
+	i := strings.IndexAny(text, "\r\n")
+	switch {
+	case i < 0:
+		return text, ""
+	case strings.HasPrefix(text[i:], "\r\n"):
+		return text[:i], text[i+2:]
+	}
+	return text[:i], text[i+1:]
 }

@@ -66,11 +66,22 @@ func TestNestingLimit(t *testing.T) {
 	}
 }
 
+// nestedConfig is composites nested n deep.
+func nestedConfig(n int) string {
+	return chainConfig(n, "[composite:c%d]\nuse = egg:Paste#urlmap\n/ = c%d\n\n")
+}
+
 // useChain is n sections, each of which uses the next.
 func useChain(n int) string {
+	return chainConfig(n, "[app:c%d]\nuse = c%d\n\n")
+}
+
+// chainConfig is n sections c0 to c(n-1), each made by section from its
+// number and the next's, then the app cn.
+func chainConfig(n int, section string) string {
 	var b strings.Builder
 	for i := range n {
-		fmt.Fprintf(&b, "[app:c%d]\nuse = c%d\n\n", i, i+1)
+		fmt.Fprintf(&b, section, i, i+1)
 	}
 	fmt.Fprintf(&b, "[app:c%d]\nuse = egg:tutorial#greeting\n", n)
 	return b.String()

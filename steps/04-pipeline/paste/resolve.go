@@ -379,12 +379,12 @@ func (l *configLoader) readSection(kind Kind, s *section, global *globalConf) (*
 		if err != nil {
 			return nil, err
 		}
-		switch key := strings.TrimFunc(o.key[min(4, len(o.key)):], isPySpace); {
+		switch {
 		case strings.HasPrefix(o.key, "set "):
-			v.key = key
+			v.key = strings.TrimFunc(o.key[4:], isPySpace)
 			sr.additions = append(sr.additions, v)
 		case strings.HasPrefix(o.key, "get "):
-			v.key = key
+			v.key = strings.TrimFunc(o.key[4:], isPySpace)
 			gets = append(gets, v)
 		default:
 			sr.local.set(v)
