@@ -36,7 +36,7 @@ func echo(w http.ResponseWriter, r *http.Request) {
 	var maxErr *http.MaxBytesError
 	switch {
 	case errors.As(err, &maxErr):
-		tooLarge(w, maxErr.Limit)
+		tooLarge(w, r, maxErr.Limit)
 		return
 	case err != nil:
 		http.Error(w, "400 cannot read the request body", http.StatusBadRequest)
