@@ -96,8 +96,8 @@ func BenchmarkLayer(b *testing.B) {
 		{"accesslog", accessLog(logger), "/", nil},
 		{"faultwrap", faultWrap(logger), "/", nil},
 		{"sizelimit", sizeLimit(defaultMaxBodySize), "/", nil},
-		{"healthcheck/passing-on", healthcheck("/healthcheck"), "/", nil},
-		{"healthcheck/answering", healthcheck("/healthcheck"), "/healthcheck", nil},
+		{"healthcheck/passing-on", healthcheckFilter("/healthcheck", healthcheck{}), "/", nil},
+		{"healthcheck/answering", healthcheckFilter("/healthcheck", healthcheck{}), "/healthcheck", nil},
 		{"authtoken", authToken("s3cret"), "/", http.Header{"X-Auth-Token": {"s3cret"}}},
 	}
 	for _, l := range layers {

@@ -48,11 +48,11 @@ const faultBody = `{"computeFault": {"code": 500, "message": ` +
 	`"The server has either erred or is incapable of performing the requested operation."}}`
 
 // writeFault answers 500 with nova's fault body, dropping any header the
-// failed handler had set, but the request id.
+// failed handler had set, but the request ids.
 func writeFault(w http.ResponseWriter) {
 	h := w.Header()
 	for name := range h {
-		if name != requestIDHeader {
+		if name != requestIDHeader && name != computeRequestIDHeader {
 			delete(h, name)
 		}
 	}

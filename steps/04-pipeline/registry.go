@@ -39,9 +39,9 @@ func newRegistry(logger *slog.Logger) *paste.Registry {
 		App: func(map[string]string) (http.Handler, error) {
 			return http.HandlerFunc(paths), nil
 		}})
-	add(paste.Factory{Kind: paste.App, Name: "healthcheck", Options: []string{},
-		App: func(map[string]string) (http.Handler, error) {
-			return http.HandlerFunc(healthcheckApp), nil
+	add(paste.Factory{Kind: paste.App, Name: "healthcheck", Options: healthcheckOptions,
+		App: func(opts map[string]string) (http.Handler, error) {
+			return newHealthcheck(opts)
 		}},
 		"egg:oslo.middleware#healthcheck",
 		"oslo_middleware:Healthcheck.app_factory")
@@ -50,7 +50,9 @@ func newRegistry(logger *slog.Logger) *paste.Registry {
 		Filter: func(map[string]string) (paste.Middleware, error) { return requestID, nil }},
 		"egg:oslo.middleware#request_id",
 		"oslo_middleware:RequestId.factory",
-		"oslo_middleware.request_id:RequestId.factory",
+		"oslo_middleware.request_id:RequestId.factory")
+	add(paste.Factory{Kind: paste.Filter, Name: "compute_req_id", Options: []string{},
+		Filter: func(map[string]string) (paste.Middleware, error) { return computeRequestID, nil }},
 		"nova.api.compute_req_id:ComputeReqIdMiddleware.factory")
 	add(paste.Factory{Kind: paste.Filter, Name: "faultwrap", Options: []string{},
 		Filter: func(map[string]string) (paste.Middleware, error) { return faultWrap(logger), nil }},
@@ -67,7 +69,7 @@ func newRegistry(logger *slog.Logger) *paste.Registry {
 		"egg:oslo.middleware#sizelimit",
 		"oslo_middleware:RequestBodySizeLimiter.factory",
 		"oslo_middleware.sizelimit:RequestBodySizeLimiter.factory")
-	add(paste.Factory{Kind: paste.Filter, Name: "healthcheck", Options: []string{"path"},
+	add(paste.Factory{Kind: paste.Filter, Name: "healthcheck", Options: append([]string{"path"}, healthcheckOptions...),
 		Filter: func(opts map[string]string) (paste.Middleware, error) {
 			path, ok := opts["path"]
 			if !ok {
@@ -76,7 +78,8 @@ func newRegistry(logger *slog.Logger) *paste.Registry {
 			if len(path) == 0 || path[0] != '/' {
 				return nil, paste.BadOption("path", "%q must start with /", path)
 			}
-			return healthcheck(path), nil
+			h, err := newHealthcheck(opts)
+			return healthcheckFilter(path, h), err
 		}},
 		"egg:oslo.middleware#healthcheck",
 		"oslo_middleware:Healthcheck.factory",

@@ -24,6 +24,20 @@ func requestID(next http.Handler) http.Handler {
 	})
 }
 
+// computeRequestIDHeader is the header nova's ComputeReqIdMiddleware sets
+// too, with the same id, for clients of nova's older API.
+const computeRequestIDHeader = "X-Compute-Request-Id"
+
+// computeRequestID is requestID that also sets X-Compute-Request-Id: the
+// Go twin of nova's ComputeReqIdMiddleware, oslo's RequestId with
+// compat_headers.
+func computeRequestID(next http.Handler) http.Handler {
+	return requestID(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header()[computeRequestIDHeader] = w.Header()[requestIDHeader]
+		next.ServeHTTP(w, r)
+	}))
+}
+
 // requestIDKey is the context key of the request id; its type is private,
 // so no other package's key can collide with it.
 type requestIDKey struct{}
