@@ -183,7 +183,7 @@ func TestExpectContinueTooLarge(t *testing.T) {
 	if len(responses) != 1 || responses[0].StatusCode != 413 || !closed {
 		t.Fatalf("got %v, closed: %v; want one 413, then the connection closed", statuses(responses), closed)
 	}
-	if body := bodyOf(responses[0]); body != "413 request body larger than 114688 bytes\n" {
+	if body := bodyOf(responses[0]); body != tooLargePlain {
 		t.Errorf("the 413's body is %q", body)
 	}
 }
