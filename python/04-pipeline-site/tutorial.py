@@ -178,7 +178,7 @@ class RequestId:
 
 
 class FaultWrapper:
-    """Turns an exception anywhere inside it into a 500 with a small JSON
+    """Turns an exception anywhere inside it into a 500 with nova's JSON
     body, logged once with its traceback: nova's FaultWrapper; in Go,
     faultWrap."""
 
@@ -196,19 +196,23 @@ class FaultWrapper:
             self.logger.error(logfmt("panic", request_id=request_id,
                                      panic=str(err),
                                      stack=traceback.format_exc()))
-            body = json.dumps({"computeFault": {
-                "code": 500,
-                "message": "The server has either erred or is incapable of "
-                           "performing the requested operation.",
-                "request_id": request_id,
-            }}, separators=(",", ":")).encode() + b"\n"
             # exc_info replaces the app's status and headers, if they are
             # not sent yet; if they are, the server ends the connection.
+            # RequestId, outside, adds the request id to the new ones.
             start_response("500 Internal Server Error",
-                           [("Content-Type", "application/json"),
-                            ("Content-Length", str(len(body)))],
+                           [("Content-Type", "application/json; charset=UTF-8"),
+                            ("Content-Length", str(len(FAULT_BODY)))],
                            sys.exc_info())
-            yield body
+            yield FAULT_BODY
+
+
+# The body nova's FaultWrapper answers a 500 with, byte for byte: what
+# failed, never how. The request id is in the header.
+FAULT_BODY = json.dumps({"computeFault": {
+    "code": 500,
+    "message": "The server has either erred or is incapable of "
+               "performing the requested operation.",
+}}).encode()
 
 
 class SizeLimiter:
@@ -226,10 +230,127 @@ class SizeLimiter:
             return plain_error(start_response, "411 Length Required",
                                "411 a request body needs a Content-Length")
         if int(environ.get("CONTENT_LENGTH") or 0) > self.max_size:
-            return plain_error(
-                start_response, "413 Request Entity Too Large",
-                f"413 request body larger than {self.max_size} bytes")
+            # short-circuit: the app never sees it
+            return too_large(environ, start_response, self.max_size)
         return self.app(environ, start_response)
+
+
+def too_large(environ, start_response, max_size):
+    """Answers 413 as oslo.middleware does, through webob's
+    HTTPRequestEntityTooLarge: the same words, in HTML, JSON or plain text,
+    as the request's Accept prefers (curl's */* gets HTML, no Accept
+    plain); in Go, tooLarge."""
+    explanation = f"Request is too large. Larger than max_request_body_size ({max_size})."
+    offer = best_offer(environ.get("HTTP_ACCEPT", ""), "text/html", "application/json")
+    if offer == "text/html":
+        content_type = "text/html; charset=UTF-8"
+        body = ("<html>\n <head>\n  <title>413 Request Entity Too Large</title>\n"
+                " </head>\n <body>\n  <h1>413 Request Entity Too Large</h1>\n"
+                f"  {explanation}<br /><br />\n\n\n\n </body>\n</html>")
+    elif offer == "application/json":  # webob's markup and all
+        content_type = "application/json"
+        body = json.dumps({"message": explanation + "<br /><br />\n\n\n",
+                           "code": "413 Request Entity Too Large",
+                           "title": "Request Entity Too Large"})
+    else:
+        content_type = "text/plain; charset=UTF-8"
+        body = f"413 Request Entity Too Large\n\n{explanation}\n\n   "
+    body = body.encode()
+    start_response("413 Request Entity Too Large",
+                   [("Content-Type", content_type),
+                    ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def best_offer(accept, *offers):
+    """Returns the first of offers that an Accept header allows, highest
+    quality first and then in the order of offers, or "" when it allows
+    none: webob's accept.acceptable_offers(offers)[0], which oslo.middleware
+    uses to choose a body's type; in Go, bestOffer. As in webob, a header
+    that does not parse allows every offer, and an empty one none."""
+    best, best_q = "", 0
+    for offer in offers:
+        q = quality(accept, offer)
+        if q is None:
+            return offers[0]  # the header does not parse
+        if q > best_q:
+            best, best_q = offer, q
+    return best
+
+
+# The spaces Go's strings.TrimSpace trims from a header's text.
+SPACE = " \t\n\v\f\r"
+
+
+def quality(accept, offer):
+    """The q that accept gives offer (type/subtype): that of the most
+    specific media range matching it, 0 if none does; None when accept
+    does not parse."""
+    offer_type = offer.partition("/")[0]
+    q, specificity = 0, -1
+    for element in accept.split(","):
+        element = element.strip(SPACE)
+        if not element:
+            continue
+        media_range, _, params = element.partition(";")
+        parsed = parse_params(params)
+        typ, slash, sub = media_range.strip(SPACE).lower().partition("/")
+        if parsed is None or not slash or not is_token(typ) or not is_token(sub):
+            return None
+        range_q, has_params = parsed
+        if has_params:
+            continue  # it matches only offers with parameters: ours have none
+        if typ == "*" and sub == "*":
+            s = 0
+        elif typ == offer_type and sub == "*":
+            s = 1
+        elif f"{typ}/{sub}" == offer:
+            s = 2
+        else:
+            continue
+        if s > specificity:
+            specificity, q = s, range_q
+    return q
+
+
+def parse_params(params):
+    """Reads a media range's ";name=value" parameters: (q, its quality, 1
+    when absent; whether any parameter comes before q), or None when they
+    do not parse."""
+    q, has_params = 1, False
+    if not params.strip(SPACE):
+        return q, has_params
+    for param in params.split(";"):
+        name, equals, value = param.partition("=")
+        name, value = name.strip(SPACE).lower(), value.strip(SPACE)
+        if not equals or not is_token(name) or not value:
+            return None
+        if name != "q":
+            has_params = True
+            continue
+        q = parse_q(value)
+        if q is None:
+            return None
+        return q, has_params  # what follows q is an accept-extension
+    return q, has_params
+
+
+def parse_q(text):
+    """Reads a qvalue: 0 to 1, with at most three decimals; None if it is
+    not one. Thousandths keep it exact."""
+    whole, _, frac = text.partition(".")
+    if len(frac) > 3 or whole not in ("0", "1") or frac.strip("0123456789"):
+        return None
+    if whole == "1":
+        return 1 if not frac.strip("0") else None
+    return int(frac.ljust(3, "0")) / 1000
+
+
+def is_token(text):
+    """Whether text is an HTTP token (RFC 9110): what a media type,
+    subtype or parameter name is made of."""
+    return text != "" and all(" " < c < "\x7f" and c not in '"(),/:;<=>?@[\\]{}'
+                              for c in text)
 
 
 class AccessLog:
