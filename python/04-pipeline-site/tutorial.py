@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -163,6 +164,9 @@ class RequestId:
     """Gives every request a fresh id, "req-" and a UUID, in the response
     header and in environ: oslo.middleware's RequestId; in Go, requestID."""
 
+    # The headers that carry the id too, as oslo's compat_headers: none.
+    compat_headers = []
+
     def __init__(self, app):
         self.app = app
 
@@ -171,10 +175,24 @@ class RequestId:
         environ[REQUEST_ID_KEY] = request_id
 
         def add_header(status, headers, exc_info=None):
-            headers.append((REQUEST_ID_HEADER, request_id))
+            for name in [REQUEST_ID_HEADER, *self.compat_headers]:
+                headers.append((name, request_id))
             return start_response(status, headers, exc_info)
 
         return self.app(environ, add_header)
+
+
+# The header nova's ComputeReqIdMiddleware sets too, with the same id, for
+# clients of nova's older API.
+COMPUTE_REQUEST_ID_HEADER = "X-Compute-Request-Id"
+
+
+class ComputeRequestId(RequestId):
+    """RequestId that also sets X-Compute-Request-Id: nova's
+    ComputeReqIdMiddleware, oslo's RequestId with compat_headers; in Go,
+    computeRequestID."""
+
+    compat_headers = [COMPUTE_REQUEST_ID_HEADER]
 
 
 class FaultWrapper:
@@ -421,20 +439,84 @@ def logfmt(msg, **fields):
 
 
 class Healthcheck:
-    """Answers requests for path with 200 OK, without calling the app, and
-    passes every other request on: oslo.middleware's Healthcheck, which
-    load balancers poll."""
+    """Answers a load balancer's poll without calling the app:
+    oslo.middleware's Healthcheck (5.0.0, and its current source); in Go,
+    healthcheck. It answers 200 while every backend is healthy and 503
+    while one is not, with the reasons as plain text, HTML or JSON, as
+    Accept prefers; HEAD gets 204 or 503, with no body. As an app
+    (app_factory, the form OpenStack services use now) a urlmap mounts it
+    at a path."""
 
-    def __init__(self, app, path):
+    def __init__(self, backend, disable_by_file):
+        self.backend = backend  # backends = disable_by_file
+        # Its disable_by_file_path: 503 while this file exists.
+        self.disable_by_file = disable_by_file
+
+    def check(self):
+        """Returns each backend's reason, and whether all are healthy."""
+        if not self.backend:
+            return [], True
+        if self.disable_by_file and os.path.exists(self.disable_by_file):
+            return ["DISABLED BY FILE"], False
+        return ["OK"], True
+
+    def __call__(self, environ, start_response):
+        """Answers with the health of every backend, as oslo's
+        Healthcheck.process_request does, byte for byte."""
+        reasons, healthy = self.check()
+        status = "200 OK" if healthy else "503 Service Unavailable"
+        if environ["REQUEST_METHOD"] == "HEAD":
+            if healthy:
+                start_response("204 No Content", [])  # as webob sends it: no Content-Type
+            else:
+                start_response(status, [("Content-Type", "text/plain; charset=UTF-8")])
+            # No Content-Length: a 204 has none, and a HEAD's would be the
+            # GET's. One empty chunk sends the head without it.
+            return [b""]
+        offer = best_offer(environ.get("HTTP_ACCEPT", ""),
+                           "text/plain", "text/html", "application/json")
+        if offer == "text/html":
+            content_type, body = "text/html; charset=UTF-8", health_html(reasons)
+        elif offer == "application/json":
+            content_type, body = "application/json", health_json(reasons)
+        else:  # no type allowed: plain text, never a 406
+            content_type, body = "text/plain; charset=UTF-8", "\n".join(reasons)
+        body = body.encode()
+        start_response(status, [("Content-Type", content_type),
+                                ("Content-Length", str(len(body)))])
+        return [body]
+
+
+def health_json(reasons):
+    """oslo's JSON body: sorted keys, indented by four."""
+    return json.dumps({"detailed": False, "reasons": reasons}, indent=4, sort_keys=True)
+
+
+def health_html(reasons):
+    """oslo's HTML page: a table of the reasons."""
+    rows = "".join(f"<TR>\n\n    <TD>{reason}</TD>\n\n</TR>\n"
+                   for reason in reasons) or "\n"  # none: an empty line
+    return ("<HTML>\n<HEAD><TITLE>Healthcheck Status</TITLE></HEAD>\n<BODY>\n\n"
+            f"<H2>Result of {len(reasons)} checks:</H2>\n"
+            '<TABLE bgcolor="#ffffff" border="1">\n<TBODY>\n<TR>\n\n<TH>\nReason\n</TH>\n</TR>\n'
+            f"{rows}</TBODY>\n</TABLE>\n<HR></HR>\n\n</BODY>\n</HTML>")
+
+
+class HealthcheckFilter:
+    """Answers requests for path as a Healthcheck does, and passes every
+    other request on: the older form, oslo's Healthcheck.factory, which
+    oslo.middleware deprecates for the app form but still loads; in Go,
+    healthcheckFilter."""
+
+    def __init__(self, app, path, healthcheck):
         self.app = app
         self.path = path
+        self.healthcheck = healthcheck
 
     def __call__(self, environ, start_response):
         if environ["PATH_INFO"] != self.path:
             return self.app(environ, start_response)
-        start_response("200 OK", [("Content-Type", "text/plain"),
-                                  ("Content-Length", "3")])
-        return [b"OK\n"]
+        return self.healthcheck(environ, start_response)
 
 
 class AuthToken:
@@ -512,22 +594,47 @@ def paths_app(global_conf, **local_conf):
     return paths
 
 
-def healthcheck_app(global_conf, **local_conf):
-    """paste.app_factory for the healthcheck as an app: 200 OK at any path,
-    as oslo.middleware's Healthcheck.app_factory makes it."""
-    options("healthcheck", global_conf, local_conf, [])
+# The options of oslo's Healthcheck that its twin reads, in either form.
+HEALTHCHECK_OPTIONS = ["backends", "disable_by_file_path", "detailed"]
 
-    def ok(environ, start_response):
-        start_response("200 OK", [("Content-Type", "text/plain"),
-                                  ("Content-Length", "3")])
-        return [b"OK\n"]
-    return ok
+
+def new_healthcheck(opts):
+    """Reads oslo's options: backends (disable_by_file, the one backend
+    twinned), disable_by_file_path and detailed; in Go, newHealthcheck."""
+    backends = opts.get("backends", "").strip()
+    if backends not in ("", "disable_by_file"):
+        raise OptionError("backends", "only disable_by_file has a Go twin")
+    backend = backends == "disable_by_file"
+    if "disable_by_file_path" in opts and not backend:
+        raise OptionError("disable_by_file_path",
+                          "is read only with backends = disable_by_file")
+    detailed = opts.get("detailed", "").lower()  # oslo.config's words for a boolean
+    if detailed in ("true", "1", "on", "yes"):
+        # It shows the Python process's threads, garbage collector and
+        # platform; oslo itself warns it may expose sensitive details.
+        raise OptionError("detailed", "true has no Go twin: it shows the process's internals")
+    if detailed not in ("", "false", "0", "off", "no"):
+        raise OptionError("detailed", "must be true or false")
+    return Healthcheck(backend, opts.get("disable_by_file_path", ""))
+
+
+def healthcheck_app(global_conf, **local_conf):
+    """paste.app_factory for Healthcheck as an app, at whatever path a
+    urlmap mounts it: backends, disable_by_file_path, detailed."""
+    opts = options("healthcheck", global_conf, local_conf, HEALTHCHECK_OPTIONS)
+    return new_healthcheck(opts)
 
 
 def request_id_filter(global_conf, **local_conf):
     """paste.filter_factory for RequestId."""
     options("request_id", global_conf, local_conf, [])
     return RequestId
+
+
+def compute_req_id_filter(global_conf, **local_conf):
+    """paste.filter_factory for ComputeRequestId."""
+    options("compute_req_id", global_conf, local_conf, [])
+    return ComputeRequestId
 
 
 def faultwrap_filter(global_conf, **local_conf):
@@ -550,12 +657,14 @@ def sizelimit_filter(global_conf, **local_conf):
 
 
 def healthcheck_filter(global_conf, **local_conf):
-    """paste.filter_factory for Healthcheck: path."""
-    opts = options("healthcheck", global_conf, local_conf, ["path"])
+    """paste.filter_factory for HealthcheckFilter: path, and Healthcheck's
+    options."""
+    opts = options("healthcheck", global_conf, local_conf, ["path", *HEALTHCHECK_OPTIONS])
     path = opts.get("path", "/healthcheck")
     if not path.startswith("/"):
         raise OptionError("path", f'"{path}" must start with /')
-    return lambda app: Healthcheck(app, path)
+    healthcheck = new_healthcheck(opts)
+    return lambda app: HealthcheckFilter(app, path, healthcheck)
 
 
 def authtoken_filter(global_conf, **local_conf):
@@ -578,12 +687,13 @@ TWINS = {
     greeting_app: ("greeting", ["message"]),
     sleep_app: ("sleep", []),
     paths_app: ("paths", []),
-    healthcheck_app: ("healthcheck", []),
+    healthcheck_app: ("healthcheck", HEALTHCHECK_OPTIONS),
     request_id_filter: ("request_id", []),
+    compute_req_id_filter: ("compute_req_id", []),
     faultwrap_filter: ("faultwrap", []),
     accesslog_filter: ("accesslog", []),
     sizelimit_filter: ("sizelimit", ["max_request_body_size"]),
-    healthcheck_filter: ("healthcheck", ["path"]),
+    healthcheck_filter: ("healthcheck", ["path", *HEALTHCHECK_OPTIONS]),
     authtoken_filter: ("authtoken", ["token"]),
     urlmap_composite: ("urlmap", None),
     paste.urlmap.urlmap_factory: ("urlmap", None),
