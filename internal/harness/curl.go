@@ -352,8 +352,10 @@ func headerBlock(raw []byte) []byte {
 }
 
 // normalize drops the Date header, which changes every second, from the
-// head of curl's output, and folds CRLF line endings into LF, so a script
-// can compare the output exactly. For the Python twins it also reads the
+// head of curl's output, folds CRLF line endings into LF, and ends output
+// that ends without a newline (a body such as nova's fault) with one, as
+// TUTORIAL.md shows it, so a script can compare the output exactly with
+// a file, which always ends in one. For the Python twins it also reads the
 // head as HTTP defines it (see wsgirefHead).
 func normalize(out []byte) []byte {
 	var b bytes.Buffer
@@ -370,6 +372,8 @@ type normalizer struct {
 	w       io.Writer
 	pending []byte // bytes not yet judged
 	started bool   // past the head, or sure there is none
+	wrote   bool   // whether anything has been written on
+	last    byte   // the last byte written on
 }
 
 func (n *normalizer) Write(p []byte) (int, error) {
@@ -379,10 +383,22 @@ func (n *normalizer) Write(p []byte) (int, error) {
 }
 
 // Close writes what is still held back: a head that never ended is
-// normalised as it is.
+// normalised as it is. Then it ends the output with a newline, if it has
+// none.
 func (n *normalizer) Close() error {
 	n.flush(true)
+	if n.wrote && n.last != '\n' {
+		n.write([]byte("\n"))
+	}
 	return nil
+}
+
+// write writes p on, and remembers its last byte.
+func (n *normalizer) write(p []byte) {
+	if len(p) > 0 {
+		n.wrote, n.last = true, p[len(p)-1]
+		n.w.Write(p)
+	}
 }
 
 func (n *normalizer) flush(final bool) {
@@ -396,7 +412,7 @@ func (n *normalizer) flush(final bool) {
 		case isHead:
 			head := headerBlock(n.pending)
 			n.pending = n.pending[len(head):]
-			n.w.Write(normalizeHead(head))
+			n.write(normalizeHead(head))
 		}
 		n.started = true
 	}
@@ -405,7 +421,11 @@ func (n *normalizer) flush(final bool) {
 	if !final && bytes.HasSuffix(out, []byte("\r")) {
 		keep = 1 // perhaps the first half of a CRLF
 	}
-	n.w.Write(bytes.ReplaceAll(out[:len(out)-keep], []byte("\r\n"), []byte("\n")))
+	body := bytes.ReplaceAll(out[:len(out)-keep], []byte("\r\n"), []byte("\n"))
+	if final && bytes.HasSuffix(body, []byte("\r")) {
+		body[len(body)-1] = '\n' // a CR that ends the output ends its line
+	}
+	n.write(body)
 	n.pending = append(n.pending[:0], out[len(out)-keep:]...)
 }
 

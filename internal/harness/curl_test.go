@@ -36,7 +36,8 @@ func FuzzCurlArgs(f *testing.F) {
 }
 
 // FuzzNormalize feeds normalize any output: it never panics, never keeps a
-// Date header or a CRLF line ending, with TUTORIAL_IMPL=python reads any
+// Date header or a CRLF line ending, always ends in a newline, with
+// TUTORIAL_IMPL=python reads any
 // head as net/http writes one, and gives the same output when the input
 // comes a byte at a time, as curl's output comes from a slow server.
 func FuzzNormalize(f *testing.F) {
@@ -46,6 +47,7 @@ func FuzzNormalize(f *testing.F) {
 		"HTTP/",
 		"no head\r\n",
 		"HTTP/1.1 200 OK\r\nno colon\r\n\r\n",
+		"HTTP/1.1 500 Internal Server Error\r\nContent-Length: 2\r\n\r\n{}", // a body with no newline
 	} {
 		f.Add([]byte(seed), false)
 		f.Add([]byte(seed), true)
@@ -66,6 +68,9 @@ func FuzzNormalize(f *testing.F) {
 		}
 		if bytes.Contains(got, []byte("\r\n")) && !bytes.Contains(out, []byte("\r\r")) {
 			t.Errorf("normalize(%q) kept a CRLF: %q", out, got)
+		}
+		if len(got) > 0 && got[len(got)-1] != '\n' || len(out) > 0 && len(got) == 0 {
+			t.Errorf("normalize(%q) = %q, which does not end in a newline", out, got)
 		}
 		if bytes.HasPrefix(out, []byte("HTTP/")) {
 			head, _, _ := bytes.Cut(got, []byte("\n\n"))
