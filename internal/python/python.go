@@ -5,7 +5,8 @@
 // require. Nothing else installed for that python3 (swift, oslo.middleware,
 // nova, keystonemiddleware ...) can be imported or found as a distribution
 // by a sealed run, nor anything on PYTHONPATH or in the user's site.
-// docs/twins.md states the rule for readers.
+// docs/twins.md states the rule for readers. The one exception is LetIn's
+// second seal, for the parity test alone.
 package python
 
 import (
@@ -48,7 +49,8 @@ type Python struct {
 	// decoys, for WithDecoys. A sealed run ignores it.
 	PythonPath string
 
-	unsealable string // why an installed Paste Deploy cannot be sealed in
+	unsealable string   // why an installed Paste Deploy cannot be sealed in
+	env        []string // the environment Find looked in, for LetIn
 }
 
 //go:embed seal.py
@@ -166,7 +168,7 @@ func probe(python, site string, env []string) (*Python, error) {
 	if !atLeast39(got.Version) {
 		return nil, fmt.Errorf("%w: %s is Python %s, older than 3.9", ErrNoPython, python, got.Version)
 	}
-	p := &Python{Exe: got.Executable, Version: got.Version, Site: site}
+	p := &Python{Exe: got.Executable, Version: got.Version, Site: site, env: env}
 	if p.Exe == "" {
 		p.Exe = python
 	}
@@ -184,6 +186,69 @@ func probe(python, site string, env []string) (*Python, error) {
 	}
 	p.Paste = got.Linked["pastedeploy"]
 	return p, nil
+}
+
+// LetIn returns a copy of p whose seal, a second one laid out in dir,
+// also lets in the distributions named in extra and what they require
+// (and a top-level module of one file that no distribution owns, such as
+// Debian's _cffi_backend, by its name), found for the same python3 in
+// the environment Find looked in. It is the one place the seal lets the
+// real OpenStack packages in, on purpose: the parity test
+// (internal/parity) serves step 04's config with the real
+// oslo.middleware and eventlet, to hold step 04's twins to them. Every
+// other run keeps p's seal. Imports tells whether the packages import
+// from it.
+func (p *Python) LetIn(dir string, extra ...string) (*Python, error) {
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return nil, fmt.Errorf("laying out a seal with %s: %w", strings.Join(extra, ", "), err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), probeLimit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, p.Exe, append([]string{"-c", sealPy, dir}, append(allowed, extra...)...)...)
+	cmd.Env = p.env
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("%s: seal.py with %s failed: %v", p.Exe, strings.Join(extra, ", "), err)
+	}
+	var got struct {
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		return nil, fmt.Errorf("%s: seal.py printed no JSON: %v", p.Exe, err)
+	}
+	if got.Error != "" {
+		return nil, fmt.Errorf("%s: seal.py failed:\n%s", p.Exe, got.Error)
+	}
+	q := *p
+	q.Site = dir
+	return &q, nil
+}
+
+// importCheck imports each module named after the site, and prints one
+// line for each that fails: the module, and the error's last line.
+const importCheck = `import importlib, sys
+sys.path.insert(0, sys.argv[1])
+for name in sys.argv[2:]:
+    try:
+        importlib.import_module(name)
+    except Exception as err:
+        print("%s (%s: %s)" % (name, type(err).__name__, err))
+`
+
+// Imports returns nil where a sealed run imports every module named, and
+// otherwise an error naming those it cannot import, and why.
+func (p *Python) Imports(modules ...string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), probeLimit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, p.Exe, append([]string{"-I", "-S", "-c", importCheck, p.Site}, modules...)...)
+	out, err := cmd.CombinedOutput()
+	switch {
+	case err != nil:
+		return fmt.Errorf("%s, sealed, did not run to the end importing %s: %v: %s", p.Exe, strings.Join(modules, ", "), err, lastLine(out))
+	case len(out) > 0:
+		return fmt.Errorf("%s, sealed, cannot import %s", p.Exe, strings.Join(strings.Split(strings.TrimSpace(string(out)), "\n"), ", "))
+	}
+	return nil
 }
 
 // PasteMissing says, where the seal has no Paste Deploy and Paste's

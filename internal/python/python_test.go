@@ -143,3 +143,58 @@ func tree(t *testing.T, dir string) string {
 	}
 	return b.String()
 }
+
+// TestLetIn lays out a second seal that lets in Real (and Bare, a module
+// of one file with no metadata), installed beside Other: a run sealed
+// with it imports real and bare, and still not other; the first seal
+// imports none of them.
+func TestLetIn(t *testing.T) {
+	if _, err := exec.LookPath("python3"); err != nil {
+		t.Skip("no python3 on PATH")
+	}
+	installed := t.TempDir()
+	for path, text := range map[string]string{
+		"Real-1.egg-info/PKG-INFO":       "Metadata-Version: 1.1\nName: Real\nVersion: 1\n",
+		"Real-1.egg-info/top_level.txt":  "real\n",
+		"real/__init__.py":               "",
+		"Other-1.egg-info/PKG-INFO":      "Metadata-Version: 1.1\nName: Other\nVersion: 1\n",
+		"Other-1.egg-info/top_level.txt": "other\n",
+		"other/__init__.py":              "",
+		"bare.py":                        "",
+	} {
+		path = filepath.Join(installed, path)
+		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(text), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	py, err := Find(t.TempDir(), append(os.Environ(), "PYTHONPATH="+installed))
+	if errors.Is(err, ErrNoPython) {
+		t.Skip(err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	real, err := py.LetIn(t.TempDir(), "Real", "bare")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if real.Site == py.Site || real.Exe != py.Exe {
+		t.Errorf("LetIn's seal is %s with %s, want a new site for the same python3 (%s, %s)", real.Exe, real.Site, py.Exe, py.Site)
+	}
+	modules := []string{"real", "bare"}
+	if py.Paste != "" {
+		modules = append(modules, "paste.urlmap") // what the first seal lets in, too
+	}
+	if err := real.Imports(modules...); err != nil {
+		t.Errorf("with Real and bare let in: %v", err)
+	}
+	if err := real.Imports("other"); err == nil || !strings.Contains(err.Error(), "cannot import other (ModuleNotFoundError") {
+		t.Errorf("with Real and bare let in, importing other: %v, want that it cannot import other", err)
+	}
+	if err := py.Imports("real"); err == nil {
+		t.Errorf("the first seal imports real: LetIn changed it")
+	}
+}

@@ -8,7 +8,10 @@ Run it as the learner's python3 runs: with its site, so that it finds the
 distributions where that python3 finds them. It prints one JSON object:
 the interpreter, its version, and the version of each distribution it
 linked, by normalised name (pastedeploy). A distribution that is not
-installed is left out. On a python3 older than 3.9 it prints the version
+installed is left out. A name no distribution has, but that is a
+top-level module of one file installed without metadata (Debian's
+python3-cffi-backend installs _cffi_backend so), is linked as that file,
+and listed under "modules". On a python3 older than 3.9 it prints the version
 alone; a fault of its own, as "error".
 """
 import sys
@@ -21,6 +24,8 @@ import importlib.metadata  # noqa: E402
 import json  # noqa: E402
 import os  # noqa: E402
 import re  # noqa: E402
+import importlib.util  # noqa: E402
+import sysconfig  # noqa: E402
 import traceback  # noqa: E402
 
 
@@ -105,6 +110,21 @@ def link(site, dist, claimed):
         os.symlink(source, target)
 
 
+def bare_module(name):
+    """The file of name, a top-level module of one file outside the
+    standard library, or None."""
+    try:
+        spec = importlib.util.find_spec(name)
+    except (ImportError, ValueError):
+        return None
+    if spec is None or not spec.has_location or spec.submodule_search_locations is not None:
+        return None
+    stdlib = {sysconfig.get_path("stdlib"), sysconfig.get_path("platstdlib")}
+    if os.path.dirname(spec.origin) in stdlib or "." in name:
+        return None
+    return spec.origin
+
+
 def cached(base, path):
     """The byte-code Python keeps of the source at path, if any: linked
     too, a sealed run need not compile it again (python3 checks it against
@@ -125,6 +145,16 @@ def main():
         for dist in dists.values():
             link(site, dist, claimed)
         result["linked"] = {key: dist.version for key, dist in dists.items()}
+        modules = {}
+        for name in names:
+            origin = None if normalize(name) in dists else bare_module(name)
+            target = origin and os.path.join(site, os.path.basename(origin))
+            if origin and not os.path.lexists(target):
+                os.symlink(origin, target)
+            if origin:
+                modules[name] = origin
+        if modules:
+            result["modules"] = modules
     except Exception:  # a fault of seal.py's own, for the harness to show
         result["error"] = traceback.format_exc()
     json.dump(result, sys.stdout)
