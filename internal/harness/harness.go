@@ -49,7 +49,7 @@ type cleanupAfter struct{ m testscript.TestingM }
 func (c cleanupAfter) Run() int {
 	moreParallel()
 	code := c.m.Run()
-	for _, dir := range []string{built.dir, sealed.dir} {
+	for _, dir := range []string{built.dir, sealed.dir, realStack.dir} {
 		if dir != "" {
 			os.RemoveAll(dir)
 		}

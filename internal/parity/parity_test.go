@@ -1,0 +1,526 @@
+package parity
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/txtar"
+
+	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/python"
+)
+
+// TestMain runs the tests through the harness, which removes the step
+// binaries and the seals it made once they are done.
+func TestMain(m *testing.M) { harness.Main(m) }
+
+// The corpus, and the one file of differences.
+const (
+	corpusFile      = "testdata/requests.txtar"
+	differencesFile = "testdata/differences.txt"
+)
+
+// startLimit bounds the real stack's start: python3, eventlet and Paste
+// Deploy take a second or two on a quiet machine, more under -race.
+const startLimit = 30 * time.Second
+
+// TestParity sends every request of the corpus to step 04 and to the real
+// stack, each serving the config the request's folder names, and compares
+// their answers; differences.txt lists what may differ, and must differ.
+func TestParity(t *testing.T) {
+	py, why := harness.RealStack(t)
+	if py == nil {
+		t.Skip(why)
+	}
+	root, err := harness.Root()
+	if err != nil {
+		t.Fatal(err)
+	}
+	requests := readCorpus(t)
+	listed := readDifferences(t, root)
+
+	var configs []string
+	byConfig := map[string][]request{}
+	for _, r := range requests {
+		if byConfig[r.config] == nil {
+			configs = append(configs, r.config)
+		}
+		byConfig[r.config] = append(byConfig[r.config], r)
+	}
+	found := map[string][]difference{} // by request name
+	for _, config := range configs {
+		rel := filepath.Join("steps", "04-pipeline", "examples", config+".ini")
+		if config == "api-paste" {
+			rel = filepath.Join("steps", "04-pipeline", "api-paste.ini")
+		}
+		real := startRealStack(t, py, root, rel)
+		step := harness.StartServer(t, "04-pipeline", "-config", rel).Addr
+		for _, r := range byConfig[config] {
+			found[r.name] = compare(send(t, real, r), send(t, step, r))
+		}
+	}
+
+	same, deliberate := 0, map[string]int{}
+	used := make([]bool, len(listed))
+	for _, r := range requests {
+		diffs := found[r.name]
+		if len(diffs) == 0 {
+			same++
+			continue
+		}
+		kinds := map[string]bool{}
+		for _, d := range diffs {
+			i := slices.IndexFunc(listed, func(e entry) bool { return e.covers(r.name, d.field) })
+			if i < 0 {
+				t.Errorf("%s: %s differs, and %s does not list it:\n  real stack: %s\n  step 04:    %s",
+					r.name, d.field, differencesFile, d.real, d.step)
+				continue
+			}
+			used[i] = true
+			kinds[listed[i].kind] = true
+		}
+		for kind := range kinds {
+			deliberate[kind]++
+		}
+	}
+	for i, e := range listed {
+		for _, name := range e.matching(requests) {
+			for _, field := range e.fields {
+				if !slices.ContainsFunc(found[name], func(d difference) bool { return d.field == field }) {
+					t.Errorf("%s:%d lists %s as differing in %s, and both answer it the same: remove it there",
+						differencesFile, e.line, name, field)
+				}
+			}
+		}
+		if !used[i] && len(e.matching(requests)) == 0 {
+			t.Errorf("%s:%d names no request of the corpus: %s", differencesFile, e.line, strings.Join(e.requests, " "))
+		}
+	}
+	t.Logf("%d requests sent to both; %d answered the same; deliberately different: %d in the twins, %d in the servers "+
+		"(%d entries in %s)", len(requests), same, deliberate["twin"], deliberate["server"], len(listed), differencesFile)
+	if out := os.Getenv("PARITY_FINDINGS"); out != "" {
+		writeFindings(t, out, requests, found)
+	}
+}
+
+// request is one file of the corpus: one connection's bytes.
+type request struct {
+	name    string // config/what, as the corpus names it
+	config  string // the folder of its name
+	raw     []byte
+	methods []string // of the requests in raw, in order: HEAD's answer has no body
+}
+
+// repeat is the corpus's {{N*C}}: N copies of C.
+var repeat = regexp.MustCompile(`\{\{([0-9]+)\*(.)\}\}`)
+
+// readCorpus reads the requests, each line ended by CRLF.
+func readCorpus(t *testing.T) []request {
+	archive, err := txtar.ParseFile(corpusFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var requests []request
+	for _, f := range archive.Files {
+		config, _, ok := strings.Cut(f.Name, "/")
+		if !ok {
+			t.Fatalf("%s: %s is not CONFIG/NAME", corpusFile, f.Name)
+		}
+		var raw []byte
+		for _, line := range strings.SplitAfter(string(f.Data), "\n") {
+			if line == "" {
+				continue
+			}
+			line = strings.TrimSuffix(line, "\n")
+			end := "\r\n"
+			if strings.HasSuffix(line, `\`) {
+				line, end = strings.TrimSuffix(line, `\`), ""
+			}
+			line = repeat.ReplaceAllStringFunc(line, func(m string) string {
+				sub := repeat.FindStringSubmatch(m)
+				n, _ := strconv.Atoi(sub[1])
+				return strings.Repeat(sub[2], n)
+			})
+			raw = append(raw, line+end...)
+		}
+		requests = append(requests, request{name: f.Name, config: config, raw: raw, methods: methods(raw)})
+	}
+	if len(requests) == 0 {
+		t.Fatalf("%s holds no requests", corpusFile)
+	}
+	return requests
+}
+
+// methods lists the methods of the requests in raw, as a server reads
+// them; where one cannot be read, its first word, and no more.
+func methods(raw []byte) []string {
+	var list []string
+	br := bufio.NewReader(bytes.NewReader(raw))
+	for {
+		rest, _ := br.Peek(br.Buffered())
+		req, err := http.ReadRequest(br)
+		if err != nil {
+			if first, _, _ := bytes.Cut(rest, []byte(" ")); len(rest) > 0 && len(list) == 0 {
+				list = append(list, string(first))
+			}
+			return list
+		}
+		list = append(list, req.Method)
+		io.Copy(io.Discard, req.Body)
+		if _, err := br.Peek(1); err != nil {
+			return list
+		}
+	}
+}
+
+// startRealStack starts serve.py serving config on a loopback port the
+// kernel chooses, and returns where it listens.
+func startRealStack(t *testing.T, py *python.Python, root, config string) string {
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := py.Command(ctx, filepath.Join(root, harness.RealStackDir, "serve.py"), "-config", config, "-addr", "127.0.0.1:0")
+	cmd.Dir = root
+	stderr := &harness.LockedBuffer{}
+	cmd.Stderr = stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("starting the real stack: %v", err)
+	}
+	t.Cleanup(func() {
+		cancel()
+		cmd.Wait()
+	})
+	addr := make(chan string, 1)
+	go func() {
+		lines := bufio.NewScanner(stdout)
+		for lines.Scan() {
+			if a, ok := strings.CutPrefix(lines.Text(), "serving on "); ok {
+				addr <- a
+			}
+		}
+		close(addr)
+	}()
+	select {
+	case a, ok := <-addr:
+		if !ok {
+			t.Fatalf("the real stack, serving %s, exited before it listened:\n%s", config, stderr)
+		}
+		return a
+	case <-time.After(startLimit):
+		t.Fatalf("the real stack, serving %s, did not say where it listens within %v:\n%s", config, startLimit, stderr)
+	}
+	return ""
+}
+
+// answer is one response, as a client reads it.
+type answer struct {
+	status  int
+	header  http.Header
+	body    []byte
+	close   bool   // the server said it will close the connection
+	framing string // how the body's end is known, where it has one
+	head    bool
+}
+
+// answers is what a server sent back on one connection: the interim (1xx)
+// statuses, then the final responses; err is why reading stopped, where
+// not at the server's close.
+type answers struct {
+	interim []int
+	final   []answer
+	err     string
+}
+
+// send writes r's bytes to addr, and reads a response for each request in
+// them, or until the server closes the connection. It never closes its
+// own writing side first: net/http takes that for a client gone, and
+// cancels the request's context.
+func send(t *testing.T, addr string, r request) answers {
+	conn, err := net.DialTimeout("tcp", addr, harness.WaitLimit)
+	if err != nil {
+		t.Fatalf("%s: %v", r.name, err)
+	}
+	defer conn.Close()
+	conn.SetDeadline(time.Now().Add(harness.WaitLimit))
+	// Written while the answers are read: a server that refuses a body
+	// answers before it has read it all.
+	go conn.Write(r.raw)
+	var got answers
+	br := bufio.NewReader(conn)
+	for len(got.final) < max(len(r.methods), 1) {
+		method := "GET"
+		if i := len(got.final); i < len(r.methods) {
+			method = r.methods[i]
+		}
+		resp, err := http.ReadResponse(br, &http.Request{Method: method})
+		if err != nil {
+			if !errors.Is(err, io.EOF) {
+				got.err = err.Error()
+			}
+			return got
+		}
+		if resp.StatusCode < 200 {
+			got.interim = append(got.interim, resp.StatusCode)
+			continue
+		}
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			got.err = "reading the body: " + err.Error()
+		}
+		got.final = append(got.final, answer{status: resp.StatusCode, header: resp.Header, body: body,
+			close: resp.Close, framing: framing(resp, method), head: method == "HEAD"})
+		if err != nil {
+			return got
+		}
+	}
+	return got
+}
+
+// framing says how a client knows where resp's body ends.
+func framing(resp *http.Response, method string) string {
+	switch {
+	case method == "HEAD" || resp.StatusCode == 204 || resp.StatusCode == 304:
+		if v := resp.Header.Values("Content-Length"); len(v) > 0 {
+			return "no body; Content-Length: " + strings.Join(v, ", ")
+		}
+		return "no body; no Content-Length"
+	case len(resp.TransferEncoding) > 0:
+		return "chunked"
+	case resp.ContentLength >= 0:
+		return "Content-Length"
+	}
+	return "read until the server closes"
+}
+
+// difference is one field that the real stack and step 04 answer apart.
+type difference struct {
+	field, real, step string
+}
+
+// requestIDs are the ids oslo's RequestId and step 04 make: "req-" and a
+// random UUID.
+var requestIDs = regexp.MustCompile(`req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`)
+
+// compare lists the fields of real's and step's answers that differ.
+func compare(real, step answers) []difference {
+	var diffs []difference
+	add := func(field, r, s string) {
+		if r != s {
+			diffs = append(diffs, difference{field, r, s})
+		}
+	}
+	add("interim", fmt.Sprint(real.interim), fmt.Sprint(step.interim))
+	add("responses", strconv.Itoa(len(real.final)), strconv.Itoa(len(step.final)))
+	add("read", real.err, step.err)
+	for i := range min(len(real.final), len(step.final)) {
+		r, s := real.final[i], step.final[i]
+		suffix := ""
+		if i > 0 {
+			suffix = fmt.Sprintf("[%d]", i+1)
+		}
+		for _, f := range fields {
+			add(f.name+suffix, f.value(r), f.value(s))
+		}
+	}
+	return diffs
+}
+
+// fields are what compare compares in each response, by name.
+var fields = []struct {
+	name  string
+	value func(answer) string
+}{
+	{"status", func(a answer) string { return strconv.Itoa(a.status) }},
+	{"content-type", func(a answer) string { return strings.Join(a.header.Values("Content-Type"), ", ") }},
+	{"x-openstack-request-id", func(a answer) string { return idShape(a.header.Values("X-Openstack-Request-Id")) }},
+	{"x-compute-request-id", func(a answer) string { return idShape(a.header.Values("X-Compute-Request-Id")) }},
+	{"allow", func(a answer) string { return methodSet(a.header.Values("Allow")) }},
+	{"retry-after", func(a answer) string { return strings.Join(a.header.Values("Retry-After"), ", ") }},
+	{"framing", func(a answer) string { return a.framing }},
+	{"connection-close", func(a answer) string { return strconv.FormatBool(a.close) }},
+	{"body", func(a answer) string { return strconv.Quote(requestIDs.ReplaceAllString(string(a.body), "req-ID")) }},
+	{"json-keys", jsonKeys},
+}
+
+// idShape is a request id header's values, with a fresh id as its shape.
+func idShape(values []string) string {
+	if len(values) == 0 {
+		return "absent"
+	}
+	var shapes []string
+	for _, v := range values {
+		if requestIDs.MatchString(v) && len(v) == len("req-")+36 {
+			v = "req-<uuid4>"
+		}
+		shapes = append(shapes, v)
+	}
+	return strings.Join(shapes, ", ")
+}
+
+// methodSet is an Allow header's methods, sorted.
+func methodSet(values []string) string {
+	var methods []string
+	for _, v := range values {
+		for m := range strings.SplitSeq(v, ",") {
+			methods = append(methods, strings.TrimSpace(m))
+		}
+	}
+	slices.Sort(methods)
+	return strings.Join(methods, ", ")
+}
+
+// jsonKeys lists the keys of a JSON body, each as its path; "" where the
+// body is not said to be JSON.
+func jsonKeys(a answer) string {
+	if !strings.Contains(a.header.Get("Content-Type"), "json") || a.head {
+		return ""
+	}
+	var v any
+	if err := json.Unmarshal(a.body, &v); err != nil {
+		return "not JSON: " + err.Error()
+	}
+	var keys []string
+	var walk func(prefix string, v any)
+	walk = func(prefix string, v any) {
+		if m, ok := v.(map[string]any); ok {
+			for k, child := range m {
+				keys = append(keys, prefix+k)
+				walk(prefix+k+".", child)
+			}
+		}
+	}
+	walk("", v)
+	slices.Sort(keys)
+	return strings.Join(keys, " ")
+}
+
+// entry is one deliberate difference of differences.txt.
+type entry struct {
+	line     int
+	requests []string // names, or path.Match patterns of names
+	fields   []string
+	kind     string // twin: step 04's middleware; server: net/http against eventlet
+	reason   string
+	see      string
+}
+
+// covers reports whether e lists field of the request name.
+func (e entry) covers(name, field string) bool {
+	return slices.Contains(e.fields, field) && slices.ContainsFunc(e.requests, func(p string) bool {
+		ok, _ := path.Match(p, name)
+		return ok
+	})
+}
+
+// matching lists the requests e names.
+func (e entry) matching(requests []request) []string {
+	var names []string
+	for _, r := range requests {
+		if slices.ContainsFunc(e.requests, func(p string) bool { ok, _ := path.Match(p, r.name); return ok }) {
+			names = append(names, r.name)
+		}
+	}
+	return names
+}
+
+// readDifferences reads differences.txt: entries of "key: value" lines,
+// a blank line between two, # for a comment. Each names the page it
+// cites, which must exist, with its section where it names one.
+func readDifferences(t *testing.T, root string) []entry {
+	data, err := os.ReadFile(differencesFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []entry
+	var e *entry
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			if line == "" {
+				e = nil
+			}
+			continue
+		}
+		if e == nil {
+			list = append(list, entry{line: i + 1})
+			e = &list[len(list)-1]
+		}
+		key, value, ok := strings.Cut(line, ":")
+		if !ok {
+			t.Fatalf("%s:%d: %q is not key: value", differencesFile, i+1, line)
+		}
+		value = strings.TrimSpace(value)
+		switch key {
+		case "requests":
+			e.requests = append(e.requests, strings.Fields(value)...)
+		case "fields":
+			e.fields = append(e.fields, strings.Fields(value)...)
+		case "kind":
+			e.kind = value
+		case "reason":
+			e.reason = value
+		case "see":
+			e.see = value
+		default:
+			t.Fatalf("%s:%d: %q is not a key of an entry (requests, fields, kind, reason, see)", differencesFile, i+1, key)
+		}
+	}
+	for _, e := range list {
+		where := fmt.Sprintf("%s:%d", differencesFile, e.line)
+		switch {
+		case len(e.requests) == 0 || len(e.fields) == 0 || e.reason == "" || e.see == "":
+			t.Errorf("%s: an entry needs requests, fields, a reason and see", where)
+		case e.kind != "twin" && e.kind != "server":
+			t.Errorf("%s: kind is %q, want twin (step 04's middleware) or server (net/http against eventlet)", where, e.kind)
+		}
+		file, section, _ := strings.Cut(e.see, ", ")
+		page, err := os.ReadFile(filepath.Join(root, file))
+		switch {
+		case err != nil:
+			t.Errorf("%s: see names %s, which cannot be read: %v", where, file, err)
+		case section != "" && !regexp.MustCompile(`(?m)^#+ `+regexp.QuoteMeta(section)+`\s*$`).Match(page):
+			t.Errorf("%s: see names the section %q of %s, which has no such heading", where, section, file)
+		}
+	}
+	return list
+}
+
+// writeFindings writes every difference, for the twins' authors to read.
+func writeFindings(t *testing.T, out string, requests []request, found map[string][]difference) {
+	var b strings.Builder
+	b.WriteString("# What the parity test finds: real stack against step 04\n\n")
+	for _, r := range requests {
+		for _, d := range found[r.name] {
+			fmt.Fprintf(&b, "- %s, %s:\n  - real:    %s\n  - step 04: %s\n", r.name, d.field, clip(d.real), clip(d.step))
+		}
+	}
+	if err := os.WriteFile(out, []byte(b.String()), 0o666); err != nil {
+		t.Error(err)
+	}
+}
+
+// clip shortens a long value for a listing.
+func clip(s string) string {
+	if len(s) > 400 {
+		return s[:400] + fmt.Sprintf("... (%d bytes)", len(s))
+	}
+	return s
+}
