@@ -270,10 +270,13 @@ func send(t *testing.T, addr string, r request) answers {
 		if i := len(got.final); i < len(r.methods) {
 			method = r.methods[i]
 		}
+		br.Peek(1) // what ReadResponse will read, for the error below
+		start, _ := br.Peek(min(br.Buffered(), 60))
+		start = bytes.Clone(start)
 		resp, err := http.ReadResponse(br, &http.Request{Method: method})
 		if err != nil {
 			if !errors.Is(err, io.EOF) {
-				got.err = err.Error()
+				got.err = fmt.Sprintf("no HTTP response: %q...", start)
 			}
 			return got
 		}
