@@ -3,8 +3,11 @@ package harness
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -90,6 +93,13 @@ func findRealStack() (*python.Python, string, error) {
 		return nil, "", err
 	}
 	if err := real.Imports(realStackModules...); err != nil {
+		// Installed, yet not in the seal: distributions.txt lacks a name.
+		ctx, cancel := context.WithTimeout(context.Background(), WaitLimit)
+		defer cancel()
+		open := exec.CommandContext(ctx, py.Exe, "-c", "import "+strings.Join(realStackModules, ", "))
+		if open.Run() == nil {
+			return nil, "", fmt.Errorf("%v, which it imports unsealed: add what they need to %s/distributions.txt", err, RealStackDir)
+		}
 		return nil, err.Error() + ": install them (" + RealStackInstall + ")", nil
 	}
 	return real, "", nil
