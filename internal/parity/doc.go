@@ -10,5 +10,6 @@
 // does a listed one that no longer differs. It is the one test whose
 // python3 lets the real oslo.middleware in (internal/python's LetIn), and
 // it is skipped, naming what to install, where that python3 lacks it.
-// Run it with go test ./internal/parity (-v for its counts).
+// Run it with go test ./internal/parity (-v for its counts;
+// PARITY_FINDINGS=FILE also writes every difference it finds to FILE).
 package parity
