@@ -66,8 +66,11 @@ func TestParity(t *testing.T) {
 	found := map[string][]difference{} // by request name
 	for _, config := range configs {
 		rel := filepath.Join("steps", "04-pipeline", "examples", config+".ini")
-		if config == "api-paste" {
+		switch own := filepath.Join("internal", "parity", "testdata", config+".ini"); {
+		case config == "api-paste":
 			rel = filepath.Join("steps", "04-pipeline", "api-paste.ini")
+		case fileExists(filepath.Join(root, own)):
+			rel = own // a config of the test's own
 		}
 		real := startRealStack(t, py, root, rel)
 		step := harness.StartServer(t, "04-pipeline", "-config", rel).Addr
@@ -121,8 +124,9 @@ func TestParity(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d requests sent to both; %d answered the same; deliberately different: %d in the twins, %d in the servers "+
-		"(%d entries in %s)", len(requests), same, deliberate["twin"], deliberate["server"], len(listed), differencesFile)
+	t.Logf("%d requests sent to both; %d answered the same; deliberately different: %d in the twins, %d in the servers, "+
+		"%d in the tutorial's own apps (%d entries in %s)", len(requests), same, deliberate["twin"], deliberate["server"],
+		deliberate["app"], len(listed), differencesFile)
 	if out := os.Getenv("PARITY_FINDINGS"); out != "" {
 		writeFindings(t, out, requests, found)
 	}
@@ -429,7 +433,7 @@ type entry struct {
 	line     int
 	requests []string // names, or path.Match patterns of names
 	fields   []string
-	kind     string // twin: step 04's middleware; server: net/http against eventlet
+	kind     string // twin: step 04's middleware; server: net/http against eventlet; app: the tutorial's own apps
 	reason   string
 	see      string
 }
@@ -500,8 +504,9 @@ func readDifferences(t *testing.T, root string) []entry {
 		switch {
 		case len(e.requests) == 0 || len(e.fields) == 0 || e.reason == "" || e.see == "":
 			t.Errorf("%s: an entry needs requests, fields, a reason and see", where)
-		case e.kind != "twin" && e.kind != "server":
-			t.Errorf("%s: kind is %q, want twin (step 04's middleware) or server (net/http against eventlet)", where, e.kind)
+		case e.kind != "twin" && e.kind != "server" && e.kind != "app":
+			t.Errorf("%s: kind is %q, want twin (step 04's middleware), server (net/http against eventlet) "+
+				"or app (the tutorial's own apps, the Python twin's on the real side)", where, e.kind)
 		}
 		file, section, _ := strings.Cut(e.see, ", ")
 		page, err := os.ReadFile(filepath.Join(root, file))
@@ -535,4 +540,10 @@ func clip(s string) string {
 		return s[:400] + fmt.Sprintf("... (%d bytes)", len(s))
 	}
 	return s
+}
+
+// fileExists reports whether path names a file.
+func fileExists(path string) bool {
+	info, err := os.Stat(path)
+	return err == nil && info.Mode().IsRegular()
 }
