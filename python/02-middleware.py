@@ -160,8 +160,9 @@ class SizeLimiter:
 
     def __call__(self, environ, start_response):
         if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-            # wsgiref does not decode chunked bodies (eventlet does), so the
-            # size of one is unknown, and reading it would never end.
+            # wsgiref does not decode chunked bodies (eventlet does, but then
+            # webob reads one as empty), so the size of one is unknown, and
+            # reading it would never end.
             return plain_error(start_response, "411 Length Required",
                                "411 a request body needs a Content-Length")
         if int(environ.get("CONTENT_LENGTH") or 0) > self.max_size:
