@@ -39,6 +39,8 @@ func hasStackTrace(body string) bool {
 
 // TestShutdownFinishesRequestsInFlight: with 25 requests inside their
 // handlers, SIGINT lets every one finish with 200, and the server exits 0.
+// Each sleeps 2s, so that all 25 are still inside when the signal comes,
+// even on a loaded machine: the shutdown's line counts them.
 func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	t.Parallel()
 	const requests = 25
@@ -48,7 +50,7 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	results := make(chan string, requests)
 	for range requests {
 		go func() {
-			resp, err := client.Get(s.URL("/sleep?d=500ms"))
+			resp, err := client.Get(s.URL("/sleep?d=2s"))
 			if err != nil {
 				arrived <- struct{}{}
 				results <- err.Error()
@@ -71,8 +73,8 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	for range requests {
 		select {
 		case got := <-results:
-			if got != "200 slept 500ms\n" {
-				t.Errorf("a request in flight at the shutdown got %q, want 200 slept 500ms", got)
+			if got != "200 slept 2s\n" {
+				t.Errorf("a request in flight at the shutdown got %q, want 200 slept 2s", got)
 			}
 		case <-time.After(harness.WaitLimit):
 			t.Fatal("a request in flight never finished")
