@@ -282,94 +282,67 @@ def too_large(environ, start_response, max_size):
 
 
 def best_offer(accept, *offers):
-    """Returns the first of offers that an Accept header allows, highest
-    quality first and then in the order of offers, or "" when it allows
-    none: webob's accept.acceptable_offers(offers)[0], which oslo.middleware
-    uses to choose a body's type; in Go, bestOffer. As in webob, a header
-    that does not parse allows every offer, and an empty one none."""
+    """Returns the first of offers (type/subtype, lower case) that an
+    Accept header allows, highest quality first and then in the order of
+    offers, or "" when it allows none: webob's
+    accept.acceptable_offers(offers)[0], which oslo.middleware uses to
+    choose a body's type; in Go, bestOffer. As in webob, a header that does
+    not parse allows every offer, and an empty one none."""
+    if not ACCEPT_HEADER.fullmatch(accept):
+        return offers[0]
+    ranges = MEDIA_RANGE.findall(accept)
     best, best_q = "", 0
     for offer in offers:
-        q = quality(accept, offer)
-        if q is None:
-            return offers[0]  # the header does not parse
+        q = quality(ranges, offer)
         if q > best_q:
             best, best_q = offer, q
     return best
 
 
-# The spaces Go's strings.TrimSpace trims from a header's text.
-SPACE = " \t\n\v\f\r"
-
-
-def quality(accept, offer):
-    """The q that accept gives offer (type/subtype): that of the most
-    specific media range matching it, 0 if none does; None when accept
-    does not parse."""
-    offer_type = offer.partition("/")[0]
-    q, specificity = 0, -1
-    for element in accept.split(","):
-        element = element.strip(SPACE)
-        if not element:
-            continue
-        media_range, _, params = element.partition(";")
-        parsed = parse_params(params)
-        typ, slash, sub = media_range.strip(SPACE).lower().partition("/")
-        if parsed is None or not slash or not is_token(typ) or not is_token(sub):
-            return None
-        range_q, has_params = parsed
-        if has_params:
-            continue  # it matches only offers with parameters: ours have none
-        if typ == "*" and sub == "*":
-            s = 0
+def quality(ranges, offer):
+    """The quality the media ranges give offer, in thousandths: that of the
+    most specific range that matches it, the first of equals; 0 if none
+    does. A range with parameters matches a type/subtype only with the
+    same parameters, which the offers never have; its wildcards match as
+    if it had none."""
+    offer_type, _, offer_sub = offer.partition("/")
+    q, best = 0, 0
+    for typ, sub, params, qvalue in ranges:
+        typ, sub = typ.lower(), sub.lower()
+        if typ == offer_type and sub == offer_sub and not params:
+            specificity = 3
         elif typ == offer_type and sub == "*":
-            s = 1
-        elif f"{typ}/{sub}" == offer:
-            s = 2
+            specificity = 2
+        elif typ == "*" and sub == "*":
+            specificity = 1
         else:
             continue
-        if s > specificity:
-            specificity, q = s, range_q
+        if specificity > best:
+            q, best = thousandths(qvalue), specificity
     return q
 
 
-def parse_params(params):
-    """Reads a media range's ";name=value" parameters: (q, its quality, 1
-    when absent; whether any parameter comes before q), or None when they
-    do not parse."""
-    q, has_params = 1, False
-    if not params.strip(SPACE):
-        return q, has_params
-    for param in params.split(";"):
-        name, equals, value = param.partition("=")
-        name, value = name.strip(SPACE).lower(), value.strip(SPACE)
-        if not equals or not is_token(name) or not value:
-            return None
-        if name != "q":
-            has_params = True
-            continue
-        q = parse_q(value)
-        if q is None:
-            return None
-        return q, has_params  # what follows q is an accept-extension
-    return q, has_params
+def thousandths(qvalue):
+    """Reads a qvalue the grammar has checked, "" for none: 1000 for 1,
+    500 for 0.5."""
+    if qvalue == "" or qvalue[0] == "1":
+        return 1000
+    return int(qvalue[2:].ljust(3, "0"))
 
 
-def parse_q(text):
-    """Reads a qvalue: 0 to 1, with at most three decimals; None if it is
-    not one. Thousandths keep it exact."""
-    whole, _, frac = text.partition(".")
-    if len(frac) > 3 or whole not in ("0", "1") or frac.strip("0123456789"):
-        return None
-    if whole == "1":
-        return 1 if not frac.strip("0") else None
-    return int(frac.ljust(3, "0")) / 1000
-
-
-def is_token(text):
-    """Whether text is an HTTP token (RFC 9110): what a media type,
-    subtype or parameter name is made of."""
-    return text != "" and all(" " < c < "\x7f" and c not in '"(),/:;<=>?@[\\]{}'
-                              for c in text)
+# The Accept header's grammar, as webob has it: RFC 7230's list of RFC
+# 7231's media ranges, each with its parameters (none named q), a weight,
+# and accept extensions.
+OWS = "[ \t]*"
+TOKEN = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
+QUOTED = r'"(?:[\t \x21\x23-\x5b\x5d-\x7e\x80-\U0010ffff]|\\[\t \x21-\x7e\x80-\U0010ffff])*"'
+VALUE = "(?:" + TOKEN + "|" + QUOTED + ")"
+RANGE = "(" + TOKEN + ")/(" + TOKEN + ")((?:" + OWS + ";" + OWS + "(?![qQ]=)" + TOKEN + "=" + VALUE + ")*)"
+WEIGHT = OWS + ";" + OWS + r"[qQ]=(0(?:\.[0-9]{0,3})?|1(?:\.0{0,3})?)"
+EXT = OWS + ";" + OWS + TOKEN + "(?:=" + VALUE + ")?"
+ELEMENT = RANGE + "(?:" + WEIGHT + "(?:" + EXT + ")*)?"
+ACCEPT_HEADER = re.compile("(?:(?:,|" + ELEMENT + ")(?:" + OWS + ",(?:" + OWS + ELEMENT + ")?)*)?")
+MEDIA_RANGE = re.compile(ELEMENT)
 
 
 class AccessLog:
@@ -515,7 +488,9 @@ class HealthcheckFilter:
         self.healthcheck = healthcheck
 
     def __call__(self, environ, start_response):
-        if environ["PATH_INFO"] != self.path:
+        # The whole path, as webob's req.path: a urlmap above may have
+        # moved a prefix of it into SCRIPT_NAME.
+        if environ.get("SCRIPT_NAME", "") + environ["PATH_INFO"] != self.path:
             return self.app(environ, start_response)
         return self.healthcheck(environ, start_response)
 
@@ -621,8 +596,9 @@ def new_healthcheck(opts):
 
 def healthcheck_app(global_conf, **local_conf):
     """paste.app_factory for Healthcheck as an app, at whatever path a
-    urlmap mounts it: backends, disable_by_file_path, detailed."""
-    opts = options("healthcheck", global_conf, local_conf, HEALTHCHECK_OPTIONS)
+    urlmap mounts it: backends, disable_by_file_path, detailed, and path,
+    which oslo's app_factory reads and ignores, as this does."""
+    opts = options("healthcheck", global_conf, local_conf, ["path", *HEALTHCHECK_OPTIONS])
     return new_healthcheck(opts)
 
 
@@ -688,7 +664,7 @@ TWINS = {
     greeting_app: ("greeting", ["message"]),
     sleep_app: ("sleep", []),
     paths_app: ("paths", []),
-    healthcheck_app: ("healthcheck", HEALTHCHECK_OPTIONS),
+    healthcheck_app: ("healthcheck", ["path", *HEALTHCHECK_OPTIONS]),
     request_id_filter: ("request_id", []),
     compute_req_id_filter: ("compute_req_id", []),
     faultwrap_filter: ("faultwrap", []),

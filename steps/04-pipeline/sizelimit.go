@@ -30,8 +30,9 @@ func sizeLimit(max int64) middleware {
 }
 
 // tooLarge answers 413 as oslo.middleware does, through webob's
-// HTTPRequestEntityTooLarge: the same words, in HTML, JSON or plain text,
-// as the request's Accept prefers (curl's */* gets HTML, no Accept plain).
+// HTTPRequestEntityTooLarge: oslo's words for a declared length (for a
+// chunked body it says "Larger than N."), in HTML, JSON or plain text, as
+// the request's Accept prefers (curl's */* gets HTML, no Accept plain).
 func tooLarge(w http.ResponseWriter, r *http.Request, max int64) {
 	explanation := fmt.Sprintf("Request is too large. Larger than max_request_body_size (%d).", max)
 	var contentType, body string
