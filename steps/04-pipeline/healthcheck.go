@@ -125,7 +125,9 @@ func healthHTML(reasons []string) string {
 func healthcheckFilter(path string, h healthcheck) middleware {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path != path {
+			// The whole path, as webob's req.path: a urlmap above may
+			// have moved a prefix of it into the script name.
+			if paste.ScriptName(r)+r.URL.Path != path {
 				next.ServeHTTP(w, r)
 				return
 			}

@@ -39,12 +39,15 @@ func newRegistry(logger *slog.Logger) *paste.Registry {
 		App: func(map[string]string) (http.Handler, error) {
 			return http.HandlerFunc(paths), nil
 		}})
-	add(paste.Factory{Kind: paste.App, Name: "healthcheck", Options: healthcheckOptions,
+	// As an app, the healthcheck reads path and ignores it, as oslo's
+	// app_factory does: the urlmap's prefix chooses what it answers.
+	add(paste.Factory{Kind: paste.App, Name: "healthcheck", Options: append([]string{"path"}, healthcheckOptions...),
 		App: func(opts map[string]string) (http.Handler, error) {
 			return newHealthcheck(opts)
 		}},
 		"egg:oslo.middleware#healthcheck",
-		"oslo_middleware:Healthcheck.app_factory")
+		"oslo_middleware:Healthcheck.app_factory",
+		"oslo_middleware.healthcheck:Healthcheck.app_factory")
 
 	add(paste.Factory{Kind: paste.Filter, Name: "request_id", Options: []string{},
 		Filter: func(map[string]string) (paste.Middleware, error) { return requestID, nil }},
