@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"wsgi-to-go/steps/04-pipeline/paste"
@@ -46,6 +47,7 @@ func echo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.Write(body)
 }
 
@@ -62,12 +64,16 @@ func sleep(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, msg, http.StatusBadRequest)
 		return
 	}
+	// Content-Length, known before the sleep, lets a client tell a cut
+	// answer from a whole one.
+	body := fmt.Sprintf("slept %v\n", d)
 	w.Header().Set("Content-Type", "text/plain")
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
 	http.NewResponseController(w).Flush()
 	select {
 	case <-time.After(d):
-		fmt.Fprintf(w, "slept %v\n", d)
+		io.WriteString(w, body)
 	case <-r.Context().Done(): // the client went away, or the server closed
 	}
 }
