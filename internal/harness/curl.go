@@ -352,10 +352,11 @@ func headerBlock(raw []byte) []byte {
 }
 
 // normalize drops the Date header, which changes every second, from the
-// head of curl's output, folds CRLF line endings into LF, and ends output
-// that ends without a newline (a body such as nova's fault) with one, as
-// TUTORIAL.md shows it, so a script can compare the output exactly with
-// a file, which always ends in one. For the Python twins it also reads the
+// head of curl's output, and folds CRLF line endings into LF, so a script
+// can compare the output exactly. Output that ends without a newline (a
+// body such as nova's fault) gets one, then the line noNewlineMark, so a
+// script's file, which always ends in a newline, still tells the two
+// apart; TUTORIAL.md leaves the mark out (hideNoNewlineMark). For the Python twins it also reads the
 // head as HTTP defines it (see wsgirefHead).
 func normalize(out []byte) []byte {
 	var b bytes.Buffer
@@ -383,14 +384,25 @@ func (n *normalizer) Write(p []byte) (int, error) {
 }
 
 // Close writes what is still held back: a head that never ended is
-// normalised as it is. Then it ends the output with a newline, if it has
-// none.
+// normalised as it is. Then, if the output does not end in a newline, it
+// ends it with one and noNewlineMark.
 func (n *normalizer) Close() error {
 	n.flush(true)
 	if n.wrote && n.last != '\n' {
-		n.write([]byte("\n"))
+		n.write([]byte("\n" + noNewlineMark + "\n"))
 	}
 	return nil
+}
+
+// noNewlineMark is the line normalize adds after output that did not end
+// in a newline, as diff marks a file's last line.
+const noNewlineMark = `\ no newline at the end`
+
+// hideNoNewlineMark drops the lines noNewlineMark from out: TUTORIAL.md
+// shows output as a terminal does, a body with no final newline as if it
+// had one.
+func hideNoNewlineMark(out string) string {
+	return strings.ReplaceAll(out, "\n"+noNewlineMark+"\n", "\n")
 }
 
 // write writes p on, and remembers its last byte.
@@ -422,10 +434,14 @@ func (n *normalizer) flush(final bool) {
 		keep = 1 // perhaps the first half of a CRLF
 	}
 	body := bytes.ReplaceAll(out[:len(out)-keep], []byte("\r\n"), []byte("\n"))
-	if final && bytes.HasSuffix(body, []byte("\r")) {
-		body[len(body)-1] = '\n' // a CR that ends the output ends its line
+	cr := final && bytes.HasSuffix(body, []byte("\r"))
+	if cr {
+		body = body[:len(body)-1]
 	}
 	n.write(body)
+	if cr { // a CR that ends the output: Close marks its line as unended
+		n.wrote, n.last = true, '\r'
+	}
 	n.pending = append(n.pending[:0], out[len(out)-keep:]...)
 }
 

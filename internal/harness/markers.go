@@ -345,7 +345,7 @@ func transcript(script, name string) (string, error) {
 			if command[twin] == "" {
 				return "", fmt.Errorf("%s: no command before %q", script, line)
 			}
-			output := strings.ReplaceAll(string(want.Data), "$ADDR", learnerListen)
+			output := hideNoNewlineMark(strings.ReplaceAll(string(want.Data), "$ADDR", learnerListen))
 			learner := learnerCommand(command[twin], twin)
 			if status[twin] != 0 && strings.HasPrefix(learner, "go run ") {
 				// go run's own last line, after a program that failed

@@ -452,8 +452,8 @@ var (
 // normalize is walkNormalize with this walk's port.
 func (wk *walker) normalize(out string) string { return walkNormalize(out, wk.portOut) }
 
-// walkNormalize rewrites what a command printed as the page shows it: the
-// walk's port as the page's, request ids as req-UUID, an slog line
+// walkNormalize rewrites what a command printed as the page shows it: a
+// body with no final newline as if it had one, the walk's port as the page's, request ids as req-UUID, an slog line
 // without its time, a log line's date and time as DATE TIME, durations as
 // DURATION, a panic's stack as "goroutine …", and
 // without the lines go prints while it downloads modules (they depend on
@@ -461,6 +461,7 @@ func (wk *walker) normalize(out string) string { return walkNormalize(out, wk.po
 // placeholders.
 func walkNormalize(out string, port *regexp.Regexp) string {
 	out = strings.ReplaceAll(out, "\r\n", "\n")
+	out = hideNoNewlineMark(out)
 	out = downloadRE.ReplaceAllString(out, "")
 	out = port.ReplaceAllString(out, ":"+pagePort)
 	out = uuidRE.ReplaceAllString(out, "req-UUID")
