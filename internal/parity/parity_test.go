@@ -3,11 +3,14 @@ package parity
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"math/bits"
 	"net"
 	"net/http"
 	"os"
@@ -95,28 +98,33 @@ func TestParity(t *testing.T) {
 		}
 	}
 
-	same, deliberate := 0, map[string]int{}
+	count := tally{sent: len(requests), byKinds: map[kindSet]int{}}
 	for _, r := range requests {
 		diffs := found[r.name]
-		if hung[r.name] {
+		switch {
+		case hung[r.name]:
+			count.hung++
+			continue
+		case len(diffs) == 0:
+			count.same++
 			continue
 		}
-		if len(diffs) == 0 {
-			same++
-			continue
-		}
-		kinds := map[string]bool{}
+		var set kindSet
+		unlisted := false
 		for _, d := range diffs {
 			i := slices.IndexFunc(listed, func(e entry) bool { return e.covers(r.name, d.field) })
 			if i < 0 {
 				t.Errorf("%s: %s differs, and %s does not list it:\n  real stack: %s\n  step 04:    %s",
 					r.name, d.field, differencesFile, d.real, d.step)
+				unlisted = true
 				continue
 			}
-			kinds[listed[i].kind] = true
+			set |= kindOf(listed[i].kind)
 		}
-		for kind := range kinds {
-			deliberate[kind]++
+		if unlisted {
+			count.unlisted++
+		} else {
+			count.byKinds[set]++
 		}
 	}
 	// A listed difference that no longer differs fails too, so the file
@@ -146,11 +154,90 @@ func TestParity(t *testing.T) {
 			}
 		}
 	}
-	t.Logf("%d requests sent to both; %d answered the same; deliberately different: %d in the twins, %d in the servers, "+
-		"%d in the tutorial's own apps (%d entries in %s)", len(requests), same, deliberate["twin"], deliberate["server"],
-		deliberate["app"], len(listed), differencesFile)
+	t.Logf("%s (%d entries in %s)", count, len(listed), differencesFile)
 	if out := os.Getenv("PARITY_FINDINGS"); out != "" {
 		writeFindings(t, out, requests, found)
+	}
+}
+
+// kinds are the kinds of differences.txt, in the order the log says them,
+// with their words.
+var kinds = []struct{ name, words string }{
+	{"twin", "the twins"},
+	{"server", "the servers"},
+	{"app", "the tutorial's own apps"},
+}
+
+// kindSet is a set of kinds, bit i for kinds[i].
+type kindSet uint
+
+// kindOf is the set of the one kind name; empty where readDifferences
+// has already refused the name.
+func kindOf(name string) kindSet {
+	for i, k := range kinds {
+		if k.name == name {
+			return 1 << i
+		}
+	}
+	return 0
+}
+
+// words says the kinds of s: "the servers and the tutorial's own apps".
+func (s kindSet) words() string {
+	var words []string
+	for i, k := range kinds {
+		if s&(1<<i) != 0 {
+			words = append(words, k.words)
+		}
+	}
+	return strings.Join(words, " and ")
+}
+
+// tally is how the requests came out, each counted once: answered the
+// same, different in one set of kinds, different where differences.txt
+// lists nothing, or not answered in time. Its counts add up to sent.
+type tally struct {
+	sent, same, unlisted, hung int
+	byKinds                    map[kindSet]int
+}
+
+// String says the counts: "191 requests sent to both: 119 answered the
+// same; 72 differ, all deliberately: 3 in the twins, ..., 2 in the
+// servers and the tutorial's own apps".
+func (c tally) String() string {
+	s := fmt.Sprintf("%d requests sent to both: %d answered the same; %d differ", c.sent, c.same, c.sent-c.same-c.hung)
+	if c.unlisted == 0 {
+		s += ", all deliberately"
+	} else {
+		s += fmt.Sprintf(", %d in a way %s does not list, the others deliberately", c.unlisted, differencesFile)
+	}
+	sets := slices.Collect(maps.Keys(c.byKinds))
+	slices.SortFunc(sets, func(a, b kindSet) int { // one kind before two, then in the order of kinds
+		return cmp.Or(bits.OnesCount(uint(a))-bits.OnesCount(uint(b)), int(a)-int(b))
+	})
+	var parts []string
+	for _, set := range sets {
+		parts = append(parts, fmt.Sprintf("%d in %s", c.byKinds[set], set.words()))
+	}
+	if len(parts) > 0 {
+		s += ": " + strings.Join(parts, ", ")
+	}
+	if c.hung > 0 {
+		s += fmt.Sprintf("; %d not answered in time", c.hung)
+	}
+	return s
+}
+
+// TestTallyCountsEachRequestOnce: a request that differs in two kinds is
+// counted once, under both, so the log's counts add up to those sent.
+func TestTallyCountsEachRequestOnce(t *testing.T) {
+	c := tally{sent: 10, same: 3, hung: 1, byKinds: map[kindSet]int{
+		kindOf("server") | kindOf("app"): 2, kindOf("app"): 1, kindOf("twin"): 3,
+	}}
+	want := "10 requests sent to both: 3 answered the same; 6 differ, all deliberately: 3 in the twins, " +
+		"1 in the tutorial's own apps, 2 in the servers and the tutorial's own apps; 1 not answered in time"
+	if got := c.String(); got != want {
+		t.Errorf("the log says\n  %s\nwant\n  %s", got, want)
 	}
 }
 
