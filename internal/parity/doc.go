@@ -9,7 +9,9 @@
 // it, in testdata/differences.txt; any other difference fails, and so
 // does a listed one that no longer differs. It is the one test whose
 // python3 lets the real oslo.middleware in (internal/python's LetIn), and
-// it is skipped, naming what to install, where that python3 lacks it.
+// it is skipped, naming what to install, where that python3 lacks it;
+// serve.py says which oslo_middleware it loaded, and one from inside the
+// repository (the twin's stand-in) fails the test.
 // Run it with go test ./internal/parity (-v for its counts;
 // PARITY_FINDINGS=FILE also writes every difference it finds to FILE).
 package parity

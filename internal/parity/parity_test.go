@@ -76,7 +76,10 @@ func TestParity(t *testing.T) {
 		case fileExists(filepath.Join(root, own)):
 			rel = own // a config of the test's own
 		}
-		real := startRealStack(t, py, root, rel)
+		real, oslo := startRealStack(t, py, root, rel)
+		if config == configs[0] {
+			t.Logf("the real stack: %s", oslo)
+		}
 		step := harness.StartServer(t, "04-pipeline", "-config", rel).Addr
 		for _, r := range byConfig[config] {
 			realAnswers, realErr := send(t, real, r)
@@ -312,8 +315,12 @@ func methods(raw []byte) []string {
 }
 
 // startRealStack starts serve.py serving config on a loopback port the
-// kernel chooses, and returns where it listens.
-func startRealStack(t *testing.T, py *python.Python, root, config string) string {
+// kernel chooses, and returns where it listens, and serve.py's line
+// saying which oslo.middleware it loaded: one from outside the
+// repository, or the test fails, for the stand-in of the same name in
+// python/04-pipeline-site/standins would make it compare step 04 with
+// its own twin.
+func startRealStack(t *testing.T, py *python.Python, root, config string) (addr, oslo string) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := py.Command(ctx, filepath.Join(root, harness.RealStackDir, "serve.py"), "-config", config, "-addr", "127.0.0.1:0")
 	cmd.Dir = root
@@ -330,26 +337,55 @@ func startRealStack(t *testing.T, py *python.Python, root, config string) string
 		cancel()
 		cmd.Wait()
 	})
-	addr := make(chan string, 1)
+	type started struct{ addr, oslo string }
+	listening := make(chan started, 1)
 	go func() {
+		var oslo string
 		lines := bufio.NewScanner(stdout)
 		for lines.Scan() {
+			if strings.HasPrefix(lines.Text(), "oslo.middleware ") {
+				oslo = lines.Text()
+			}
 			if a, ok := strings.CutPrefix(lines.Text(), "serving on "); ok {
-				addr <- a
+				listening <- started{a, oslo}
 			}
 		}
-		close(addr)
+		close(listening)
 	}()
+	var s started
 	select {
-	case a, ok := <-addr:
+	case got, ok := <-listening:
 		if !ok {
 			t.Fatalf("the real stack, serving %s, exited before it listened:\n%s", config, stderr)
 		}
-		return a
+		s = got
 	case <-time.After(startLimit):
 		t.Fatalf("the real stack, serving %s, did not say where it listens within %v:\n%s", config, startLimit, stderr)
 	}
-	return ""
+	_, file, ok := strings.Cut(s.oslo, " from ")
+	if !ok {
+		t.Fatalf("the real stack, serving %s, did not say which oslo.middleware it loaded before \"serving on\" "+
+			"(serve.py prints \"oslo.middleware VERSION from FILE\"): it is not proven to be the real package", config)
+	}
+	if inside(root, file) {
+		t.Fatalf("the real stack, serving %s, says %q: that is inside the repository, a stand-in, not the real "+
+			"package; the test would compare step 04 with its own twin. Keep python/04-pipeline-site/standins "+
+			"off serve.py's path", config, s.oslo)
+	}
+	return s.addr, s.oslo
+}
+
+// inside reports whether file is in the folder dir, or under it, symbolic
+// links resolved where they can be.
+func inside(dir, file string) bool {
+	if d, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = d
+	}
+	if f, err := filepath.EvalSymlinks(file); err == nil {
+		file = f
+	}
+	rel, err := filepath.Rel(dir, file)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // answer is one response, as a client reads it.

@@ -8,14 +8,17 @@ step-04 twin's.
 
     python3 serve.py -config FILE [-addr HOST:PORT] [-name NAME]
 
-It prints "serving on HOST:PORT" once it listens, and runs until SIGINT or
-SIGTERM.
+It prints which oslo.middleware it loaded ("oslo.middleware VERSION from
+FILE"), then "serving on HOST:PORT" once it listens, and runs until SIGINT
+or SIGTERM.
 """
 import eventlet
 
 eventlet.monkey_patch()  # as nova does first, in nova/monkey_patch.py
 
 import argparse  # noqa: E402
+import importlib  # noqa: E402
+import importlib.metadata  # noqa: E402
 import logging  # noqa: E402
 import os  # noqa: E402
 import signal  # noqa: E402
@@ -46,6 +49,12 @@ def main():
     logging.basicConfig(stream=sys.stderr, level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
 
     app = loadapp("config:" + os.path.abspath(args.config), name=args.name)
+    # Which oslo_middleware the app was built with (the one imported, or
+    # the one it would import): the parity test holds it to be the real
+    # package, not the twin's stand-in of the same name.
+    oslo = importlib.import_module("oslo_middleware")
+    print("oslo.middleware %s from %s" % (importlib.metadata.version("oslo.middleware"),
+                                          os.path.realpath(oslo.__file__)), flush=True)
 
     host, _, port = args.addr.rpartition(":")
     host = host.strip("[]")
