@@ -262,10 +262,13 @@ func readCorpus(t *testing.T) []request {
 		t.Fatal(err)
 	}
 	var requests []request
-	for _, f := range archive.Files {
+	for i, f := range archive.Files {
 		config, _, ok := strings.Cut(f.Name, "/")
 		if !ok {
 			t.Fatalf("%s: %s is not CONFIG/NAME", corpusFile, f.Name)
+		}
+		if slices.ContainsFunc(archive.Files[:i], func(g txtar.File) bool { return g.Name == f.Name }) {
+			t.Fatalf("%s: two requests are named %s: each answer is kept by its name", corpusFile, f.Name)
 		}
 		var raw []byte
 		for _, line := range strings.SplitAfter(string(f.Data), "\n") {
