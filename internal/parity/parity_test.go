@@ -168,7 +168,6 @@ func TestParity(t *testing.T) {
 var kinds = []struct{ name, words string }{
 	{"twin", "the twins"},
 	{"server", "the servers"},
-	{"app", "the tutorial's own apps"},
 }
 
 // kindSet is a set of kinds, bit i for kinds[i].
@@ -185,7 +184,7 @@ func kindOf(name string) kindSet {
 	return 0
 }
 
-// words says the kinds of s: "the servers and the tutorial's own apps".
+// words says the kinds of s: "the twins and the servers".
 func (s kindSet) words() string {
 	var words []string
 	for i, k := range kinds {
@@ -206,7 +205,7 @@ type tally struct {
 
 // String says the counts: "191 requests sent to both: 119 answered the
 // same; 72 differ, all deliberately: 3 in the twins, ..., 2 in the
-// servers and the tutorial's own apps".
+// twins and the servers".
 func (c tally) String() string {
 	s := fmt.Sprintf("%d requests sent to both: %d answered the same; %d differ", c.sent, c.same, c.sent-c.same-c.hung)
 	if c.unlisted == 0 {
@@ -235,10 +234,10 @@ func (c tally) String() string {
 // counted once, under both, so the log's counts add up to those sent.
 func TestTallyCountsEachRequestOnce(t *testing.T) {
 	c := tally{sent: 10, same: 3, hung: 1, byKinds: map[kindSet]int{
-		kindOf("server") | kindOf("app"): 2, kindOf("app"): 1, kindOf("twin"): 3,
+		kindOf("twin") | kindOf("server"): 2, kindOf("server"): 1, kindOf("twin"): 3,
 	}}
 	want := "10 requests sent to both: 3 answered the same; 6 differ, all deliberately: 3 in the twins, " +
-		"1 in the tutorial's own apps, 2 in the servers and the tutorial's own apps; 1 not answered in time"
+		"1 in the servers, 2 in the twins and the servers; 1 not answered in time"
 	if got := c.String(); got != want {
 		t.Errorf("the log says\n  %s\nwant\n  %s", got, want)
 	}
@@ -589,7 +588,7 @@ type entry struct {
 	line     int
 	requests []string // names, or path.Match patterns of names
 	fields   []string
-	kind     string // twin: step 04's middleware; server: net/http against eventlet; app: the tutorial's own apps
+	kind     string // twin: step 04's middleware; server: net/http against eventlet
 	reason   string
 	see      string
 }
@@ -660,9 +659,8 @@ func readDifferences(t *testing.T, root string) []entry {
 		switch {
 		case len(e.requests) == 0 || len(e.fields) == 0 || e.reason == "" || e.see == "":
 			t.Errorf("%s: an entry needs requests, fields, a reason and see", where)
-		case e.kind != "twin" && e.kind != "server" && e.kind != "app":
-			t.Errorf("%s: kind is %q, want twin (step 04's middleware), server (net/http against eventlet) "+
-				"or app (the tutorial's own apps, the Python twin's on the real side)", where, e.kind)
+		case e.kind != "twin" && e.kind != "server":
+			t.Errorf("%s: kind is %q, want twin (step 04's middleware) or server (net/http against eventlet)", where, e.kind)
 		}
 		file, section, _ := strings.Cut(e.see, ", ")
 		page, err := os.ReadFile(filepath.Join(root, file))
