@@ -35,7 +35,7 @@ func Diagnose(log, script string) string {
 	}
 	var comment []string // the comment of the part of the check that failed
 	inComment := false
-	for _, line := range unglue(strings.Split(strings.TrimRight(log, "\n"), "\n"), script) {
+	for _, line := range strings.Split(strings.TrimRight(log, "\n"), "\n") {
 		if !strings.HasPrefix(line, "# ") {
 			inComment = false
 		}
@@ -145,30 +145,6 @@ func Diagnose(log, script string) string {
 		b.WriteString("($SRC is your copy's folder.)\n")
 	}
 	return b.String()
-}
-
-// unglue splits each log line in which a program's output, with no
-// newline at its end, runs into the script line logged after it
-// ("FILE PATH MISSING> stdout ..."), where that script line is one of
-// script's.
-func unglue(lines []string, script string) []string {
-	scriptLines := map[string]bool{}
-	for _, line := range strings.Split(script, "\n") {
-		if line = strings.TrimSpace(line); line != "" {
-			scriptLines[line] = true
-		}
-	}
-	var out []string
-	for _, line := range lines {
-		for i := 1; i < len(line); i++ {
-			if strings.HasPrefix(line[i:], "> ") && scriptLines[strings.TrimSpace(line[i+2:])] {
-				out, line = append(out, line[:i]), line[i:]
-				break
-			}
-		}
-		out = append(out, line)
-	}
-	return out
 }
 
 // timingRE matches the time testscript adds to a comment's last line.

@@ -128,23 +128,6 @@ func TestDiagnoseAStoppedServer(t *testing.T) {
 	}
 }
 
-// TestDiagnoseABodyWithNoNewline reads a log in which a body with no
-// newline at its end runs into the script line after it, as testscript
-// logs them: the body and the script line are told apart.
-func TestDiagnoseABodyWithNoNewline(t *testing.T) {
-	script := "exec curl -si http://$ADDR/healthcheck\nstdout '^HTTP/1.1 200 OK$'\n"
-	log := "> exec curl -si http://$ADDR/healthcheck\n[stdout]\nHTTP/1.1 503 Service Unavailable\n\nFILE PATH MISSING> stdout '^HTTP/1.1 200 OK$'\n" +
-		"FAIL: exercises/04-enable-by-files/check.txtar:22: no match for `^HTTP/1.1 200 OK$` found in stdout\n"
-	got := Diagnose(log, script)
-	for _, want := range []string{
-		"\t| FILE PATH MISSING\nWhat failed: the check wanted its output to match '^HTTP/1.1 200 OK$'\n",
-	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("Diagnose lacks %q:\n%s", want, got)
-		}
-	}
-}
-
 // TestDiagnoseABuildFailure builds a copy of step 01 that does not compile,
 // as go run ./exercises check does, and reads what it says.
 func TestDiagnoseABuildFailure(t *testing.T) {
