@@ -3,7 +3,6 @@ it: the step-04 twin's errors, at start-up and on SIGHUP, and -print's.
 Paste Deploy runs as it is; its exception is worded here afterwards, from
 the exception and from the config files, read again."""
 import configparser
-import json
 import os
 import re
 import urllib.parse
@@ -42,14 +41,22 @@ def word(err, path):
         if not err.filename or os.path.abspath(err.filename) == os.path.abspath(path):
             return f"open {path}: {err.strerror}"  # the -config file: no secret named it
         return f"open {scrub(os.path.relpath(err.filename), path, err.filename)}: {err.strerror}"
+    # configparser's own errors name the file they are in, which a config:
+    # URI may have named: shown as the Go step shows it, the config's
+    # folder as given, joined with the path from there.
+    file, source = path, getattr(err, "source", None)
+    if source and source != "<???>" and os.path.abspath(source) != os.path.abspath(path):
+        folder = os.path.dirname(path)
+        file = os.path.normpath(os.path.join(folder, os.path.relpath(
+            source, os.path.dirname(os.path.abspath(path)))))
     if isinstance(err, configparser.MissingSectionHeaderError):
-        return f"{path}:{err.lineno}: no [section] header before {err.line.strip()!r}"
+        return f"{file}:{err.lineno}: a line outside any section: start one with [type:name]"
     if isinstance(err, configparser.ParsingError):
-        return f"{path}:{err.errors[0][0]}: not a key = value, a [section] or a comment"
+        return f"{file}:{err.errors[0][0]}: not a key = value, a [section] or a comment"
     if isinstance(err, configparser.DuplicateSectionError):
-        return f"{path}:{err.lineno}: [{err.section}] again"
+        return f"{file}:{err.lineno}: [{err.section}] again"
     if isinstance(err, configparser.DuplicateOptionError):
-        return f"{path}:{err.lineno}: {err.option!r} again in [{err.section}]"
+        return f"{file}:{err.lineno}: {err.option!r} again in [{err.section}]"
     if isinstance(err, configparser.InterpolationError):
         return interpolation_error(err, path)
     if isinstance(err, UnicodeDecodeError):  # its message quotes no text of the file
@@ -85,7 +92,7 @@ def scrub(message, path, unopened=None):
         quoted |= {secret, repr(secret)[1:-1], urllib.parse.unquote(secret)}
     for secret in sorted(filter(None, quoted), key=len, reverse=True):
         message = message.replace(secret, "<hidden>")
-    return message
+    return hide_url_passwords(message)
 
 
 def read_configs(path):
@@ -255,10 +262,11 @@ def values(parser, section, key):
 
 
 def interpolation_error(err, path):
-    """An interpolation error, at its option's line, without its value:
-    inside a secret, none of the secret's text, as the Go step says it.
-    The twin hides more than the Go step: any mistake in a value that
-    takes in a secret, where Go hides only one inside the secret."""
+    """An interpolation error, at its option's line, without its value,
+    as the Go step says it; inside a secret, not even the name a %(name)s
+    refers to. The twin hides more than the Go step: the name in any
+    mistake in a value that takes in a secret, where Go hides only one
+    inside the secret."""
     line = option_line(path, err.section, err.option)
     where = f"{path}:{line}" if line else path
     secret = touches_secret(path, err.section, err.option)
@@ -267,13 +275,10 @@ def interpolation_error(err, path):
             ": no such key here or in [DEFAULT]"
     elif isinstance(err, configparser.InterpolationDepthError):
         what = "%(...)s nests more than 10 deep: is a value referring to itself?"
-    else:  # InterpolationSyntaxError, which quotes the rest of the value
-        rest = str(err).rpartition(": ")[2].strip("'\"")
-        shown = "<hidden>" if secret else json.dumps(rest)
-        if "bad interpolation variable reference" in str(err):
-            what = f"bad %(name)s reference in {shown}"
-        else:
-            what = f"a lone % in {shown}: write %% for a percent sign"
+    elif "bad interpolation variable reference" in str(err):
+        what = "a %( that does not end in )s: write %(name)s, or %% for a percent sign"
+    else:  # InterpolationSyntaxError, whose message quotes the value: not shown
+        what = "a lone %: write %% for a percent sign"
     return f"{where}: [{err.section}] {err.option}: {what}"
 
 
@@ -328,16 +333,41 @@ def option_line(path, section, key):
     return None
 
 
-SECRET_STEMS = ("token", "password", "passwd", "secret", "key", "credential")
+# As the Go step's secretStems and secretNames: what the names of
+# oslo.config's secret=True options say (docs/paste-deploy.md).
+SECRET_STEMS = ("token", "password", "passwd", "pwd", "passphrase", "passcode",
+                "secret", "key", "credential")
+SECRET_NAMES = (("connection",), ("transport", "url"), ("code",))
 
 
 def looks_secret(name):
     """As the Go step's looksSecret: a word of the lowercased name, less
-    one trailing s, ends in token, password, passwd, secret, key or
-    credential."""
-    for word in re.split(r"[^0-9a-z]+", name.lower(), flags=re.ASCII) if name.isascii() else \
-            re.split(r"[\W_]+", name.lower()):
+    one trailing s, ends in a stem of SECRET_STEMS, or its last words are
+    those of SECRET_NAMES."""
+    words = [word for word in (re.split(r"[^0-9a-z]+", name.lower(), flags=re.ASCII)
+                               if name.isascii() else re.split(r"[\W_]+", name.lower()))
+             if word]
+    for word in words:
         word = word[:-1] if word.endswith("s") else word
         if word and word.endswith(SECRET_STEMS):
             return True
-    return False
+    return any(tuple(words[-len(last):]) == last for last in SECRET_NAMES
+               if len(words) >= len(last))
+
+
+def hide_url_passwords(text):
+    """As the Go step's hideURLPasswords: after each ://, the text up to
+    the last @ before a space is the URL's user:password, and what follows
+    its first colon is hidden."""
+    out = []
+    while (i := text.find("://")) >= 0:
+        out.append(text[:i + 3])
+        text = text[i + 3:]
+        end = next((j for j, c in enumerate(text) if c.isspace()), len(text))
+        at = text.rfind("@", 0, end)
+        colon = text.find(":", 0, max(at, 0))
+        if colon < 0:
+            continue
+        out.append(text[:colon + 1] + "<hidden>")
+        text = text[at:]
+    return "".join(out) + text

@@ -11,7 +11,7 @@ import paste.urlmap
 
 import context_tree
 import tutorial
-from config_errors import ConfigError, describe, looks_secret, option_line
+from config_errors import ConfigError, describe, hide_url_passwords, looks_secret, option_line
 
 
 def print_tree(path, name, as_json):
@@ -232,7 +232,7 @@ def option_lines(node, above):
         lines.append(f"{key} = {shown(key, value, secrets)}  (ignored, as Paste ignores it: [DEFAULT] sets it)")
     require = raw_option(context, "require")
     if require:
-        lines.append(f"require = {require}  (Paste checks these are installed; step 04 does not)")
+        lines.append(f"require = {hide_url_passwords(require)}  (Paste checks these are installed; step 04 does not)")
     return lines
 
 
@@ -286,11 +286,12 @@ def secret_values(context):
 
 def shown(key, value, secrets, got_from=None):
     """A value as -print shows it: <hidden> if its name, or the global it
-    was copied from, looks secret, or if it holds a secret's value."""
+    was copied from, looks secret, or if it holds a secret's value; and
+    otherwise with the password of any URL in it hidden."""
     if looks_secret(key) or (got_from and looks_secret(got_from)) or \
             any(secret in value for secret in secrets):
         return "<hidden>"
-    return value
+    return hide_url_passwords(value)
 
 
 def to_json(node, above_global):

@@ -548,7 +548,7 @@ def int_option(opts, key, default):
     if text is None:
         return default
     if not (text.isascii() and text.isdigit()):
-        raise OptionError(key, f'"{text}" is not a whole number of bytes')
+        raise OptionError(key, "must be a whole number of bytes")
     return int(text)
 
 
@@ -588,7 +588,8 @@ def new_healthcheck(opts):
     if detailed in ("true", "1", "on", "yes"):
         # It shows the Python process's threads, garbage collector and
         # platform; oslo itself warns it may expose sensitive details.
-        raise OptionError("detailed", "true has no Go twin: it shows the process's internals")
+        raise OptionError("detailed", "only false has a Go twin: the detailed "
+                          "answer shows the process's internals")
     if detailed not in ("", "false", "0", "off", "no"):
         raise OptionError("detailed", "must be true or false")
     return Healthcheck(backend, opts.get("disable_by_file_path", ""))
@@ -639,7 +640,7 @@ def healthcheck_filter(global_conf, **local_conf):
     opts = options("healthcheck", global_conf, local_conf, ["path", *HEALTHCHECK_OPTIONS])
     path = opts.get("path", "/healthcheck")
     if not path.startswith("/"):
-        raise OptionError("path", f'"{path}" must start with /')
+        raise OptionError("path", "must start with /")
     healthcheck = new_healthcheck(opts)
     return lambda app: HealthcheckFilter(app, path, healthcheck)
 

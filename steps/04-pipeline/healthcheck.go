@@ -46,7 +46,7 @@ func newHealthcheck(opts map[string]string) (healthcheck, error) {
 	case "true", "1", "on", "yes":
 		// It shows the Python process's threads, garbage collector and
 		// platform; oslo itself warns it may expose sensitive details.
-		return h, paste.BadOption("detailed", "true has no Go twin: it shows the process's internals")
+		return h, paste.BadOption("detailed", "only false has a Go twin: the detailed answer shows the process's internals")
 	default:
 		return h, paste.BadOption("detailed", "must be true or false")
 	}

@@ -79,7 +79,7 @@ func newRegistry(logger *slog.Logger) *paste.Registry {
 				path = "/healthcheck"
 			}
 			if len(path) == 0 || path[0] != '/' {
-				return nil, paste.BadOption("path", "%q must start with /", path)
+				return nil, paste.BadOption("path", "must start with /")
 			}
 			h, err := newHealthcheck(opts)
 			return healthcheckFilter(path, h), err
@@ -111,7 +111,7 @@ func intOption(opts map[string]string, key string, def int64) (int64, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 {
-		return 0, paste.BadOption(key, "%q is not a whole number of bytes", s)
+		return 0, paste.BadOption(key, "must be a whole number of bytes")
 	}
 	return n, nil
 }

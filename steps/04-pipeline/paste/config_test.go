@@ -158,23 +158,35 @@ func TestParseINI(t *testing.T) {
 	}
 }
 
+// TestParseINIErrors: a line that does not parse is named by its
+// FILE:LINE and what is wrong with it; the error quotes at most a key or
+// a section header, never the line, whatever file it came from.
 func TestParseINIErrors(t *testing.T) {
 	for data, want := range map[string]string{
-		"x = 1\n":                              `t.ini:1: "x = 1" is outside any section: start one with [type:name]`,
-		"[app:main\n":                          `t.ini:1: section header "[app:main" has no closing ]`,
-		"[app:main]\n  continued\n":            `t.ini:2: indented line continues nothing: "continued"`,
-		"[app:main]\nwords\n":                  `t.ini:2: want key = value, a [section] or a comment; got "words"`,
-		"[app:main]\nadmin_password hunter2\n": `t.ini:2: want key = value, a [section] or a comment; got (a line that looks secret, not shown)`,
-		"[a]\n[a]\n":                           `t.ini:2: section [a] again: it started at line 1`,
-		"[a]\nk = 1\nk = 2\n":                  `t.ini:3: key "k" again: it was set at line 2`,
-		"[DEFAULT]\nk = 1\n[DEFAULT]\nk = 2\n": `t.ini:4: key "k" again: it was set at line 2`,
-		"[a]\n= 1\n":                           `t.ini:2: "= 1" has no key before its = or :`,
-		"[a]\nk = \xff\n":                      `t.ini:2: not UTF-8 text`,
+		"x = 1\n":                                         `t.ini:1: a line outside any section: start one with [type:name]`,
+		"root:*:20228:0:99999:7:::\n":                     `t.ini:1: a line outside any section: start one with [type:name]`,
+		"DB_PASS=hunter2\n":                               `t.ini:1: a line outside any section: start one with [type:name]`,
+		"[app:main\n":                                     `t.ini:1: a section header with no closing ]`,
+		"[app:main]\n  continued\n":                       `t.ini:2: an indented line with no key above it to continue`,
+		"[filter:authtoken]\n  hunter2\n":                 `t.ini:2: an indented line with no key above it to continue`,
+		"[app:main]\nwords\n":                             `t.ini:2: a line that is not key = value, a [section] or a comment`,
+		"[app:main]\nadmin_password hunter2\n":            `t.ini:2: a line that is not key = value, a [section] or a comment`,
+		"[a]\n[a]\n":                                      `t.ini:2: section [a] again: it started at line 1`,
+		"[a]\nk = 1\nk = 2\n":                             `t.ini:3: key "k" again: it was set at line 2`,
+		"[DEFAULT]\nk = 1\n[DEFAULT]\nk = 2\n":            `t.ini:4: key "k" again: it was set at line 2`,
+		"[a]\n= 1\n":                                      `t.ini:2: a line with no key before its = or :`,
+		"[a]\nk = \xff\n":                                 `t.ini:2: not UTF-8 text`,
 		"[a]\nk = " + strings.Repeat("x", maxLine) + "\n": `t.ini:2: a line longer than 1048576 bytes`,
 	} {
 		_, err := parseINI("t.ini", []byte(data))
 		if err == nil || err.Error() != want {
 			t.Errorf("parseINI(%.40q) = %v, want %s", data, err, want)
+			continue
+		}
+		for _, line := range strings.Split(data, "\n") {
+			if line = strings.TrimSpace(line); len(line) > 2 && line[0] != '[' && strings.Contains(err.Error(), line) {
+				t.Errorf("parseINI(%.40q) = %v: it quotes the line %q", data, err, line)
+			}
 		}
 	}
 }
@@ -192,9 +204,9 @@ func TestInterpolate(t *testing.T) {
 		"100%%":         "100%",
 		"%(nope)s":      "k: %(nope)s: no such key here or in [DEFAULT]",
 		"%(loop)s":      "k: %(...)s nests more than 10 deep: is a value referring to itself?",
-		"50%":           `k: a lone % in "%": write %% for a percent sign`,
-		"%(unfinished)": `k: bad %(name)s reference in "%(unfinished)"`,
-		"%()s":          `k: bad %(name)s reference in "%()s"`,
+		"50%":           `k: a lone %: write %% for a percent sign`,
+		"%(unfinished)": `k: a %( that does not end in )s: write %(name)s, or %% for a percent sign`,
+		"%()s":          `k: a %( that does not end in )s: write %(name)s, or %% for a percent sign`,
 	} {
 		got, _, err := interpolate("k", in, false, lookup)
 		if err != nil {
@@ -231,16 +243,16 @@ func TestInterpolateErrorsInsideSecrets(t *testing.T) {
 		}[name]
 		return v, name == "passed", ok
 	}
-	const lone = `message: a lone % in <hidden>: write %% for a percent sign`
+	const lone = `message: a lone %: write %% for a percent sign`
 	const missing = `message: %(...)s in <hidden>: no such key here or in [DEFAULT]`
 	for raw, want := range map[string]string{
 		"%(admin_password)s": lone,
 		"%(db_password)s":    missing,
-		"%(bad_password)s":   `message: bad %(name)s reference in <hidden>`,
+		"%(bad_password)s":   `message: a %( that does not end in )s: write %(name)s, or %% for a percent sign`,
 		"see %(url)s":        missing,
 		"%(admin_token)s":    lone,
 		"%(passed)s":         lone,
-		"%(inner)s":          `message: a lone % in "%SECRETTAIL": write %% for a percent sign`, // no secret here
+		"%(inner)s":          lone,
 	} {
 		_, _, err := interpolate("message", raw, false, lookup)
 		if err == nil || err.Error() != want {
@@ -318,15 +330,43 @@ func TestLoadBudget(t *testing.T) {
 
 func TestLooksSecret(t *testing.T) {
 	for _, name := range []string{"token", "admin_token", "authtoken", "set token", "password", "admin_password",
-		"adminPassword", "passwd", "memcache_secret_key", "secrets", "api_key", "keys", "credential", "app_credentials"} {
+		"adminPassword", "passwd", "memcache_secret_key", "secrets", "api_key", "keys", "credential", "app_credentials",
+		// oslo.config's secret=True options that say nothing of it, and
+		// the other spellings of a password
+		"connection", "slave_connection", "set connection", "transport_url", "notification_transport_url",
+		"code", "passcode", "passphrase", "ssl_key_passphrase", "pwd", "db_pwd"} {
 		if !looksSecret(name) {
 			t.Errorf("looksSecret(%q) = false, want true", name)
 		}
 	}
 	for _, name := range []string{"keystone_url", "keystone", "keyfile", "max_request_body_size", "message",
-		"path", "memcache_security_strategy", "delay_auth_decision"} {
+		"path", "memcache_security_strategy", "delay_auth_decision",
+		"max_connections", "connection_recycle_time", "url", "transport", "codec"} {
 		if looksSecret(name) {
 			t.Errorf("looksSecret(%q) = true, want false", name)
+		}
+	}
+}
+
+// TestHideURLPasswords: the password of a URL is hidden wherever it is,
+// and nothing else of a URL without one.
+func TestHideURLPasswords(t *testing.T) {
+	for in, want := range map[string]string{
+		"rabbit://nova:RABBITPW@rabbit:5672/":            "rabbit://nova:<hidden>@rabbit:5672/",
+		"mysql+pymysql://nova:DBPW@db/nova?charset=utf8": "mysql+pymysql://nova:<hidden>@db/nova?charset=utf8",
+		"postgres://app:PGPW-3@db:5432/app":              "postgres://app:<hidden>@db:5432/app",
+		"rabbit://a:P1@h1:5672,b:P2@h2:5672/":            "rabbit://a:<hidden>@h2:5672/",
+		"http://u:p@ss/w?rd@h/x":                         "http://u:<hidden>@h/x",
+		"a http://u:P1@h and https://v:P2@k":             "a http://u:<hidden>@h and https://v:<hidden>@k",
+		"http://keystone:5000":                           "http://keystone:5000",
+		"ssh://git@example.org/repo":                     "ssh://git@example.org/repo",
+		"http://host/path@x":                             "http://host/path@x",
+		"no url: user:pw@host":                           "no url: user:pw@host",
+		"://:P@":                                         "://:<hidden>@",
+		"egg:tutorial#greeting":                          "egg:tutorial#greeting",
+	} {
+		if got := hideURLPasswords(in); got != want {
+			t.Errorf("hideURLPasswords(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

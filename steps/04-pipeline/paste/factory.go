@@ -1,7 +1,6 @@
 package paste
 
 import (
-	"fmt"
 	"net/http"
 )
 
@@ -30,7 +29,8 @@ type optionError struct{ key, msg string }
 func (e *optionError) Error() string { return e.key + ": " + e.msg }
 
 // BadOption returns a factory's error for a bad value of the option key,
-// reported at that option's line. Its message must not show a secret.
-func BadOption(key, format string, args ...any) error {
-	return &optionError{key, fmt.Sprintf(format, args...)}
+// reported at that option's line: problem says what is wrong, and never
+// quotes the value, which may be a secret or a line of another file.
+func BadOption(key, problem string) error {
+	return &optionError{key, problem}
 }

@@ -58,7 +58,9 @@ func (p position) String() string {
 	return p.path + ":" + strconv.Itoa(p.line)
 }
 
-// configError is a mistake in a config file: FILE:LINE: what.
+// configError is a mistake in a config file: FILE:LINE: what. What it
+// says quotes at most a key, a section header or a name the config gave;
+// never a value, nor a line that parsed as none of them.
 type configError struct {
 	where position
 	msg   string
@@ -138,20 +140,20 @@ func parseINI(path string, data []byte) (*iniFile, error) {
 		}
 		if current == nil {
 			if text[0] == '[' {
-				return nil, fail(n, "section header %s has no closing ]", shownLine(text))
+				return nil, fail(n, "a section header with no closing ]")
 			}
-			return nil, fail(n, "%s is outside any section: start one with [type:name]", shownLine(text))
+			return nil, fail(n, "a line outside any section: start one with [type:name]")
 		}
 		i := strings.IndexAny(text, "=:")
 		switch {
 		case i < 0 && indent > 0:
-			return nil, fail(n, "indented line continues nothing: %s", shownLine(text))
+			return nil, fail(n, "an indented line with no key above it to continue")
 		case i < 0:
-			return nil, fail(n, "want key = value, a [section] or a comment; got %s", shownLine(text))
+			return nil, fail(n, "a line that is not key = value, a [section] or a comment")
 		}
 		key := strings.TrimRightFunc(text[:i], isPySpace)
 		if key == "" {
-			return nil, fail(n, "%s has no key before its = or :", shownLine(text))
+			return nil, fail(n, "a line with no key before its = or :")
 		}
 		if prev := current.index[key]; prev != nil {
 			return nil, fail(n, "key %q again: it was set at line %d", key, prev.line)
@@ -181,15 +183,6 @@ func indentOf(line string) int {
 // unicode.IsSpace, and the four separators \x1c to \x1f.
 func isPySpace(r rune) bool {
 	return unicode.IsSpace(r) || r >= 0x1c && r <= 0x1f
-}
-
-// shownLine quotes a line of the file for an error message, unless it
-// looks as if it holds a secret.
-func shownLine(text string) string {
-	if looksSecret(text) {
-		return "(a line that looks secret, not shown)"
-	}
-	return fmt.Sprintf("%q", text)
 }
 
 // nextLine returns the first line of text, and the rest after its end:

@@ -12,8 +12,8 @@ import (
 // %% to %. secret says raw is secret whatever key's name; lookup returns
 // a name's raw value, and whether it is secret whatever its name.
 // usedSecret reports whether the value took in a secret at any depth, so
-// that it is masked too. An error names key, and shows the text at fault
-// unless it is inside a secret: then <hidden>, and no name it holds.
+// that it is masked too. An error names key, and the name a %(name)s
+// refers to, unless it is inside a secret; it never shows the value.
 func interpolate(key, raw string, secret bool, lookup func(name string) (value string, secret, ok bool)) (value string, usedSecret bool, err error) {
 	if !strings.Contains(raw, "%") {
 		return raw, false, nil
@@ -21,7 +21,7 @@ func interpolate(key, raw string, secret bool, lookup func(name string) (value s
 	var b strings.Builder
 	growth := 0
 	// expand writes text, at depth, to b; inSecret says text is inside a
-	// secret, and an error in it must hide it.
+	// secret, and an error in it must hide the names it holds.
 	hide := func(inSecret bool) bool { return inSecret || looksSecret(key) }
 	var expand func(text string, depth int, inSecret bool) error
 	expand = func(text string, depth int, inSecret bool) error {
@@ -43,7 +43,7 @@ func interpolate(key, raw string, secret bool, lookup func(name string) (value s
 			case strings.HasPrefix(text, "%("):
 				end := strings.IndexByte(text, ')')
 				if end < 3 || !strings.HasPrefix(text[end:], ")s") {
-					return fmt.Errorf("%s: bad %%(name)s reference in %s", key, shown(fmt.Sprintf("%q", text), hide(inSecret)))
+					return fmt.Errorf("%s: a %%( that does not end in )s: write %%(name)s, or %%%% for a percent sign", key)
 				}
 				name := text[2:end]
 				v, vSecret, ok := lookup(name)
@@ -65,7 +65,7 @@ func interpolate(key, raw string, secret bool, lookup func(name string) (value s
 				}
 				text = text[end+2:]
 			default:
-				return fmt.Errorf("%s: a lone %% in %s: write %%%% for a percent sign", key, shown(fmt.Sprintf("%q", text), hide(inSecret)))
+				return fmt.Errorf("%s: a lone %%: write %%%% for a percent sign", key)
 			}
 		}
 	}

@@ -168,10 +168,16 @@ func writeJSON(w io.Writer, ctx *Context, showSecrets bool) error {
 // test records them, and step 04's: where, go_twin, guessed_from_options,
 // ignored and require.
 func contextJSON(ctx *Context, showSecrets bool) map[string]any {
+	show := func(text string, secret bool) string {
+		if showSecrets {
+			return text
+		}
+		return shown(text, secret)
+	}
 	conf := func(settings func(func(setting) bool)) map[string]string {
 		m := map[string]string{}
 		for s := range settings {
-			m[s.key] = shown(s.value, s.hidden() && !showSecrets)
+			m[s.key] = show(s.value, s.hidden())
 		}
 		return m
 	}
@@ -191,7 +197,7 @@ func contextJSON(ctx *Context, showSecrets bool) map[string]any {
 	j := map[string]any{
 		"object_type": ctx.kind.objectType(),
 		"protocol":    orNull(ctx.protocol),
-		"factory":     orNull(shown(ctx.factory, ctx.secret && !showSecrets)),
+		"factory":     orNull(show(ctx.factory, ctx.secret)),
 		"section":     orNull(ctx.section),
 		"file":        nil,
 		"local_conf":  conf(slices.Values(ctx.local.list)),
@@ -235,7 +241,7 @@ func contextJSON(ctx *Context, showSecrets bool) map[string]any {
 		j["ignored"] = conf(slices.Values(ctx.ignored))
 	}
 	if ctx.require.value != "" {
-		j["require"] = shown(ctx.require.value, ctx.require.hidden() && !showSecrets)
+		j["require"] = show(ctx.require.value, ctx.require.hidden())
 	}
 	return j
 }

@@ -471,7 +471,7 @@ func (l *configLoader) contextFromExplicit(sr *sectionRead) (*Context, error) {
 	sr.local.pop(protocol.key)
 	ref, ok := entryPointRef(protocol.value)
 	if !ok {
-		return nil, errorAt(protocol.where, "%s = %s: want module:object, a Python module and an object in it", protocol.key, shown(protocol.value, protocol.secret))
+		return nil, errorAt(protocol.where, "%s: want module:object, a Python module and an object in it", protocol.key)
 	}
 	ctx := l.r.newContext(sr.kind)
 	ctx.protocol, ctx.factory, ctx.factoryAt, ctx.secret = protocol.key, ref, protocol.where, protocol.secret

@@ -1,6 +1,7 @@
 package paste
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -10,30 +11,82 @@ import (
 // hidden is what -print, -print -json and errors show in place of a secret.
 const hidden = "<hidden>"
 
-// looksSecret reports whether an option called name likely holds a
-// secret: whether a word of it, lowercased, split at what is not a letter
-// or a digit, and less one trailing s, ends in token, password, passwd,
-// secret, key or credential. So admin_password, authtoken and "set token"
-// look secret; keystone_url and keyfile do not.
+// secretStems and secretNames are what the names of oslo.config's
+// secret=True options say: those of keystonemiddleware 10.1, keystoneauth1
+// 5.0, oslo.messaging 14.0 and oslo.db 12.1, as Debian 12 ships them.
+// Most end in a stem (admin_password, memcache_secret_key, passcode);
+// three do not say what they hold: oslo.db's connection, oslo.messaging's
+// transport_url (a URL with the broker's password in it), and
+// keystoneauth1's code (an OpenID Connect authorization code). pwd and
+// passphrase are the other spellings of a password.
+var (
+	secretStems = []string{"token", "password", "passwd", "pwd", "passphrase", "passcode",
+		"secret", "key", "credential"}
+	secretNames = [][]string{{"connection"}, {"transport", "url"}, {"code"}}
+)
+
+// looksSecret reports whether an option called name likely holds a secret.
+// Its name is split into words, lowercased, at what is not a letter or a
+// digit. It does if a word, less one trailing s, ends in a stem of
+// secretStems, or if its last words are those of secretNames. So
+// admin_password, authtoken, "set token" and slave_connection look
+// secret; keystone_url, keyfile and max_connections do not.
 func looksSecret(name string) bool {
 	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
 	})
 	for _, word := range words {
 		word = strings.TrimSuffix(word, "s")
-		for _, stem := range []string{"token", "password", "passwd", "secret", "key", "credential"} {
+		for _, stem := range secretStems {
 			if strings.HasSuffix(word, stem) {
 				return true
 			}
 		}
 	}
+	for _, last := range secretNames {
+		if len(words) >= len(last) && slices.Equal(words[len(words)-len(last):], last) {
+			return true
+		}
+	}
 	return false
 }
 
-// shown is text as errors and -print show it: <hidden> if it is secret.
+// hideURLPasswords returns text with the password of every URL in it
+// hidden, whatever the key that holds it: after each ://, the text up to
+// the last @ before a space is the URL's user:password (for a list of
+// hosts, all of them up to the last), and what follows its first colon
+// is hidden. So rabbit://nova:pw@rabbit:5672/ shows as
+// rabbit://nova:<hidden>@rabbit:5672/. It may hide more than a password,
+// never less.
+func hideURLPasswords(text string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(text, "://")
+		if i < 0 {
+			break
+		}
+		b.WriteString(text[:i+3])
+		text = text[i+3:]
+		end := strings.IndexFunc(text, unicode.IsSpace)
+		if end < 0 {
+			end = len(text)
+		}
+		at := strings.LastIndex(text[:end], "@")
+		colon := strings.Index(text[:max(at, 0)], ":")
+		if colon < 0 {
+			continue
+		}
+		b.WriteString(text[:colon+1] + hidden)
+		text = text[at:]
+	}
+	return b.String() + text
+}
+
+// shown is text as errors and -print show it: <hidden> if it is secret,
+// and otherwise with the password of any URL in it hidden.
 func shown(text string, secret bool) string {
 	if secret {
 		return hidden
 	}
-	return text
+	return hideURLPasswords(text)
 }

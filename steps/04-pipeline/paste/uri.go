@@ -39,7 +39,7 @@ func (r *resolver) loadContext(kind Kind, uri, relativeTo string, global *global
 	case "call":
 		ctx, err = r.callContext(kind, path, at)
 	default:
-		return nil, errorAt(at.where, "%s: %s: is not a URI Paste Deploy knows: config:, egg: or call:", at.what(), uri)
+		return nil, errorAt(at.where, "%s: %s is no scheme Paste Deploy knows: config:, egg: or call:", at.key, shown(scheme+":", at.secret))
 	}
 	if err != nil {
 		return nil, err
@@ -109,7 +109,7 @@ func (r *resolver) eggContext(kind Kind, dist, name string, at site) (*Context, 
 func (r *resolver) callContext(kind Kind, spec string, at site) (*Context, error) {
 	module, object, ok := strings.Cut(spec, ":")
 	if !ok || !isDottedName(module) || !isDottedName(object) || strings.Contains(object, ".") {
-		return nil, errorAt(at.where, "%s: want call:module:object, a Python module and a name in it", at.what())
+		return nil, errorAt(at.where, "%s: want call:module:object, a Python module and a name in it", at.key)
 	}
 	ctx := r.newContext(kind)
 	ctx.factory = spec
