@@ -466,9 +466,11 @@ func normalizeHead(head []byte) []byte {
 // HTTP gives no meaning to or what names the server. wsgiref answers as
 // HTTP/1.0 and closes the connection, which the 1.1 clients here accept
 // alike; it names itself in a Server header; it keeps the app's header
-// order and case, where net/http writes canonical names, sorted, with
-// Content-Length last. The order of different headers and the case of
-// their names mean nothing in HTTP.
+// order and case, where net/http writes canonical names, sorted, with a
+// Content-Length it computed last, and one the handler set sorted with
+// the rest. Of the heads the scripts compare, the 413's alone has the
+// handler's own (sizeLimit sends it before it reads on). The order of
+// different headers and the case of their names mean nothing in HTTP.
 func wsgirefHead(lines []string) []string {
 	if len(lines) == 0 {
 		return lines
@@ -477,6 +479,7 @@ func wsgirefHead(lines []string) []string {
 	if rest, ok := strings.CutPrefix(status, "HTTP/1.0 "); ok {
 		status = "HTTP/1.1 " + rest
 	}
+	ownLength := strings.HasPrefix(status, "HTTP/1.1 413 ")
 	var headers, length []string
 	for _, line := range lines[1:] {
 		name, value, ok := strings.Cut(line, ":")
@@ -487,7 +490,7 @@ func wsgirefHead(lines []string) []string {
 			headers = append(headers, line) // not a header: kept, to be seen
 		case name == "Server":
 			continue // wsgiref naming itself
-		case name == "Content-Length":
+		case name == "Content-Length" && !ownLength:
 			length = append(length, name+":"+value)
 		default:
 			headers = append(headers, name+":"+value)
