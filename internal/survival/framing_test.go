@@ -3,6 +3,7 @@ package survival
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"wsgi-to-go/internal/harness"
 )
@@ -174,14 +175,18 @@ func TestUpgradeAttempts(t *testing.T) {
 // TestExpectContinueTooLarge: a client that announces a body over the
 // limit, and waits for 100 Continue before it sends it, gets the 413 at
 // once instead, never 100 Continue, and the connection closes: the body
-// is never read.
+// is never read, and sizeLimit does not wait for it (readOnTime).
 func TestExpectContinueTooLarge(t *testing.T) {
 	t.Parallel()
 	s := harness.StartServer(t, "04-pipeline")
+	start := time.Now()
 	responses, closed := exchange(t, s.Addr,
 		"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\nExpect: 100-continue\r\n\r\n", 1)
 	if len(responses) != 1 || responses[0].StatusCode != 413 || !closed {
 		t.Fatalf("got %v, closed: %v; want one 413, then the connection closed", statuses(responses), closed)
+	}
+	if took := time.Since(start); took >= readOnTime {
+		t.Errorf("the connection closed after %v, as long as sizeLimit reads on (%v): with Expect, the client sends nothing to read", took.Round(time.Millisecond), readOnTime)
 	}
 	if body := bodyOf(responses[0]); body != tooLargePlain {
 		t.Errorf("the 413's body is %q", body)

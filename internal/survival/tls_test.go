@@ -153,3 +153,38 @@ func TestTLSHandshakeStalled(t *testing.T) {
 		t.Errorf("the cut handshakes were not logged:\n%s", log)
 	}
 }
+
+// TestTooLargeOverHTTP2: over HTTP/2 a refused 8 MiB body, declared or
+// not, gets its whole 413 at once. A stream is reset alone, never the
+// connection, so sizeLimit does not read on, and the answer does not
+// wait out readOnTime for a body the client has stopped sending.
+func TestTooLargeOverHTTP2(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	dir := certs(t, now.Add(-time.Hour), now.Add(time.Hour))
+	s := harness.StartServer(t, "04-pipeline",
+		"-tls-cert", filepath.Join(dir, "cert.pem"), "-tls-key", filepath.Join(dir, "key.pem"))
+	client := tlsClient(t, dir, tls.VersionTLS12, tls.VersionTLS13)
+	client.Transport.(*http.Transport).ForceAttemptHTTP2 = true
+	for _, chunked := range []bool{false, true} {
+		body := io.Reader(strings.NewReader(strings.Repeat("x", 8<<20)))
+		if chunked {
+			body = io.MultiReader(body) // hides the length
+		}
+		start := time.Now()
+		resp, err := client.Post("https://"+s.Addr+"/echo", "application/octet-stream", body)
+		if err != nil {
+			t.Fatalf("chunked %v: %v", chunked, err)
+		}
+		text, err := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		took := time.Since(start)
+		if err != nil || resp.ProtoMajor != 2 || resp.StatusCode != 413 || string(text) != tooLargePlain {
+			t.Errorf("chunked %v: got HTTP/%d %d %q %v, want HTTP/2's whole 413", chunked, resp.ProtoMajor, resp.StatusCode, text, err)
+		}
+		if took >= readOnTime {
+			t.Errorf("chunked %v: the 413 took %v, as long as sizeLimit reads on (%v): HTTP/2 needs none", chunked, took.Round(time.Millisecond), readOnTime)
+		}
+	}
+	stopServer(t, s)
+}

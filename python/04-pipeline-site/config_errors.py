@@ -47,8 +47,8 @@ def word(err, path):
     file, source = path, getattr(err, "source", None)
     if source and source != "<???>" and os.path.abspath(source) != os.path.abspath(path):
         folder = os.path.dirname(path)
-        file = os.path.normpath(os.path.join(folder, os.path.relpath(
-            source, os.path.dirname(os.path.abspath(path)))))
+        file = shown_file(os.path.normpath(os.path.join(folder, os.path.relpath(
+            source, os.path.dirname(os.path.abspath(path))))), path)
     if isinstance(err, configparser.MissingSectionHeaderError):
         return f"{file}:{err.lineno}: a line outside any section: start one with [type:name]"
     if isinstance(err, configparser.ParsingError):
@@ -63,8 +63,34 @@ def word(err, path):
         return f"{path}: {type(err).__name__}: {err}"
     if isinstance(err, RecursionError):
         return f"{path}: {type(err).__name__}: Paste Deploy followed a reference cycle"
+    if not isinstance(err, NAMING_ERRORS) and type(err).__name__ != "OptionError":
+        return f"{path}: {type(err).__name__}: its message is not shown: it may quote a value"
     message = str(err).replace(os.path.dirname(os.path.abspath(path)) + os.sep, "")
     return f"{path}: {type(err).__name__}: {scrub(message, path)}"
+
+
+# The errors whose messages name sections, keys, modules and entry points,
+# but no value: Paste Deploy's (LookupError, KeyError, AssertionError from
+# its urlmap), an import's, and the twin's own factories' (tutorial.py's
+# OptionError, known by its name, and TypeError for an unknown option).
+# Any other comes from a factory the config named, as a ValueError from
+# ipaddress:ip_network quotes the options it was given: not shown.
+NAMING_ERRORS = (LookupError, ImportError, AssertionError, TypeError)
+
+
+def shown_file(name, path):
+    """The name of a file a config: URI named, as an error shows it:
+    <hidden> if a secret of the config at path went into it (or the config
+    cannot be read again to tell), and otherwise with any URL's password
+    hidden."""
+    raw = read_raw(path)
+    if raw is None:
+        return "<hidden>"
+    for section in [raw.default_section, *raw.sections()]:
+        for key, value in raw.items(section, raw=True):
+            if value and looks_secret(key) and value in name:
+                return "<hidden>"
+    return hide_url_passwords(name)
 
 
 def scrub(message, path, unopened=None):
@@ -90,6 +116,8 @@ def scrub(message, path, unopened=None):
     quoted = set()
     for secret in filter(None, secrets):
         quoted |= {secret, repr(secret)[1:-1], urllib.parse.unquote(secret)}
+    if any(len(secret) < 4 and secret in message for secret in quoted):
+        raise Unscrubbable(path)  # taken out letter by letter, it would spell itself
     for secret in sorted(filter(None, quoted), key=len, reverse=True):
         message = message.replace(secret, "<hidden>")
     return hide_url_passwords(message)
@@ -337,13 +365,14 @@ def option_line(path, section, key):
 # oslo.config's secret=True options say (docs/paste-deploy.md).
 SECRET_STEMS = ("token", "password", "passwd", "pwd", "passphrase", "passcode",
                 "secret", "key", "credential")
-SECRET_NAMES = (("connection",), ("transport", "url"), ("code",))
+SECRET_ENDS = (("connection",), ("transport", "url"), ("backend", "argument"))
+SECRET_WHOLE = ("code",)
 
 
 def looks_secret(name):
     """As the Go step's looksSecret: a word of the lowercased name, less
-    one trailing s, ends in a stem of SECRET_STEMS, or its last words are
-    those of SECRET_NAMES."""
+    one trailing s, ends in a stem of SECRET_STEMS, its last words are
+    those of SECRET_ENDS, or it is a word of SECRET_WHOLE (set or not)."""
     words = [word for word in (re.split(r"[^0-9a-z]+", name.lower(), flags=re.ASCII)
                                if name.isascii() else re.split(r"[\W_]+", name.lower()))
              if word]
@@ -351,18 +380,21 @@ def looks_secret(name):
         word = word[:-1] if word.endswith("s") else word
         if word and word.endswith(SECRET_STEMS):
             return True
-    return any(tuple(words[-len(last):]) == last for last in SECRET_NAMES
-               if len(words) >= len(last))
+    if any(tuple(words[-len(last):]) == last for last in SECRET_ENDS
+           if len(words) >= len(last)):
+        return True
+    return words[-1:] != [] and words[-1] in SECRET_WHOLE and words[:-1] in ([], ["set"])
 
 
 def hide_url_passwords(text):
-    """As the Go step's hideURLPasswords: after each ://, the text up to
-    the last @ before a space is the URL's user:password, and what follows
-    its first colon is hidden."""
+    """As the Go step's hideURLPasswords: after each :/ or ://, the text
+    up to the last @ before a space is the URL's user:password, and what
+    follows its first colon is hidden."""
     out = []
-    while (i := text.find("://")) >= 0:
-        out.append(text[:i + 3])
-        text = text[i + 3:]
+    while (i := text.find(":/")) >= 0:
+        i += 3 if text.startswith("/", i + 2) else 2
+        out.append(text[:i])
+        text = text[i:]
         end = next((j for j, c in enumerate(text) if c.isspace()), len(text))
         at = text.rfind("@", 0, end)
         colon = text.find(":", 0, max(at, 0))

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -32,7 +31,7 @@ func sizeLimit(max int64) middleware {
 			if r.ContentLength > max {
 				tooLarge(w, r, max) // short-circuit: the app never sees it
 				if r.Header.Get("Expect") == "" {
-					readOn(w, r.Body) // with Expect, the client sends nothing yet
+					readOn(w, r, r.Body) // with Expect, the client sends nothing yet
 				}
 				return
 			}
@@ -45,7 +44,7 @@ func sizeLimit(max int64) middleware {
 			r.Body = body
 			next.ServeHTTP(w, r)
 			if body.cut { // the app's read was cut: the client sends on
-				readOn(w, raw)
+				readOn(w, r, raw)
 			}
 		})
 	}
@@ -59,8 +58,7 @@ type cutBody struct {
 
 func (b *cutBody) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
-	var maxErr *http.MaxBytesError
-	if errors.As(err, &maxErr) {
+	if _, ok := err.(*http.MaxBytesError); ok { // MaxBytesReader's own, unwrapped
 		b.cut = true
 	}
 	return n, err
@@ -68,10 +66,14 @@ func (b *cutBody) Read(p []byte) (int, error) {
 
 // readOn sends the 413 and then reads and throws away what the client
 // still sends of the body, within readOnTime and readOnBytes, as nginx's
-// lingering close does: net/http closes the connection after a 413, and
-// closing with data unread makes the kernel send a reset, which can
-// destroy the 413 before the client has read it.
-func readOn(w http.ResponseWriter, body io.Reader) {
+// lingering close does: net/http closes the connection after a 413 when
+// much of the body is unread, and closing with data unread makes the
+// kernel send a reset, which can destroy the 413 before the client has
+// read it. HTTP/2 resets the stream alone, so there is nothing to read on.
+func readOn(w http.ResponseWriter, r *http.Request, body io.Reader) {
+	if r.ProtoMajor != 1 {
+		return
+	}
 	rc := http.NewResponseController(w)
 	if rc.SetReadDeadline(time.Now().Add(readOnTime)) != nil {
 		return // no connection under w (a test's recorder): nothing to read on

@@ -3,7 +3,6 @@ package paste
 import (
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -160,7 +159,8 @@ func (b builder) twinOf(ctx *Context, kinds ...Kind) (*Factory, map[string]strin
 	return f, opts, nil
 }
 
-// factoryError gives a factory's error its FILE:LINE, hiding ctx's secrets.
+// factoryError gives a factory's error its FILE:LINE. A factory's error
+// quotes no value (BadOption takes none), so it holds no secret to hide.
 func factoryError(ctx *Context, err error) error {
 	if err == nil {
 		return nil
@@ -173,11 +173,6 @@ func factoryError(ctx *Context, err error) error {
 			where = s.where
 		} else if s, ok := ctx.global.values[oe.key]; ok && s.where.path != "" {
 			where = s.where
-		}
-	}
-	for _, s := range append(slices.Clone(ctx.local.list), slices.Collect(maps.Values(ctx.global.values))...) {
-		if s.hidden() && s.value != "" {
-			msg = strings.ReplaceAll(msg, s.value, hidden)
 		}
 	}
 	return errorAt(where, "%s", msg)

@@ -101,6 +101,7 @@ type configLoader struct {
 	passed   map[string]bool    // the defaults a config: URI passed in secret
 	global   *globalConf        // the defaults interpolated, made at first use
 	err      error              // the error making global gave
+	hidePath bool               // a secret went into the path: positions show <hidden>
 }
 
 // openLoader returns a loader for the file at path, parsed once a load: the
@@ -147,7 +148,11 @@ func (r *resolver) openLoader(path string, callerGlobal *globalConf, from positi
 	return l, nil
 }
 
-func (l *configLoader) where(line int) position { return position{l.file.path, line} }
+func (l *configLoader) where(line int) position { return position{l.shownPath(), line} }
+
+// shownPath is the file's path as errors and -print show it: <hidden> if
+// a secret went into it by %(...)s.
+func (l *configLoader) shownPath() string { return shown(l.file.path, l.hidePath) }
 
 // defaultsConf returns the defaults, each interpolated with the others:
 // the twin of NicerConfigParser.defaults(), where a value that comes out
@@ -165,7 +170,7 @@ func (l *configLoader) defaultsConf() (*globalConf, error) {
 		v, usedSecret, err := interpolate(o.key, o.value, l.passed[o.key], l.lookupDefault)
 		switch {
 		case err != nil && o.line == 0:
-			l.err = errorAt(where, "in %s, [DEFAULT] %v", l.file.path, err)
+			l.err = errorAt(where, "in %s, [DEFAULT] %v", l.shownPath(), err)
 		case err != nil:
 			l.err = errorAt(where, "[DEFAULT] %v", err)
 		default:
@@ -332,7 +337,7 @@ func (l *configLoader) getContext(kind Kind, name string, global *globalConf, at
 			return nil, err
 		}
 	}
-	ctx.section, ctx.from, ctx.file, ctx.label, ctx.where = s.header, s, l.abs, s.header, l.where(s.line)
+	ctx.section, ctx.from, ctx.file, ctx.label, ctx.where = s.header, s, shown(l.abs, l.hidePath), s.header, l.where(s.line)
 	ctx.ignored = append(ctx.ignored, sr.ignored...)
 	if sr.require.value != "" {
 		ctx.require = sr.require

@@ -15,22 +15,25 @@ const hidden = "<hidden>"
 // secret=True options say: those of keystonemiddleware 10.1, keystoneauth1
 // 5.0, oslo.messaging 14.0 and oslo.db 12.1, as Debian 12 ships them.
 // Most end in a stem (admin_password, memcache_secret_key, passcode);
-// three do not say what they hold: oslo.db's connection, oslo.messaging's
-// transport_url (a URL with the broker's password in it), and
-// keystoneauth1's code (an OpenID Connect authorization code). pwd and
-// passphrase are the other spellings of a password.
+// four do not say what they hold: oslo.db's connection, oslo.messaging's
+// transport_url (a URL with the broker's password in it), oslo.cache's
+// backend_argument (password:... among them), and keystoneauth1's code
+// (an OpenID Connect authorization code, so code alone, not status_code).
+// pwd and passphrase are the other spellings of a password.
 var (
 	secretStems = []string{"token", "password", "passwd", "pwd", "passphrase", "passcode",
 		"secret", "key", "credential"}
-	secretNames = [][]string{{"connection"}, {"transport", "url"}, {"code"}}
+	secretEnds  = [][]string{{"connection"}, {"transport", "url"}, {"backend", "argument"}}
+	secretWhole = []string{"code"}
 )
 
 // looksSecret reports whether an option called name likely holds a secret.
 // Its name is split into words, lowercased, at what is not a letter or a
 // digit. It does if a word, less one trailing s, ends in a stem of
-// secretStems, or if its last words are those of secretNames. So
-// admin_password, authtoken, "set token" and slave_connection look
-// secret; keystone_url, keyfile and max_connections do not.
+// secretStems, if its last words are those of secretEnds, or if it is a
+// word of secretWhole. So admin_password, authtoken, "set token" and
+// slave_connection look secret; keystone_url, keyfile, max_connections
+// and status_code do not.
 func looksSecret(name string) bool {
 	words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool {
 		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
@@ -43,31 +46,37 @@ func looksSecret(name string) bool {
 			}
 		}
 	}
-	for _, last := range secretNames {
+	for _, last := range secretEnds {
 		if len(words) >= len(last) && slices.Equal(words[len(words)-len(last):], last) {
 			return true
 		}
 	}
-	return false
+	return len(words) == 1 && slices.Contains(secretWhole, words[0]) ||
+		len(words) == 2 && words[0] == "set" && slices.Contains(secretWhole, words[1])
 }
 
 // hideURLPasswords returns text with the password of every URL in it
-// hidden, whatever the key that holds it: after each ://, the text up to
-// the last @ before a space is the URL's user:password (for a list of
-// hosts, all of them up to the last), and what follows its first colon
-// is hidden. So rabbit://nova:pw@rabbit:5672/ shows as
-// rabbit://nova:<hidden>@rabbit:5672/. It may hide more than a password,
-// never less.
+// hidden, whatever the key that holds it: after each :/ (or ://, as a
+// path made of a URL keeps one slash), the text up to the last @ before a
+// space is the URL's user:password (for a list of hosts, all of them up
+// to the last), and what follows its first colon is hidden. So
+// rabbit://nova:pw@rabbit:5672/ shows as rabbit://nova:<hidden>@rabbit:5672/.
+// It may hide more than a password, never less, but for a password
+// with a space in it, which a URL cannot hold.
 func hideURLPasswords(text string) string {
 	var b strings.Builder
 	for {
-		i := strings.Index(text, "://")
+		i := strings.Index(text, ":/")
 		if i < 0 {
 			break
 		}
-		b.WriteString(text[:i+3])
-		text = text[i+3:]
-		end := strings.IndexFunc(text, unicode.IsSpace)
+		i += 2
+		if strings.HasPrefix(text[i:], "/") {
+			i++
+		}
+		b.WriteString(text[:i])
+		text = text[i:]
+		end := strings.IndexFunc(text, isPySpace)
 		if end < 0 {
 			end = len(text)
 		}

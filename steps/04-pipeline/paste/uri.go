@@ -69,9 +69,21 @@ func (r *resolver) configContext(kind Kind, path, name, relativeTo string, globa
 	}
 	l, err := r.openLoader(path, global, at.where)
 	if err != nil {
-		return nil, errorAt(at.where, "%s: %v", at.what(), err)
+		err = errorAt(at.where, "%s: %v", at.what(), err)
+	} else {
+		if at.secret { // the path took in a secret: so do here and __file__
+			l.hidePath, l.passed["here"], l.passed["__file__"] = true, true, true
+		}
+		var ctx *Context
+		ctx, err = l.getContext(kind, name, global, site{where: at.where, key: at.key, name: at.name, in: path, secret: at.secret, depth: at.depth})
+		if err == nil {
+			return ctx, nil
+		}
 	}
-	return l.getContext(kind, name, global, site{where: at.where, key: at.key, name: at.name, in: path, secret: at.secret, depth: at.depth})
+	if at.secret { // the error names the file, whose path took in the secret
+		return nil, errorAt(at.where, "%s: refused, for a reason not shown: it would show the file's path, which took in a secret by %%(...)s", at.what())
+	}
+	return nil, err
 }
 
 // eggContext resolves egg:dist#name by what the registry twins: the twin of
