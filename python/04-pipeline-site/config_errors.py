@@ -28,7 +28,7 @@ def describe(err, path):
 def hidden(err, path):
     """The line for an error whose text cannot be shown."""
     return (f"{path}: {type(err).__name__}: not shown: the config's secrets "
-            "could not all be found to take them out")
+            "could not all be found, or not taken out, to show it")
 
 
 class Unscrubbable(Exception):
@@ -63,49 +63,52 @@ def word(err, path):
         return f"{path}: {type(err).__name__}: {err}"
     if isinstance(err, RecursionError):
         return f"{path}: {type(err).__name__}: Paste Deploy followed a reference cycle"
-    if not isinstance(err, NAMING_ERRORS) and type(err).__name__ != "OptionError":
+    if not raised_by_loader(err):
         return f"{path}: {type(err).__name__}: its message is not shown: it may quote a value"
     message = str(err).replace(os.path.dirname(os.path.abspath(path)) + os.sep, "")
     return f"{path}: {type(err).__name__}: {scrub(message, path)}"
 
 
-# The errors whose messages name sections, keys, modules and entry points,
-# but no value: Paste Deploy's (LookupError, KeyError, AssertionError from
-# its urlmap), an import's, and the twin's own factories' (tutorial.py's
-# OptionError, known by its name, and TypeError for an unknown option).
-# Any other comes from a factory the config named, as a ValueError from
-# ipaddress:ip_network quotes the options it was given: not shown.
-NAMING_ERRORS = (LookupError, ImportError, AssertionError, TypeError)
+def raised_by_loader(err):
+    """Whether err's message names only sections, keys, modules and entry
+    points: whether the innermost frame that raised it is Paste Deploy's or
+    Paste's, the import machinery's, or the twin's own (its factories'
+    OptionError and TypeError), and not a factory the config named, called
+    from paste.deploy.util's fix_call. Such a factory's error may quote the
+    options it was given, as ipaddress:ip_network's ValueError does, or
+    codecs:decode's LookupError, raised in C right under fix_call."""
+    import paste  # Paste Deploy and Paste both install into it
+    tb = err.__traceback__
+    if tb is None:
+        return False
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    code = tb.tb_frame.f_code
+    loader = (os.path.dirname(configparser.__file__) + os.sep + "importlib" + os.sep,
+              os.path.dirname(os.path.abspath(__file__)) + os.sep, "<frozen ",
+              *(folder + os.sep for folder in paste.__path__))
+    return code.co_filename.startswith(loader) and code.co_name != "fix_call"
 
 
 def shown_file(name, path):
-    """The name of a file a config: URI named, as an error shows it:
-    <hidden> if a secret of the config at path went into it (or the config
-    cannot be read again to tell), and otherwise with any URL's password
-    hidden."""
-    raw = read_raw(path)
-    if raw is None:
+    """The name of a file a config: URI named, as an error and -print show
+    it: <hidden> if a secret of the config at path, or of a file it names,
+    went into it in any form (raw, interpolated, URL-decoded, its path
+    normalised), and otherwise with any URL's password hidden."""
+    parsers, _ = read_all(path)
+    if not parsers:
         return "<hidden>"
-    for section in [raw.default_section, *raw.sections()]:
-        for key, value in raw.items(section, raw=True):
-            if value and looks_secret(key) and value in name:
-                return "<hidden>"
+    for secret in secret_forms(parsers):
+        if secret in name or os.path.normpath(secret) in name:
+            return "<hidden>"
     return hide_url_passwords(name)
 
 
-def scrub(message, path, unopened=None):
-    """message, with every secret of the config taken out: the values, raw
-    and interpolated, of the keys that look secret, in each file Paste
-    Deploy reads (a config: URI names more), and as its errors quote them
-    (repr, or URL-decoded in a config: path). A name that a get key or a
-    urlmap mount gives is not taken for a secret: where a secret went into
-    it, it is taken out as that secret. If the config, or a file a
-    config: URI names (but unopened, the one Paste Deploy itself could
-    not open), cannot be read again, it raises Unscrubbable."""
-    parsers, unread = read_all(path)
-    unread.discard(None if unopened is None else os.path.abspath(unopened.strip()))
-    if not parsers or unread:
-        raise Unscrubbable(path)
+def secret_forms(parsers):
+    """The secrets of the parsed configs, as an error may quote them: the
+    values, raw and interpolated, of the keys that look secret, their
+    repr, and URL-decoded (as in a config: path). A name that a get key
+    or a urlmap mount gives is not taken for a secret."""
     secrets = set()
     for parser in parsers.values():
         for section in [parser.default_section, *parser.sections()]:
@@ -116,9 +119,25 @@ def scrub(message, path, unopened=None):
     quoted = set()
     for secret in filter(None, secrets):
         quoted |= {secret, repr(secret)[1:-1], urllib.parse.unquote(secret)}
+    return set(filter(None, quoted))
+
+
+def scrub(message, path, unopened=None):
+    """message, with every secret of the config taken out (secret_forms),
+    in each file Paste Deploy reads (a config: URI names more). Where a
+    secret went into a name, it is taken out as that secret. If the
+    config, or a file a config: URI names (but unopened, the one Paste
+    Deploy itself could not open), cannot be read again, or a secret under
+    four characters is in message (taken out letter by letter, it would
+    spell itself), it raises Unscrubbable."""
+    parsers, unread = read_all(path)
+    unread.discard(None if unopened is None else os.path.abspath(unopened.strip()))
+    if not parsers or unread:
+        raise Unscrubbable(path)
+    quoted = secret_forms(parsers)
     if any(len(secret) < 4 and secret in message for secret in quoted):
-        raise Unscrubbable(path)  # taken out letter by letter, it would spell itself
-    for secret in sorted(filter(None, quoted), key=len, reverse=True):
+        raise Unscrubbable(path)
+    for secret in sorted(quoted, key=len, reverse=True):
         message = message.replace(secret, "<hidden>")
     return hide_url_passwords(message)
 
@@ -373,9 +392,15 @@ def looks_secret(name):
     """As the Go step's looksSecret: a word of the lowercased name, less
     one trailing s, ends in a stem of SECRET_STEMS, its last words are
     those of SECRET_ENDS, or it is a word of SECRET_WHOLE (set or not)."""
-    words = [word for word in (re.split(r"[^0-9a-z]+", name.lower(), flags=re.ASCII)
-                               if name.isascii() else re.split(r"[\W_]+", name.lower()))
-             if word]
+    # Go's split: at what is not a letter (isalpha) or a decimal digit
+    # (isdecimal), each character lowercased to one, as Go's ToLower.
+    words, word = [], ""
+    for c in name + " ":
+        if c.isalpha() or c.isdecimal():
+            word += c.lower()[:1]
+        elif word:
+            words.append(word)
+            word = ""
     for word in words:
         word = word[:-1] if word.endswith("s") else word
         if word and word.endswith(SECRET_STEMS):

@@ -294,6 +294,7 @@ type sectionRead struct {
 // of kind under global: the twin of ConfigLoader.get_context.
 func (l *configLoader) getContext(kind Kind, name string, global *globalConf, at site) (*Context, error) {
 	if isURI(name) {
+		at.secret = at.secret || l.hidePath // a path from l's folder holds the secret too
 		ctx, err := l.r.loadContext(kind, name, filepath.Dir(l.file.path), global, at)
 		return ctx, at.hide(err)
 	}
