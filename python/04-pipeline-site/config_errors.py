@@ -48,7 +48,7 @@ def word(err, path):
     if source and source != "<???>" and os.path.abspath(source) != os.path.abspath(path):
         folder = os.path.dirname(path)
         file = shown_file(os.path.normpath(os.path.join(folder, os.path.relpath(
-            source, os.path.dirname(os.path.abspath(path))))), path)
+            source, os.path.dirname(os.path.abspath(path))))), path_secrets(path))
     if isinstance(err, configparser.MissingSectionHeaderError):
         return f"{file}:{err.lineno}: a line outside any section: start one with [type:name]"
     if isinstance(err, configparser.ParsingError):
@@ -90,18 +90,21 @@ def raised_by_loader(err):
     return code.co_filename.startswith(loader) and code.co_name != "fix_call"
 
 
-def shown_file(name, path):
+def shown_file(name, secrets):
     """The name of a file a config: URI named, as an error and -print show
-    it: <hidden> if a secret of the config at path, or of a file it names,
-    went into it in any form (raw, interpolated, URL-decoded, its path
-    normalised), and otherwise with any URL's password hidden."""
-    parsers, _ = read_all(path)
-    if not parsers:
+    it: <hidden> if one of secrets (path_secrets) went into it in any form
+    (raw, interpolated, URL-decoded, its path normalised), or if secrets
+    is None, and otherwise with any URL's password hidden."""
+    if secrets is None or any(s in name or os.path.normpath(s) in name for s in secrets):
         return "<hidden>"
-    for secret in secret_forms(parsers):
-        if secret in name or os.path.normpath(secret) in name:
-            return "<hidden>"
     return hide_url_passwords(name)
+
+
+def path_secrets(path):
+    """The secret_forms of the config at path and the files it names, for
+    shown_file; None if the config cannot be read again."""
+    parsers, _ = read_all(path)
+    return secret_forms(parsers) if parsers else None
 
 
 def secret_forms(parsers):
@@ -380,7 +383,7 @@ def option_line(path, section, key):
     return None
 
 
-# As the Go step's secretStems and secretNames: what the names of
+# As the Go step's secretStems, secretEnds and secretWhole: what the names of
 # oslo.config's secret=True options say (docs/paste-deploy.md).
 SECRET_STEMS = ("token", "password", "passwd", "pwd", "passphrase", "passcode",
                 "secret", "key", "credential")

@@ -11,7 +11,8 @@ import paste.urlmap
 
 import context_tree
 import tutorial
-from config_errors import ConfigError, describe, hide_url_passwords, looks_secret, option_line, shown_file
+from config_errors import (ConfigError, describe, hide_url_passwords, looks_secret, option_line,
+                           path_secrets, shown_file)
 
 
 def print_tree(path, name, as_json):
@@ -26,7 +27,7 @@ def print_tree(path, name, as_json):
         raise ConfigError(describe(err, path)) from None
     defaults = context.loader.parser.defaults() if hasattr(context.loader, "parser") else {}
     if as_json:
-        print(json.dumps(to_json(root, defaults, path), indent=2, sort_keys=True))
+        print(json.dumps(to_json(root, defaults, printer.secrets), indent=2, sort_keys=True))
     else:
         printer.write(root, defaults)
 
@@ -48,13 +49,14 @@ class Printer:
 
     def __init__(self, path):
         self.path = path
+        self.secrets = path_secrets(path)  # read once, for every path -print shows
         self.root_dir = os.path.dirname(os.path.abspath(path))
 
     def shown_path(self, absolute):
         """A file as -print names it: relative as -config was, and
         <hidden> if a secret went into its path."""
         relative = os.path.relpath(absolute, self.root_dir)
-        return shown_file(os.path.normpath(os.path.join(os.path.dirname(self.path), relative)), self.path)
+        return shown_file(os.path.normpath(os.path.join(os.path.dirname(self.path), relative)), self.secrets)
 
     def node(self, context, naming=None):
         """The Node for context; naming is (file, section, key) of the
@@ -295,9 +297,9 @@ def shown(key, value, secrets, got_from=None):
     return hide_url_passwords(value)
 
 
-def to_json(node, above_global, config):
+def to_json(node, above_global, secrets_in_paths):
     """The node as -print -json writes it: Paste Deploy's fields, and the
-    Go step's where and go_twin; config is the -config path."""
+    Go step's where and go_twin; secrets_in_paths is path_secrets'."""
     context = node.context
     secrets = secret_values(context)
     gets = get_keys(context)
@@ -308,7 +310,7 @@ def to_json(node, above_global, config):
         "protocol": context.protocol,
         "factory": factory_of(context),
         "section": origin[1] if origin else None,
-        "file": (origin[0] if shown_file(origin[0], config) == origin[0] else "<hidden>") if origin else None,
+        "file": shown_file(origin[0], secrets_in_paths) if origin else None,
         "local_conf": {k: shown(k, v, secrets, gets.get(k)) for k, v in context.local_conf.items()},
         "global_conf": {k: shown(k, v, secrets) for k, v in context.global_conf.items()},
         "where": node.where,
@@ -317,11 +319,11 @@ def to_json(node, above_global, config):
     kind = context.object_type
     children = [child for _, child in node.children]
     if kind is loadwsgi.PIPELINE:
-        out["filters"] = [to_json(c, context.global_conf, config) for c in children[:-1]]
-        out["app"] = to_json(children[-1], context.global_conf, config)
+        out["filters"] = [to_json(c, context.global_conf, secrets_in_paths) for c in children[:-1]]
+        out["app"] = to_json(children[-1], context.global_conf, secrets_in_paths)
     elif kind in (loadwsgi.FILTER_APP, loadwsgi.FILTER_WITH):
-        out["filter"] = to_json(children[0], context.global_conf, config)
-        out["next"] = to_json(children[1], context.global_conf, config)
+        out["filter"] = to_json(children[0], context.global_conf, secrets_in_paths)
+        out["next"] = to_json(children[1], context.global_conf, secrets_in_paths)
     return out
 
 

@@ -11,9 +11,10 @@ import (
 // hidden is what -print, -print -json and errors show in place of a secret.
 const hidden = "<hidden>"
 
-// secretStems and secretNames are what the names of oslo.config's
-// secret=True options say: those of keystonemiddleware 10.1, keystoneauth1
-// 5.0, oslo.messaging 14.0 and oslo.db 12.1, as Debian 12 ships them.
+// secretStems, secretEnds and secretWhole are what the names of
+// oslo.config's secret=True options say: those of keystonemiddleware 10.1,
+// keystoneauth1 5.0, oslo.messaging 14.0, oslo.db 12.1 and oslo.cache 3.2,
+// as Debian 12 ships them.
 // Most end in a stem (admin_password, memcache_secret_key, passcode);
 // four do not say what they hold: oslo.db's connection, oslo.messaging's
 // transport_url (a URL with the broker's password in it), oslo.cache's
