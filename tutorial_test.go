@@ -1,5 +1,9 @@
-// The tutorial's tests: each runs one of the harness's checks
-// (internal/harness) on the whole repository. testdata/README.md lists
+// The tutorial's tests: each runs one of the harness's checks on the
+// whole repository. The harness is one package per job: internal/proc
+// (build the steps, start and stop them), internal/script (the scripts and
+// their commands), internal/page (the markdown: markers, links, TUTORIAL.md
+// executed), internal/exercise, internal/twins (the Python side) and
+// internal/probe (what this machine can run). testdata/README.md lists
 // what the scripts can use.
 //
 //	go test ./...                        every check, and every step's own tests
@@ -13,14 +17,18 @@ import (
 	"flag"
 	"testing"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/page"
+	"wsgi-to-go/internal/probe"
+	"wsgi-to-go/internal/proc"
+	"wsgi-to-go/internal/script"
+	"wsgi-to-go/internal/twins"
 )
 
 var update = flag.Bool("update", false, "rewrite expected output in testdata/*.txtar, then the blocks TUTORIAL.md generates, "+
 	"and step 04's conformance recordings")
 
 // TestMain lets a script's curl run this test binary as the scripts' curl.
-func TestMain(m *testing.M) { harness.Main(m) }
+func TestMain(m *testing.M) { script.Main(m) }
 
 // TestScripts runs every script in testdata/ against the steps' programs.
 // With -update it runs first, before TestTutorial quotes what it wrote.
@@ -28,20 +36,20 @@ func TestScripts(t *testing.T) {
 	if !*update {
 		t.Parallel()
 	}
-	harness.RunScripts(t, "testdata", *update)
+	script.RunScripts(t, "testdata", *update)
 }
 
 // TestScriptsFailOnPreviousStep proves that each step's scripts check what
 // the step adds: against the previous step's program, each must fail.
 func TestScriptsFailOnPreviousStep(t *testing.T) {
 	t.Parallel()
-	harness.CheckScriptsFailOnPreviousStep(t)
+	script.CheckScriptsFailOnPreviousStep(t)
 }
 
 // TestTwins runs the same scripts against the Python twins.
 func TestTwins(t *testing.T) {
 	t.Parallel()
-	harness.RunTwins(t, "testdata")
+	twins.RunTwins(t, "testdata")
 }
 
 // TestPasteDeployRecordings records step 04's conformance corpus again
@@ -49,13 +57,13 @@ func TestTwins(t *testing.T) {
 // with -update it writes them.
 func TestPasteDeployRecordings(t *testing.T) {
 	t.Parallel()
-	harness.CheckPasteDeployRecordings(t, "steps/04-pipeline/paste/testdata/conformance", *update)
+	twins.CheckPasteDeployRecordings(t, "steps/04-pipeline/paste/testdata/conformance", *update)
 }
 
 // TestTutorial checks that every excerpt, transcript and diff in the
 // markdown files is what its source makes now.
 func TestTutorial(t *testing.T) {
-	harness.CheckMarkers(t, *update, "TUTORIAL.md", "README.md", "docs/step-diffs.md", "docs/paste-deploy.md")
+	page.CheckMarkers(t, *update, "TUTORIAL.md", "README.md", "docs/step-diffs.md", "docs/paste-deploy.md")
 }
 
 // TestWalkTutorial runs TUTORIAL.md's console blocks as a learner runs
@@ -66,38 +74,38 @@ func TestWalkTutorial(t *testing.T) {
 	if !*update {
 		t.Parallel()
 	}
-	harness.Walk{Page: "TUTORIAL.md", Source: ".", Update: *update}.Run(t)
+	page.Walk{Page: "TUTORIAL.md", Source: ".", Update: *update}.Run(t)
 }
 
 // TestTutorialLength keeps TUTORIAL.md readable in one or two sittings.
 func TestTutorialLength(t *testing.T) {
-	harness.CheckLength(t, "TUTORIAL.md", 1400)
+	page.CheckLength(t, "TUTORIAL.md", 1400)
 }
 
 // TestMarkdownLinks checks every relative link and #anchor in the
 // repository's markdown files.
 func TestMarkdownLinks(t *testing.T) {
-	harness.CheckLinks(t)
+	page.CheckLinks(t)
 }
 
 // TestREADMECommands runs the README's run command and checks its test
 // command.
 func TestREADMECommands(t *testing.T) {
 	t.Parallel()
-	harness.CheckREADME(t)
+	page.CheckREADME(t)
 }
 
 // TestStepsImportStandardLibraryOnly keeps every step a self-contained
 // program on the standard library alone.
 func TestStepsImportStandardLibraryOnly(t *testing.T) {
-	harness.CheckStepImports(t)
+	proc.CheckStepImports(t)
 }
 
 // TestSkips lists every check go test ./... skips on this machine, or
 // runs with less than it could, and why: go test -run TestSkips -v .
 // It fails where the probes themselves fail, as a broken seal would.
 func TestSkips(t *testing.T) {
-	for _, skip := range harness.Skips(t) {
+	for _, skip := range probe.Skips(t) {
 		t.Log(skip)
 	}
 }

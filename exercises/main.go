@@ -22,7 +22,9 @@ import (
 	"strings"
 	"time"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/exercise"
+	"wsgi-to-go/internal/proc"
+	"wsgi-to-go/internal/script"
 )
 
 // workDir holds the learner's copies, one folder per exercise.
@@ -30,7 +32,7 @@ const workDir = "_work"
 
 // main runs the command line through the harness, which also lets a
 // check's scripts run this program as their curl.
-func main() { harness.Main(commandLine{}) }
+func main() { script.Main(commandLine{}) }
 
 // commandLine is the runner's command line: its Run returns the exit
 // status.
@@ -74,7 +76,7 @@ func fail(code int, msg string) int {
 }
 
 // names lists the exercises, in order.
-func names() ([]string, error) { return harness.ExerciseNames() }
+func names() ([]string, error) { return exercise.Names() }
 
 // withName runs f with the one exercise name args must hold.
 func withName(args []string, f func(name string) error) error {
@@ -120,15 +122,15 @@ func start(name string) error {
 	if _, err := os.Stat(dst); err == nil {
 		return fmt.Errorf("%s exists already: edit it, or go run ./exercises reset %s to start over", dst, name)
 	}
-	step, err := harness.StepOf(name)
+	step, err := exercise.StepOf(name)
 	if err != nil {
 		return err
 	}
-	task, err := harness.Task(name)
+	task, err := exercise.Task(name)
 	if err != nil {
 		return err
 	}
-	if err := harness.CopyProgram(step, dst); err != nil {
+	if err := proc.CopyProgram(step, dst); err != nil {
 		return err
 	}
 	fmt.Printf("copied %s into %s: edit it there, and run it with go run ./%s\n\n", step, dst, filepath.ToSlash(dst))
@@ -279,7 +281,7 @@ func checkOne(name string) bool {
 		return false
 	}
 	os.Remove(passedFile(name))
-	result, err := harness.CheckExercise(name, dir)
+	result, err := exercise.Check(name, dir)
 	if err != nil {
 		fmt.Printf("FAIL %s: %v\n", name, err)
 		return false

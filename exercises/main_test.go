@@ -9,11 +9,12 @@ import (
 	"strings"
 	"testing"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/exercise"
+	"wsgi-to-go/internal/script"
 )
 
 // TestMain lets the checks' scripts run this test binary as their curl.
-func TestMain(m *testing.M) { harness.Main(m) }
+func TestMain(m *testing.M) { script.Main(m) }
 
 // TestExercises proves every exercise: its check fails on the step as
 // shipped and on each of its wrong solutions, and passes on its reference
@@ -21,7 +22,7 @@ func TestMain(m *testing.M) { harness.Main(m) }
 // until a step, an exercise or the harness changes.
 func TestExercises(t *testing.T) {
 	t.Chdir("..") // the exercises and the steps are found from the repository's root
-	harness.ProveExercises(t)
+	exercise.Prove(t)
 }
 
 // TestShippedExercises checks what the runner reads of every exercise: a
@@ -37,7 +38,7 @@ func TestShippedExercises(t *testing.T) {
 		if err != nil || len(h) < 2 {
 			t.Errorf("%s: %d hints (%v), want a ladder of two or more", name, len(h), err)
 		}
-		if _, err := harness.StepOf(name); err != nil {
+		if _, err := exercise.StepOf(name); err != nil {
 			t.Error(err)
 		}
 	}

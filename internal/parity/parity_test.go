@@ -25,13 +25,15 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/probe"
+	"wsgi-to-go/internal/proc"
 	"wsgi-to-go/internal/python"
+	"wsgi-to-go/internal/script"
 )
 
 // TestMain runs the tests through the harness, which removes the step
 // binaries and the seals it made once they are done.
-func TestMain(m *testing.M) { harness.Main(m) }
+func TestMain(m *testing.M) { script.Main(m) }
 
 // The corpus, and the one file of differences.
 const (
@@ -47,11 +49,11 @@ const startLimit = 30 * time.Second
 // stack, each serving the config the request's folder names, and compares
 // their answers; differences.txt lists what may differ, and must differ.
 func TestParity(t *testing.T) {
-	py, why := harness.RealStack(t)
+	py, why := probe.RealStack(t)
 	if py == nil {
 		t.Skip(why)
 	}
-	root, err := harness.Root()
+	root, err := proc.Root()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +82,7 @@ func TestParity(t *testing.T) {
 		if config == configs[0] {
 			t.Logf("the real stack: %s", oslo)
 		}
-		step := harness.StartServer(t, "04-pipeline", "-config", rel).Addr
+		step := proc.StartServer(t, "04-pipeline", "-config", rel).Addr
 		for _, r := range byConfig[config] {
 			realAnswers, realErr := send(t, real, r)
 			stepAnswers, stepErr := send(t, step, r)
@@ -91,7 +93,7 @@ func TestParity(t *testing.T) {
 				err  error
 			}{{"the real stack", realErr}, {"step 04", stepErr}} {
 				if side.err != nil {
-					t.Errorf("%s: %s did not answer within %v: %v", r.name, side.name, harness.WaitLimit, side.err)
+					t.Errorf("%s: %s did not answer within %v: %v", r.name, side.name, proc.WaitLimit, side.err)
 					hung[r.name] = true
 				}
 			}
@@ -324,9 +326,9 @@ func methods(raw []byte) []string {
 // its own twin.
 func startRealStack(t *testing.T, py *python.Python, root, config string) (addr, oslo string) {
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := py.Command(ctx, filepath.Join(root, harness.RealStackDir, "serve.py"), "-config", config, "-addr", "127.0.0.1:0")
+	cmd := py.Command(ctx, filepath.Join(root, probe.RealStackDir, "serve.py"), "-config", config, "-addr", "127.0.0.1:0")
 	cmd.Dir = root
-	stderr := &harness.LockedBuffer{}
+	stderr := &proc.LockedBuffer{}
 	cmd.Stderr = stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -413,15 +415,15 @@ type answers struct {
 // them, or until the server closes the connection. It never closes its
 // own writing side first: net/http takes that for a client gone, and
 // cancels the request's context. A server that answers nothing more
-// within harness.WaitLimit is no answer: send returns the deadline's
+// within proc.WaitLimit is no answer: send returns the deadline's
 // error, for the caller to fail on.
 func send(t *testing.T, addr string, r request) (answers, error) {
-	conn, err := net.DialTimeout("tcp", addr, harness.WaitLimit)
+	conn, err := net.DialTimeout("tcp", addr, proc.WaitLimit)
 	if err != nil {
 		t.Fatalf("%s: %v", r.name, err)
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(harness.WaitLimit))
+	conn.SetDeadline(time.Now().Add(proc.WaitLimit))
 	// Written while the answers are read: a server that refuses a body
 	// answers before it has read it all.
 	go conn.Write(r.raw)

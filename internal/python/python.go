@@ -306,13 +306,13 @@ func (p *Python) Wrapper(args ...string) string {
 	var b strings.Builder
 	b.WriteString("#!/bin/sh\nexec")
 	for _, arg := range append(p.sealed(), args...) {
-		b.WriteString(" " + shellQuote(arg))
+		b.WriteString(" " + ShellQuote(arg))
 	}
 	b.WriteString(` "$@"` + "\n")
 	return b.String()
 }
 
-// shellQuote quotes s for sh.
-func shellQuote(s string) string {
+// ShellQuote quotes s for sh.
+func ShellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // The address tests: what -addr accepts, and what it refuses.
@@ -16,7 +16,7 @@ import (
 // but cannot be listened on is one line and status 1.
 func TestBadAddr(t *testing.T) {
 	t.Parallel()
-	_, steps := harness.Steps(t)
+	_, steps := proc.Steps(t)
 	cases := []struct {
 		addr   string
 		status int
@@ -33,7 +33,7 @@ func TestBadAddr(t *testing.T) {
 	}
 	for _, step := range steps {
 		for _, c := range cases {
-			out, status := harness.RunProgram(t, step, "-addr", c.addr)
+			out, status := proc.RunProgram(t, step, "-addr", c.addr)
 			if status == -1 {
 				continue // it listened: RunProgram said so
 			}
@@ -58,13 +58,13 @@ func TestIPv6Loopback(t *testing.T) {
 	ln.Close()
 	for _, step := range []string{"03-server", "04-pipeline"} {
 		t.Run(step, func(t *testing.T) {
-			s := harness.StartServerWith(t, func(s *harness.Server) {
+			s := proc.StartServerWith(t, func(s *proc.Server) {
 				s.Cmd.Args[2] = "[::1]:0" // the address after -addr
 			}, step)
 			if host, _, _ := net.SplitHostPort(s.Addr); host != "::1" {
 				t.Fatalf("it listens on %s, want [::1]", s.Addr)
 			}
-			status, body, err := harness.Get(harness.NewClient(), s.URL("/"))
+			status, body, err := proc.Get(proc.NewClient(), s.URL("/"))
 			if err != nil || status != 200 || !strings.Contains(body, "VietOpenStack") {
 				t.Errorf("GET %s: %d %q %v", s.URL("/"), status, body, err)
 			}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // The helpers the tests share: raw bytes on one connection, as an
@@ -24,12 +24,12 @@ import (
 // should have closed, and did not.
 func exchange(t *testing.T, addr, raw string, most int) (responses []*http.Response, closed bool) {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, harness.WaitLimit)
+	conn, err := net.DialTimeout("tcp", addr, proc.WaitLimit)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	conn.SetDeadline(time.Now().Add(harness.WaitLimit))
+	conn.SetDeadline(time.Now().Add(proc.WaitLimit))
 	if _, err := io.WriteString(conn, raw); err != nil {
 		t.Fatalf("writing the request: %v", err)
 	}
@@ -76,7 +76,7 @@ func statuses(responses []*http.Response) []int {
 
 // stopServer sends SIGINT, requires the clean exit, and returns everything
 // the server wrote to stderr, its last access lines flushed.
-func stopServer(t *testing.T, s *harness.Server) string {
+func stopServer(t *testing.T, s *proc.Server) string {
 	t.Helper()
 	s.Signal(t, syscall.SIGINT)
 	if code := s.ExitStatus(t); code != 0 {

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // TestIdleKeepAliveCrowd: 1,000 clients each make a request and keep
@@ -30,7 +30,7 @@ func TestIdleKeepAliveCrowd(t *testing.T) {
 		t.Logf("the limit on open files is %d: a crowd of %d, not %d", limit.Cur, room, crowd)
 		crowd = room
 	}
-	s := harness.StartServer(t, "04-pipeline")
+	s := proc.StartServer(t, "04-pipeline")
 	idle := quiet(t, s)
 
 	conns := make(chan net.Conn, crowd)
@@ -65,8 +65,8 @@ func TestIdleKeepAliveCrowd(t *testing.T) {
 	}
 
 	start := time.Now()
-	client := harness.NewClient()
-	status, body, err := harness.Get(client, s.URL("/"))
+	client := proc.NewClient()
+	status, body, err := proc.Get(client, s.URL("/"))
 	client.CloseIdleConnections()
 	if err != nil || status != 200 {
 		t.Fatalf("a normal client, among %d idle connections: %d %q %v", held, status, body, err)
@@ -85,11 +85,11 @@ func TestIdleKeepAliveCrowd(t *testing.T) {
 // keepAlive opens a connection to addr, makes one request on it, reads the
 // answer, and returns the connection, open and idle.
 func keepAlive(addr string) (net.Conn, error) {
-	conn, err := net.DialTimeout("tcp", addr, harness.WaitLimit)
+	conn, err := net.DialTimeout("tcp", addr, proc.WaitLimit)
 	if err != nil {
 		return nil, err
 	}
-	conn.SetDeadline(time.Now().Add(harness.WaitLimit))
+	conn.SetDeadline(time.Now().Add(proc.WaitLimit))
 	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err == nil {

@@ -7,9 +7,9 @@ package survival
 import (
 	"testing"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/script"
 )
 
 // TestMain runs the tests through the harness, which removes the steps'
 // binaries it built once they are done.
-func TestMain(m *testing.M) { harness.Main(m) }
+func TestMain(m *testing.M) { script.Main(m) }

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // The framing tests: requests whose length a proxy in front and the
@@ -49,7 +49,7 @@ func TestAmbiguousFramingClosesConnection(t *testing.T) {
 	for _, step := range []string{"03-server", "04-pipeline"} {
 		t.Run(step, func(t *testing.T) {
 			t.Parallel()
-			s := harness.StartServer(t, step)
+			s := proc.StartServer(t, step)
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
 					responses, closed := exchange(t, s.Addr, c.raw, 1)
@@ -74,7 +74,7 @@ func TestAmbiguousFramingClosesConnection(t *testing.T) {
 // §8.6 allows it), and the connection carries on.
 func TestDuplicateContentLength(t *testing.T) {
 	t.Parallel()
-	s := harness.StartServer(t, "04-pipeline")
+	s := proc.StartServer(t, "04-pipeline")
 
 	responses, closed := exchange(t, s.Addr,
 		"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"+smuggled, 1)
@@ -98,7 +98,7 @@ func TestDuplicateContentLength(t *testing.T) {
 // is served.
 func TestObsFold(t *testing.T) {
 	t.Parallel()
-	s := harness.StartServer(t, "04-pipeline")
+	s := proc.StartServer(t, "04-pipeline")
 	responses, closed := exchange(t, s.Addr,
 		"GET / HTTP/1.1\r\nHost: x\r\nX-Folded: a\r\n b\r\nConnection: close\r\n\r\n", 1)
 	if len(responses) != 1 || responses[0].StatusCode != 200 || !closed {
@@ -110,7 +110,7 @@ func TestObsFold(t *testing.T) {
 // three answers in order, each with its own request id.
 func TestPipelining(t *testing.T) {
 	t.Parallel()
-	s := harness.StartServer(t, "04-pipeline")
+	s := proc.StartServer(t, "04-pipeline")
 	responses, closed := exchange(t, s.Addr,
 		"GET / HTTP/1.1\r\nHost: x\r\n\r\n"+
 			"GET /sleep?d=1ms HTTP/1.1\r\nHost: x\r\n\r\n"+
@@ -136,7 +136,7 @@ func TestPipelining(t *testing.T) {
 // closes after every one.
 func TestHTTP10(t *testing.T) {
 	t.Parallel()
-	s := harness.StartServer(t, "04-pipeline")
+	s := proc.StartServer(t, "04-pipeline")
 	responses, closed := exchange(t, s.Addr, "GET / HTTP/1.0\r\n\r\n"+"GET /second HTTP/1.0\r\n\r\n", 1)
 	if len(responses) != 1 || responses[0].Proto != "HTTP/1.0" || responses[0].StatusCode != 200 || !closed {
 		t.Errorf("got %v, closed: %v; want one HTTP/1.0 200, then the connection closed", statuses(responses), closed)
@@ -155,7 +155,7 @@ func TestUpgradeAttempts(t *testing.T) {
 	for _, step := range []string{"03-server", "04-pipeline"} {
 		t.Run(step, func(t *testing.T) {
 			t.Parallel()
-			s := harness.StartServer(t, step)
+			s := proc.StartServer(t, step)
 			responses, closed := exchange(t, s.Addr,
 				"GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, HTTP2-Settings, close\r\nUpgrade: h2c\r\n"+
 					"HTTP2-Settings: AAMAAABkAAQAoAAAAAIAAAAA\r\n\r\n", 1)
@@ -178,7 +178,7 @@ func TestUpgradeAttempts(t *testing.T) {
 // is never read, and sizeLimit does not wait for it (readOnTime).
 func TestExpectContinueTooLarge(t *testing.T) {
 	t.Parallel()
-	s := harness.StartServer(t, "04-pipeline")
+	s := proc.StartServer(t, "04-pipeline")
 	start := time.Now()
 	responses, closed := exchange(t, s.Addr,
 		"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000000\r\nExpect: 100-continue\r\n\r\n", 1)

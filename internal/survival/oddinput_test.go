@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // The odd-input tests: request targets and values that are legal, or
@@ -63,7 +63,7 @@ func TestOddTargets(t *testing.T) {
 	for _, srv := range servers {
 		t.Run(srv.name, func(t *testing.T) {
 			t.Parallel()
-			s := harness.StartServer(t, srv.step, srv.args...)
+			s := proc.StartServer(t, srv.step, srv.args...)
 			var ids []string
 			for _, tg := range srv.targets {
 				responses, closed := exchange(t, s.Addr, tg.request+"\r\nHost: x\r\nConnection: close\r\n\r\n", 1)
@@ -132,7 +132,7 @@ message = hello
 // well-formed line.
 func TestLongAndRawPaths(t *testing.T) {
 	t.Parallel()
-	s := harness.StartServer(t, "04-pipeline")
+	s := proc.StartServer(t, "04-pipeline")
 	long := "/" + strings.Repeat("a", 12<<10)
 	responses, _ := exchange(t, s.Addr, "GET "+long+" HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 1)
 	if len(responses) != 1 || responses[0].StatusCode != 404 {
@@ -165,16 +165,16 @@ func TestLongAndRawPaths(t *testing.T) {
 // the same 400, and goes on serving.
 func TestSleepDurations(t *testing.T) {
 	t.Parallel()
-	s := harness.StartServer(t, "04-pipeline")
-	client := harness.NewClient()
+	s := proc.StartServer(t, "04-pipeline")
+	client := proc.NewClient()
 	for _, d := range []string{"-1s", "-0.5ms", "soon", "", "1", "5 s", "1h", "30.000001s",
 		"9999999999999999999s", "NaN", "1e3s", "%00", "0x10s", strings.Repeat("9", 1000) + "s"} {
-		status, body, err := harness.Get(client, s.URL("/sleep?d="+url.QueryEscape(d)))
+		status, body, err := proc.Get(client, s.URL("/sleep?d="+url.QueryEscape(d)))
 		if err != nil || status != http.StatusBadRequest || body != "400 d must be a duration from 0s to 30s, such as d=5s\n" {
 			t.Errorf("d=%q: got %d %q %v, want the 400", d, status, body, err)
 		}
 	}
-	if status, body, err := harness.Get(client, s.URL("/sleep?d=0s")); err != nil || status != 200 || body != "slept 0s\n" {
+	if status, body, err := proc.Get(client, s.URL("/sleep?d=0s")); err != nil || status != 200 || body != "slept 0s\n" {
 		t.Errorf("d=0s: got %d %q %v", status, body, err)
 	}
 }
@@ -185,10 +185,10 @@ func TestClientRequestIDIgnored(t *testing.T) {
 	for _, step := range []string{"02-middleware", "03-server", "04-pipeline"} {
 		t.Run(step, func(t *testing.T) {
 			t.Parallel()
-			s := harness.StartServer(t, step)
+			s := proc.StartServer(t, step)
 			req, _ := http.NewRequest("GET", s.URL("/"), nil)
 			req.Header.Set("X-Openstack-Request-Id", "req-00000000-0000-4000-8000-000000000000")
-			resp, err := harness.NewClient().Do(req)
+			resp, err := proc.NewClient().Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // What /proc says of a server's process: its open file descriptors, and
@@ -18,7 +18,7 @@ import (
 // descriptor, and counts the sockets among them: its listener, and a
 // connection each. The Go runtime's own reads of the cgroup's CPU quota,
 // which it opens and closes as it pleases, are left out.
-func openFiles(t *testing.T, s *harness.Server) (files []string, sockets int) {
+func openFiles(t *testing.T, s *proc.Server) (files []string, sockets int) {
 	t.Helper()
 	dir := fmt.Sprintf("/proc/%d/fd", s.Cmd.Process.Pid)
 	fds, err := os.ReadDir(dir)
@@ -44,18 +44,18 @@ func openFiles(t *testing.T, s *harness.Server) (files []string, sockets int) {
 // quiet waits until s holds no connection, its listener its only socket,
 // and returns what it has open then. It fails the test if s still holds
 // a connection after WaitLimit.
-func quiet(t *testing.T, s *harness.Server) []string {
+func quiet(t *testing.T, s *proc.Server) []string {
 	t.Helper()
 	var files []string
 	sockets := 0
-	if !harness.PollFor(func() bool { files, sockets = openFiles(t, s); return sockets == 1 }) {
-		t.Fatalf("the server still holds %d connections after %v", sockets-1, harness.WaitLimit)
+	if !proc.PollFor(func() bool { files, sockets = openFiles(t, s); return sockets == 1 }) {
+		t.Fatalf("the server still holds %d connections after %v", sockets-1, proc.WaitLimit)
 	}
 	return files
 }
 
 // residentKiB is the memory s's process holds, in KiB: VmRSS.
-func residentKiB(t *testing.T, s *harness.Server) int {
+func residentKiB(t *testing.T, s *proc.Server) int {
 	t.Helper()
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.Cmd.Process.Pid))
 	if err != nil {

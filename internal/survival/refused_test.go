@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // The refused-body tests: a client that sends a body too large, whole,
@@ -34,12 +34,12 @@ var chunk = "10000\r\n" + strings.Repeat("x", 64<<10) + "\r\n"
 // dial connects to addr, with every read and write bounded by WaitLimit.
 func dial(t *testing.T, addr string) net.Conn {
 	t.Helper()
-	conn, err := net.DialTimeout("tcp", addr, harness.WaitLimit)
+	conn, err := net.DialTimeout("tcp", addr, proc.WaitLimit)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { conn.Close() })
-	conn.SetDeadline(time.Now().Add(harness.WaitLimit))
+	conn.SetDeadline(time.Now().Add(proc.WaitLimit))
 	return conn
 }
 
@@ -59,7 +59,7 @@ func TestTooLargeNoReset(t *testing.T) {
 		for _, c := range cases {
 			t.Run(step+"/"+c.name, func(t *testing.T) {
 				t.Parallel()
-				s := harness.StartServer(t, step)
+				s := proc.StartServer(t, step)
 				conn := dial(t, s.Addr)
 				br := bufio.NewReader(conn)
 				io.WriteString(conn, "POST /echo HTTP/1.1\r\nHost: x\r\n"+c.head+"\r\n")
@@ -103,7 +103,7 @@ func TestTooLargeNoReset(t *testing.T) {
 // default).
 func TestRefusedBodyBound(t *testing.T) {
 	t.Parallel()
-	s := harness.StartServer(t, "04-pipeline")
+	s := proc.StartServer(t, "04-pipeline")
 	conn := dial(t, s.Addr)
 	start := time.Now()
 	io.WriteString(conn, "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")

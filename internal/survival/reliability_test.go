@@ -16,14 +16,14 @@ import (
 	"testing"
 	"time"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // The reliability tests run step 04's real program, as the scripts do, and
 // put it under what a production server meets: many requests at once, a
 // shutdown or a reload in the middle of them, panics, slow and oversized
 // clients, and requests made up at random. Every wait is bounded by
-// harness.WaitLimit, and everything stays on loopback.
+// proc.WaitLimit, and everything stays on loopback.
 
 // stackTrace matches what a Go stack trace or a Python traceback shows.
 var stackTrace = []string{"goroutine ", ".go:", "Traceback", "runtime/debug"}
@@ -44,8 +44,8 @@ func hasStackTrace(body string) bool {
 func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	t.Parallel()
 	const requests = 25
-	s := harness.StartServer(t, "04-pipeline")
-	client := harness.NewClient()
+	s := proc.StartServer(t, "04-pipeline")
+	client := proc.NewClient()
 	arrived := make(chan struct{}, requests)
 	results := make(chan string, requests)
 	for range requests {
@@ -65,7 +65,7 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 	for range requests {
 		select {
 		case <-arrived:
-		case <-time.After(harness.WaitLimit):
+		case <-time.After(proc.WaitLimit):
 			t.Fatal("not every request reached its handler")
 		}
 	}
@@ -76,7 +76,7 @@ func TestShutdownFinishesRequestsInFlight(t *testing.T) {
 			if got != "200 slept 2s\n" {
 				t.Errorf("a request in flight at the shutdown got %q, want 200 slept 2s", got)
 			}
-		case <-time.After(harness.WaitLimit):
+		case <-time.After(proc.WaitLimit):
 			t.Fatal("a request in flight never finished")
 		}
 	}
@@ -135,8 +135,8 @@ func TestReloadUnderLoad(t *testing.T) {
 	t.Parallel()
 	config := filepath.Join(t.TempDir(), "api-paste.ini")
 	writeFileAtomically(t, config, greetingConfig("first"))
-	s := harness.StartServer(t, "04-pipeline", "-config", config)
-	client := harness.NewClient()
+	s := proc.StartServer(t, "04-pipeline", "-config", config)
+	client := proc.NewClient()
 
 	var stop atomic.Bool
 	var served, failed atomic.Int64
@@ -147,7 +147,7 @@ func TestReloadUnderLoad(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for !stop.Load() {
-				status, body, err := harness.Get(client, s.URL("/"))
+				status, body, err := proc.Get(client, s.URL("/"))
 				served.Add(1)
 				if err != nil || status != 200 || (body != "first\n" && body != "second\n") {
 					failed.Add(1)
@@ -165,7 +165,7 @@ func TestReloadUnderLoad(t *testing.T) {
 		s.Signal(t, syscall.SIGHUP)
 		s.WaitForLog(t, "hangup: reloaded", i+1)
 		// Requests were served across this reload, not only around it.
-		if !harness.PollFor(func() bool { return served.Load() > before+20 }) {
+		if !proc.PollFor(func() bool { return served.Load() > before+20 }) {
 			t.Fatal("the workers stopped sending requests")
 		}
 	}
@@ -173,7 +173,7 @@ func TestReloadUnderLoad(t *testing.T) {
 	s.Signal(t, syscall.SIGHUP)
 	s.WaitForLog(t, "hangup: reload failed, still serving the previous pipeline", 1)
 	before := served.Load()
-	if !harness.PollFor(func() bool { return served.Load() > before+20 }) {
+	if !proc.PollFor(func() bool { return served.Load() > before+20 }) {
 		t.Fatal("the workers stopped sending requests")
 	}
 	stop.Store(true)
@@ -209,12 +209,12 @@ const tooLargePlain = "413 Request Entity Too Large\n\n" +
 func TestPanicStorm(t *testing.T) {
 	t.Parallel()
 	const requests = 200
-	s := harness.StartServer(t, "04-pipeline")
-	client := harness.NewClient()
+	s := proc.StartServer(t, "04-pipeline")
+	client := proc.NewClient()
 	errs := make(chan error, requests)
 	for range requests {
 		go func() {
-			status, body, err := harness.Get(client, s.URL("/boom"))
+			status, body, err := proc.Get(client, s.URL("/boom"))
 			switch {
 			case err != nil:
 				err = fmt.Errorf("GET /boom: %v", err)
@@ -234,11 +234,11 @@ func TestPanicStorm(t *testing.T) {
 			if err != nil {
 				t.Error(err)
 			}
-		case <-time.After(harness.WaitLimit):
+		case <-time.After(proc.WaitLimit):
 			t.Fatal("a /boom request never finished")
 		}
 	}
-	if status, body, err := harness.Get(client, s.URL("/")); err != nil || status != 200 {
+	if status, body, err := proc.Get(client, s.URL("/")); err != nil || status != 200 {
 		t.Fatalf("after the panics, GET / got %d %q %v", status, body, err)
 	}
 	s.WaitForLog(t, "level=ERROR msg=panic ", requests)
@@ -249,11 +249,11 @@ func TestPanicStorm(t *testing.T) {
 func TestSlowClients(t *testing.T) {
 	t.Parallel()
 	const timeout = 300 * time.Millisecond
-	s := harness.StartServer(t, "04-pipeline", "-read-header-timeout", timeout.String())
+	s := proc.StartServer(t, "04-pipeline", "-read-header-timeout", timeout.String())
 	errs := make(chan error, 5)
 	for range 5 {
 		go func() {
-			status, err := harness.SlowClient(s.Addr, timeout)
+			status, err := proc.SlowClient(s.Addr, timeout)
 			if err == nil && status != "200 OK" {
 				err = fmt.Errorf("the normal client got %s", status)
 			}
@@ -271,15 +271,15 @@ func TestSlowClients(t *testing.T) {
 // gets 413, each a whole response the client can read, not a reset.
 func TestOversizedInput(t *testing.T) {
 	t.Parallel()
-	s := harness.StartServer(t, "04-pipeline")
+	s := proc.StartServer(t, "04-pipeline")
 
 	t.Run("header", func(t *testing.T) {
-		conn, err := net.DialTimeout("tcp", s.Addr, harness.WaitLimit)
+		conn, err := net.DialTimeout("tcp", s.Addr, proc.WaitLimit)
 		if err != nil {
 			t.Fatal(err)
 		}
 		defer conn.Close()
-		conn.SetDeadline(time.Now().Add(harness.WaitLimit))
+		conn.SetDeadline(time.Now().Add(proc.WaitLimit))
 		fmt.Fprintf(conn, "GET / HTTP/1.1\r\nHost: x\r\nX-Big: %s\r\n\r\n", strings.Repeat("x", 64<<10))
 		got, err := io.ReadAll(conn) // to EOF: the server closes the connection
 		if err != nil {
@@ -301,13 +301,13 @@ func TestOversizedInput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			status, text, err := harness.Do(harness.NewClient(), req)
+			status, text, err := proc.Do(proc.NewClient(), req)
 			if err != nil || status != 413 || text != tooLargePlain {
 				t.Errorf("got %d %q %v, want the 413", status, text, err)
 			}
 		})
 	}
-	if status, _, err := harness.Get(harness.NewClient(), s.URL("/")); err != nil || status != 200 {
+	if status, _, err := proc.Get(proc.NewClient(), s.URL("/")); err != nil || status != 200 {
 		t.Fatalf("afterwards, GET / got %d %v", status, err)
 	}
 }
@@ -320,8 +320,8 @@ func TestRandomRequests(t *testing.T) {
 	const requests, workers = 10000, 8
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
-	s := harness.StartServer(t, "04-pipeline")
-	client := harness.NewClient()
+	s := proc.StartServer(t, "04-pipeline")
+	client := proc.NewClient()
 	var wg sync.WaitGroup
 	var failures atomic.Int64
 	for w := range workers {
@@ -331,7 +331,7 @@ func TestRandomRequests(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, uint64(w)))
 			for range requests / workers {
 				req := randomRequest(rng, s.Addr)
-				status, body, err := harness.Do(client, req)
+				status, body, err := proc.Do(client, req)
 				boom := req.URL.Path == "/boom" && (req.Method == "GET" || req.Method == "HEAD")
 				switch {
 				case err != nil:
@@ -350,7 +350,7 @@ func TestRandomRequests(t *testing.T) {
 	if s.HasExited() {
 		t.Fatalf("the server exited:\n%s", s.Stderr)
 	}
-	if status, _, err := harness.Get(client, s.URL("/")); err != nil || status != 200 {
+	if status, _, err := proc.Get(client, s.URL("/")); err != nil || status != 200 {
 		t.Fatalf("afterwards, GET / got %d %v", status, err)
 	}
 }

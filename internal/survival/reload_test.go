@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"testing"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // The reload tests: SIGHUP with the config replaced by something that
@@ -58,7 +58,7 @@ func TestReloadRefusesBadConfig(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			var setup func(*harness.Server)
+			var setup func(*proc.Server)
 			if c.asUser && os.Geteuid() == 0 {
 				// root reads any file, whatever its mode: run the server
 				// as nobody, so that it cannot.
@@ -66,17 +66,17 @@ func TestReloadRefusesBadConfig(t *testing.T) {
 			}
 			config := filepath.Join(dir, "api-paste.ini")
 			writeFileAtomically(t, config, greetingConfig("first"))
-			s := harness.StartServerWith(t, setup, "04-pipeline", "-config", config)
-			client := harness.NewClient()
+			s := proc.StartServerWith(t, setup, "04-pipeline", "-config", config)
+			client := proc.NewClient()
 
 			c.replace(t, config)
 			s.Signal(t, syscall.SIGHUP)
 			refusal := regexp.MustCompile(`(?m)^hangup: reload failed, still serving the previous pipeline: ` +
 				strings.ReplaceAll(c.refusal, "CONFIG", regexp.QuoteMeta(config)) + `$`)
-			if !harness.PollFor(func() bool { return refusal.MatchString(s.Stderr.String()) }) {
+			if !proc.PollFor(func() bool { return refusal.MatchString(s.Stderr.String()) }) {
 				t.Fatalf("no refusal matching %s:\n%s", refusal, s.Stderr)
 			}
-			if status, body, err := harness.Get(client, s.URL("/")); err != nil || body != "first\n" {
+			if status, body, err := proc.Get(client, s.URL("/")); err != nil || body != "first\n" {
 				t.Errorf("after the refusal: %d %q %v, want the previous pipeline's first", status, body, err)
 			}
 
@@ -84,8 +84,8 @@ func TestReloadRefusesBadConfig(t *testing.T) {
 			os.Remove(config) // a directory would stay in the way of the rename
 			writeFileAtomically(t, config, greetingConfig("second"))
 			s.Signal(t, syscall.SIGHUP)
-			if !harness.PollFor(func() bool {
-				_, body, _ := harness.Get(client, s.URL("/"))
+			if !proc.PollFor(func() bool {
+				_, body, _ := proc.Get(client, s.URL("/"))
 				return body == "second\n"
 			}) {
 				t.Fatalf("a good config did not reload after the refusal:\n%s", s.Stderr)
@@ -144,7 +144,7 @@ func growing(t *testing.T, path string) {
 			}
 		}
 	}()
-	if !harness.PollFor(func() bool {
+	if !proc.PollFor(func() bool {
 		info, err := os.Stat(path)
 		return err == nil && info.Size() > 16<<20
 	}) {
@@ -157,13 +157,13 @@ func growing(t *testing.T, path string) {
 // through a link to its program in that folder, where nobody can run it.
 // (A link, not a copy: a copy just written can be "text file busy" while
 // another test forks.)
-func asNobody(t *testing.T) (string, func(*harness.Server)) {
+func asNobody(t *testing.T) (string, func(*proc.Server)) {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "survival-nobody-")
 	check(t, err)
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	check(t, os.Chmod(dir, 0o777))
-	return dir, func(s *harness.Server) {
+	return dir, func(s *proc.Server) {
 		program := filepath.Join(dir, filepath.Base(s.Cmd.Path))
 		check(t, os.Link(s.Cmd.Path, program))
 		s.Cmd.Path, s.Cmd.Dir = program, dir
@@ -182,7 +182,7 @@ func TestReloadRefusesBadConfigURI(t *testing.T) {
 	writeFileAtomically(t, other, "[app:main]\nuse = egg:tutorial#greeting\nmessage = first\n")
 	config := filepath.Join(dir, "api-paste.ini")
 	writeFileAtomically(t, config, "[app:main]\nuse = config:other.ini\n")
-	s := harness.StartServer(t, "04-pipeline", "-config", config)
+	s := proc.StartServer(t, "04-pipeline", "-config", config)
 
 	check(t, os.Remove(other))
 	check(t, syscall.Mkfifo(other, 0o644))
@@ -190,7 +190,7 @@ func TestReloadRefusesBadConfigURI(t *testing.T) {
 	s.WaitForLog(t, "hangup: reload failed, still serving the previous pipeline: "+config+
 		":2: use = config:other.ini: ", 1)
 	s.WaitForLog(t, "other.ini is not a regular file: a pipe or a device could keep a read waiting forever\n", 1)
-	if status, body, err := harness.Get(harness.NewClient(), s.URL("/")); err != nil || body != "first\n" {
+	if status, body, err := proc.Get(proc.NewClient(), s.URL("/")); err != nil || body != "first\n" {
 		t.Errorf("after the refusal: %d %q %v, want the previous pipeline's first", status, body, err)
 	}
 	stopServer(t, s)

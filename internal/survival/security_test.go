@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"testing"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // The security tests: what a client sends cannot forge or reach a log
@@ -55,8 +55,8 @@ func TestLogInjection(t *testing.T) {
 	for _, step := range []string{"02-middleware", "03-server", "04-pipeline"} {
 		t.Run(step, func(t *testing.T) {
 			t.Parallel()
-			s := harness.StartServer(t, step)
-			client := harness.NewClient()
+			s := proc.StartServer(t, step)
+			client := proc.NewClient()
 			sent := 0
 			for _, path := range hostile.paths {
 				for _, method := range append([]string{"GET"}, hostile.methods...) {
@@ -67,7 +67,7 @@ func TestLogInjection(t *testing.T) {
 					for name, value := range hostile.headers {
 						req.Header.Set(name, value)
 					}
-					if _, _, err := harness.Do(client, req); err != nil {
+					if _, _, err := proc.Do(client, req); err != nil {
 						t.Fatalf("%s %s: %v", method, path, err)
 					}
 					sent++
@@ -108,15 +108,15 @@ func TestTokenNeverLogged(t *testing.T) {
 	if err := os.WriteFile(config, []byte(ini), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	s := harness.StartServer(t, "04-pipeline", "-config", config)
-	client := harness.NewClient()
+	s := proc.StartServer(t, "04-pipeline", "-config", config)
+	client := proc.NewClient()
 	want := map[string]int{"configured-s3cret": 200, "wrong-s3cret": 401, "": 401}
 	for token, status := range want {
 		req, _ := http.NewRequest("GET", s.URL("/"), nil)
 		if token != "" {
 			req.Header.Set("X-Auth-Token", token)
 		}
-		if got, body, err := harness.Do(client, req); err != nil || got != status {
+		if got, body, err := proc.Do(client, req); err != nil || got != status {
 			t.Errorf("token %q: got %d %q %v, want %d", token, got, body, err, status)
 		}
 	}
@@ -126,7 +126,7 @@ func TestTokenNeverLogged(t *testing.T) {
 		t.Errorf("a token reached the log:\n%s", log)
 	}
 
-	out, status := harness.RunProgram(t, "04-pipeline", "-config", config, "-print")
+	out, status := proc.RunProgram(t, "04-pipeline", "-config", config, "-print")
 	if status != 0 || strings.Contains(out, "s3cret") || !strings.Contains(out, "token = <hidden>") {
 		t.Errorf("-print must show the token as <hidden>: exit status %d\n%s", status, out)
 	}
@@ -140,9 +140,9 @@ var addrDefault = regexp.MustCompile(`-addr host:port\n\s+listen on host:port \(
 // not open to the network until they ask for it.
 func TestDefaultAddressIsLoopback(t *testing.T) {
 	t.Parallel()
-	_, steps := harness.Steps(t)
+	_, steps := proc.Steps(t)
 	for _, step := range steps {
-		out, _ := harness.RunProgram(t, step, "-h")
+		out, _ := proc.RunProgram(t, step, "-h")
 		m := addrDefault.FindStringSubmatch(out)
 		if m == nil {
 			t.Errorf("%s -h names no -addr default:\n%s", step, out)
@@ -195,17 +195,17 @@ func TestTokenNeverInErrors(t *testing.T) {
 		if err := os.WriteFile(config, []byte(ini), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		out, status := harness.RunProgram(t, "04-pipeline", "-config", config, "-addr", "127.0.0.1:0")
+		out, status := proc.RunProgram(t, "04-pipeline", "-config", config, "-addr", "127.0.0.1:0")
 		if status == 0 || strings.Contains(out, "s3cret") || !strings.Contains(out, config+":") {
 			t.Errorf("%s, at start-up: want FILE:LINE and no token: exit status %d\n%s", name, status, out)
 		}
 	}
 
 	writeFileAtomically(t, config, good)
-	s := harness.StartServer(t, "04-pipeline", "-config", config)
+	s := proc.StartServer(t, "04-pipeline", "-config", config)
 	req, _ := http.NewRequest("GET", s.URL("/"), nil)
 	req.Header.Set("X-Auth-Token", "wrong-s3cret")
-	if status, body, err := harness.Do(harness.NewClient(), req); err != nil || status != 401 || strings.Contains(body, "s3cret") {
+	if status, body, err := proc.Do(proc.NewClient(), req); err != nil || status != 401 || strings.Contains(body, "s3cret") {
 		t.Errorf("a wrong token: %d %q %v, want a 401 that names no token", status, body, err)
 	}
 	reloads := 0

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"testing"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // TestAccessLogLosesNothing: the access lines of requests that completed
@@ -35,10 +35,10 @@ func TestAccessLogLosesNothing(t *testing.T) {
 		for _, exit := range exits {
 			t.Run(step+"/"+exit.name, func(t *testing.T) {
 				t.Parallel()
-				s := harness.StartServer(t, step, exit.args...)
-				client := harness.NewClient()
+				s := proc.StartServer(t, step, exit.args...)
+				client := proc.NewClient()
 				for i := range requests {
-					if status, _, err := harness.Get(client, s.URL(fmt.Sprintf("/?n=%d", i))); err != nil || status != 200 {
+					if status, _, err := proc.Get(client, s.URL(fmt.Sprintf("/?n=%d", i))); err != nil || status != 200 {
 						t.Fatalf("request %d: %d %v", i, status, err)
 					}
 				}
@@ -50,7 +50,7 @@ func TestAccessLogLosesNothing(t *testing.T) {
 					defer resp.Body.Close()
 				}
 				for i, sig := range exit.signal {
-					if i > 0 && !harness.PollFor(func() bool { return harness.Connect(s.Addr) != nil }) {
+					if i > 0 && !proc.PollFor(func() bool { return proc.Connect(s.Addr) != nil }) {
 						t.Fatal("the server still accepts connections: the shutdown did not start")
 					}
 					s.Signal(t, sig)

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // The signal tests: SIGTERM and SIGINT are never lost, whatever SIGHUPs
@@ -28,7 +28,7 @@ func TestSIGTERMAfterSIGHUPBurst(t *testing.T) {
 	config := filepath.Join(t.TempDir(), "api-paste.ini")
 	writeLines(t, config, greetingConfig("hello"), 6<<20)
 	for trial := range 3 {
-		s := harness.StartServer(t, "04-pipeline", "-config", config)
+		s := proc.StartServer(t, "04-pipeline", "-config", config)
 		// A millisecond apart, as 50 kill -HUP from a shell come: sent
 		// faster, the Go runtime would merge them into one before any
 		// channel saw them.
@@ -66,7 +66,7 @@ func TestSignalsDuringBlockedReload(t *testing.T) {
 	t.Parallel()
 	config := filepath.Join(t.TempDir(), "api-paste.ini")
 	writeFileAtomically(t, config, greetingConfig("hello"))
-	s := harness.StartServer(t, "04-pipeline", "-config", config)
+	s := proc.StartServer(t, "04-pipeline", "-config", config)
 	if err := os.Remove(config); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestSignalsDuringBlockedReload(t *testing.T) {
 	s.Signal(t, syscall.SIGHUP)
 	s.WaitForLog(t, "hangup: reload failed, still serving the previous pipeline: "+config+
 		" is not a regular file: a pipe or a device could keep a read waiting forever\n", 1)
-	if status, body, err := harness.Get(harness.NewClient(), s.URL("/")); err != nil || body != "hello\n" {
+	if status, body, err := proc.Get(proc.NewClient(), s.URL("/")); err != nil || body != "hello\n" {
 		t.Errorf("after the refused reload: %d %q %v, want the previous pipeline's hello", status, body, err)
 	}
 	s.Signal(t, syscall.SIGTERM)
@@ -90,14 +90,14 @@ func TestSignalsDuringBlockedReload(t *testing.T) {
 // status 1, saying how many requests it cut.
 func TestSecondSignalDuringDrain(t *testing.T) {
 	t.Parallel()
-	s := harness.StartServer(t, "04-pipeline")
+	s := proc.StartServer(t, "04-pipeline")
 	resp, err := (&http.Client{}).Get(s.URL("/sleep?d=30s")) // its header comes at once
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
 	s.Signal(t, syscall.SIGINT)
-	if !harness.PollFor(func() bool { return harness.Connect(s.Addr) != nil }) {
+	if !proc.PollFor(func() bool { return proc.Connect(s.Addr) != nil }) {
 		t.Fatal("the server still accepts connections: the shutdown did not start")
 	}
 	s.Signal(t, syscall.SIGHUP) // ignored as a way out: a reload, at most
@@ -128,11 +128,11 @@ func TestSecondSignalDuringDrain(t *testing.T) {
 func TestSIGHUPThroughShutdown(t *testing.T) {
 	t.Parallel()
 	for trial := range 3 {
-		s := harness.StartServer(t, "04-pipeline")
+		s := proc.StartServer(t, "04-pipeline")
 		s.Signal(t, syscall.SIGTERM)
 		// SIGHUPs without a pause until it exits: PollFor bounds the wait,
 		// and ExitStatus below fails a server that never exits.
-		harness.PollFor(func() bool {
+		proc.PollFor(func() bool {
 			for range 100 {
 				if s.HasExited() || s.Cmd.Process.Signal(syscall.SIGHUP) != nil {
 					return true // it has exited
@@ -156,7 +156,7 @@ func TestSIGHUPThroughShutdown(t *testing.T) {
 func TestNoReloadNoWord(t *testing.T) {
 	t.Parallel()
 	for trial := range 5 {
-		s := harness.StartServer(t, "04-pipeline", "-shutdown-timeout", "0s")
+		s := proc.StartServer(t, "04-pipeline", "-shutdown-timeout", "0s")
 		s.Signal(t, syscall.SIGINT)
 		s.ExitStatus(t) // 0, or 1 if the shutdown gave up on a connection at once
 		if log := s.Stderr.String(); strings.Contains(log, "reload") {

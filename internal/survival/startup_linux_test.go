@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // TestSIGHUPWhileLoading: a SIGHUP that comes while step 04 still loads
@@ -22,7 +22,7 @@ import (
 // with a config four times the size.
 func TestSIGHUPWhileLoading(t *testing.T) {
 	t.Parallel()
-	var s *harness.Server
+	var s *proc.Server
 	var config string
 	for _, keys := range []int{120_000, 480_000} {
 		if s, config = hangUpWhileLoading(t, keys); s != nil {
@@ -44,7 +44,7 @@ func TestSIGHUPWhileLoading(t *testing.T) {
 // and sends it SIGHUP once it has read as many bytes as the config holds.
 // It returns step 04 and the config's path; or nil, and stops step 04, if
 // step 04 had loaded the config by then.
-func hangUpWhileLoading(t *testing.T, keys int) (*harness.Server, string) {
+func hangUpWhileLoading(t *testing.T, keys int) (*proc.Server, string) {
 	t.Helper()
 	var config strings.Builder
 	config.WriteString("[DEFAULT]\n")
@@ -56,12 +56,12 @@ func hangUpWhileLoading(t *testing.T, keys int) (*harness.Server, string) {
 	if err := os.WriteFile(path, []byte(config.String()), 0o666); err != nil {
 		t.Fatal(err)
 	}
-	s := harness.StartProgram(t, nil, "04-pipeline", "-config", path)
+	s := proc.StartProgram(t, nil, "04-pipeline", "-config", path)
 	pid := s.Cmd.Process.Pid
 	listening := func() bool { return strings.Contains(s.Stderr.String(), "listening on") }
 	read := func() bool { n := readChars(t, pid); return n >= config.Len() || n < 0 }
-	if !harness.PollFor(func() bool { return read() || listening() }) {
-		t.Fatalf("step 04 did not read its %d-byte config within %v", config.Len(), harness.WaitLimit)
+	if !proc.PollFor(func() bool { return read() || listening() }) {
+		t.Fatalf("step 04 did not read its %d-byte config within %v", config.Len(), proc.WaitLimit)
 	}
 	if listening() {
 		s.Cmd.Process.Kill()

@@ -9,7 +9,8 @@ import (
 	"syscall"
 	"testing"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/probe"
+	"wsgi-to-go/internal/proc"
 )
 
 // TestSIGHUPStormUnderLoad: while eight clients send requests without a
@@ -22,8 +23,8 @@ func TestSIGHUPStormUnderLoad(t *testing.T) {
 	t.Parallel()
 	config := filepath.Join(t.TempDir(), "api-paste.ini")
 	writeFileAtomically(t, config, greetingConfig("hello"))
-	s := harness.StartServer(t, "04-pipeline", "-config", config)
-	client := harness.NewClient()
+	s := proc.StartServer(t, "04-pipeline", "-config", config)
+	client := proc.NewClient()
 	idle := quiet(t, s)
 
 	// storm sends bursts of SIGHUP under load, each burst after the
@@ -36,7 +37,7 @@ func TestSIGHUPStormUnderLoad(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for !stop.Load() {
-					if status, body, err := harness.Get(client, s.URL("/")); err != nil || status != 200 || body != "hello\n" {
+					if status, body, err := proc.Get(client, s.URL("/")); err != nil || status != 200 || body != "hello\n" {
 						t.Errorf("during the storm: %d %q %v", status, body, err)
 						return
 					}
@@ -50,7 +51,7 @@ func TestSIGHUPStormUnderLoad(t *testing.T) {
 			for range 10 {
 				s.Signal(t, syscall.SIGHUP)
 			}
-			if !harness.PollFor(func() bool { return reloads() > before }) {
+			if !proc.PollFor(func() bool { return reloads() > before }) {
 				t.Fatalf("a burst of SIGHUP made no reload:\n%s", s.Stderr)
 			}
 		}
@@ -67,8 +68,8 @@ func TestSIGHUPStormUnderLoad(t *testing.T) {
 	}
 	after := residentKiB(t, s)
 	t.Logf("%d files open when idle; resident memory %d KiB after 20 reloads, %d KiB after 100 more", len(idle), warm, after)
-	if harness.RaceBuilt() {
-		t.Logf("memory not checked: %s", harness.RaceMemory)
+	if proc.RaceBuilt() {
+		t.Logf("memory not checked: %s", probe.RaceMemory)
 	} else if after > warm*5/4+4096 {
 		t.Errorf("resident memory grew from %d KiB to %d KiB over 100 reloads", warm, after)
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // The timeout tests that wait for the server's real, fixed timeouts:
@@ -30,9 +30,9 @@ const (
 // is cut at the ReadTimeout, while a normal client is served meanwhile.
 func TestSlowBody(t *testing.T) {
 	t.Parallel()
-	s := harness.StartServer(t, "04-pipeline")
+	s := proc.StartServer(t, "04-pipeline")
 	start := time.Now() // before the dial: the server's clock starts at its accept
-	conn, err := net.DialTimeout("tcp", s.Addr, harness.WaitLimit)
+	conn, err := net.DialTimeout("tcp", s.Addr, proc.WaitLimit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestSlowBody(t *testing.T) {
 	io.WriteString(conn, "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n")
 	cut := make(chan time.Duration, 1)
 	go func() {
-		conn.SetReadDeadline(start.Add(readTimeout + harness.WaitLimit))
+		conn.SetReadDeadline(start.Add(readTimeout + proc.WaitLimit))
 		io.ReadAll(conn) // the 400 the handler may still answer, then the end
 		cut <- time.Since(start)
 	}()
@@ -50,7 +50,7 @@ func TestSlowBody(t *testing.T) {
 	for {
 		select {
 		case elapsed := <-cut:
-			if elapsed < readTimeout*9/10 || elapsed > readTimeout+harness.WaitLimit {
+			if elapsed < readTimeout*9/10 || elapsed > readTimeout+proc.WaitLimit {
 				t.Errorf("cut after %v, want the %v read timeout", elapsed, readTimeout)
 			}
 			if !served {
@@ -61,7 +61,7 @@ func TestSlowBody(t *testing.T) {
 		case <-trickle.C:
 			conn.Write([]byte("x")) // fails once the server has hung up
 			if !served {
-				status, _, err := harness.Get(harness.NewClient(), s.URL("/"))
+				status, _, err := proc.Get(proc.NewClient(), s.URL("/"))
 				if err != nil || status != 200 {
 					t.Fatalf("a normal client, while the slow one trickles: %d %v", status, err)
 				}
@@ -77,10 +77,10 @@ func TestSlowBody(t *testing.T) {
 // lets go of the connection's file descriptor.
 func TestClientNeverReads(t *testing.T) {
 	t.Parallel()
-	s := harness.StartServer(t, "04-pipeline")
+	s := proc.StartServer(t, "04-pipeline")
 	quiet(t, s)
 	start := time.Now() // before the dial: the server's clock starts at its accept
-	conn, err := net.DialTimeout("tcp", s.Addr, harness.WaitLimit)
+	conn, err := net.DialTimeout("tcp", s.Addr, proc.WaitLimit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -91,20 +91,20 @@ func TestClientNeverReads(t *testing.T) {
 	requests := strings.Repeat("GET / HTTP/1.1\r\nHost: x\r\n\r\n", 200000)
 	go io.WriteString(conn, requests) // stalls too, once the server stops reading
 	held := func() bool { _, sockets := openFiles(t, s); return sockets > 1 }
-	if !harness.PollFor(held) {
+	if !proc.PollFor(held) {
 		t.Fatal("the server never took the connection")
 	}
-	client := harness.NewClient()
-	status, _, err := harness.Get(client, s.URL("/"))
+	client := proc.NewClient()
+	status, _, err := proc.Get(client, s.URL("/"))
 	client.CloseIdleConnections()
 	if err != nil || status != 200 {
 		t.Fatalf("a normal client, while one never reads: %d %v", status, err)
 	}
 
 	// The server closes its end once a write has stalled for the timeout.
-	deadline := start.Add(writeTimeout + harness.WaitLimit)
+	deadline := start.Add(writeTimeout + proc.WaitLimit)
 	for held() && time.Now().Before(deadline) {
-		harness.PollFor(func() bool { return !held() })
+		proc.PollFor(func() bool { return !held() })
 	}
 	elapsed := time.Since(start)
 	if held() {
@@ -114,7 +114,7 @@ func TestClientNeverReads(t *testing.T) {
 		t.Errorf("cut after %v, before the %v write timeout", elapsed, writeTimeout)
 	}
 	t.Logf("the connection was cut after %v", elapsed)
-	conn.SetReadDeadline(time.Now().Add(harness.WaitLimit))
+	conn.SetReadDeadline(time.Now().Add(proc.WaitLimit))
 	if _, err := io.Copy(io.Discard, conn); err != nil && !isClosed(err) && !errors.Is(err, net.ErrClosed) {
 		t.Errorf("reading what was sent before the cut: %v", fmt.Sprint(err))
 	}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"wsgi-to-go/internal/harness"
+	"wsgi-to-go/internal/proc"
 )
 
 // The TLS tests: certificates that are wrong, protocol versions that are
@@ -24,7 +24,7 @@ import (
 func certs(t *testing.T, notBefore, notAfter time.Time) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := harness.WriteCerts(dir, notBefore, notAfter); err != nil {
+	if err := proc.WriteCerts(dir, notBefore, notAfter); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -41,7 +41,7 @@ func tlsClient(t *testing.T, dir string, min, max uint16) *http.Client {
 	pool := x509.NewCertPool()
 	pool.AppendCertsFromPEM(pem)
 	return &http.Client{
-		Timeout: harness.WaitLimit,
+		Timeout: proc.WaitLimit,
 		Transport: &http.Transport{TLSClientConfig: &tls.Config{
 			RootCAs: pool, MinVersion: min, MaxVersion: max,
 		}},
@@ -55,7 +55,7 @@ func TestTLSKeyNotMatchingCertificate(t *testing.T) {
 	now := time.Now()
 	a, b := certs(t, now.Add(-time.Hour), now.Add(time.Hour)), certs(t, now.Add(-time.Hour), now.Add(time.Hour))
 	for _, step := range []string{"03-server", "04-pipeline"} {
-		out, status := harness.RunProgram(t, step, "-addr", "127.0.0.1:0",
+		out, status := proc.RunProgram(t, step, "-addr", "127.0.0.1:0",
 			"-tls-cert", filepath.Join(a, "cert.pem"), "-tls-key", filepath.Join(b, "key.pem"))
 		want := step + ": loading -tls-cert and -tls-key: tls: private key does not match public key\n"
 		if status != 1 || out != want {
@@ -70,7 +70,7 @@ func TestTLSExpiredCertificate(t *testing.T) {
 	t.Parallel()
 	now := time.Now()
 	dir := certs(t, now.Add(-48*time.Hour), now.Add(-24*time.Hour))
-	s := harness.StartServer(t, "03-server",
+	s := proc.StartServer(t, "03-server",
 		"-tls-cert", filepath.Join(dir, "cert.pem"), "-tls-key", filepath.Join(dir, "key.pem"))
 	warning := "03-server: warning: -tls-cert is valid from "
 	if log := s.Stderr.String(); !strings.HasPrefix(log, warning) || !strings.Contains(log, ", not now: clients will refuse it\nlistening on https://") {
@@ -90,7 +90,7 @@ func TestTLSOldVersionsRefused(t *testing.T) {
 	t.Parallel()
 	now := time.Now()
 	dir := certs(t, now.Add(-time.Hour), now.Add(time.Hour))
-	s := harness.StartServer(t, "04-pipeline",
+	s := proc.StartServer(t, "04-pipeline",
 		"-tls-cert", filepath.Join(dir, "cert.pem"), "-tls-key", filepath.Join(dir, "key.pem"))
 	for _, v := range []uint16{tls.VersionTLS10, tls.VersionTLS11} {
 		_, err := tlsClient(t, dir, v, v).Get("https://" + s.Addr + "/")
@@ -121,7 +121,7 @@ func TestTLSHandshakeStalled(t *testing.T) {
 	const timeout = 300 * time.Millisecond
 	now := time.Now()
 	dir := certs(t, now.Add(-time.Hour), now.Add(time.Hour))
-	s := harness.StartServer(t, "04-pipeline", "-read-header-timeout", timeout.String(),
+	s := proc.StartServer(t, "04-pipeline", "-read-header-timeout", timeout.String(),
 		"-tls-cert", filepath.Join(dir, "cert.pem"), "-tls-key", filepath.Join(dir, "key.pem"))
 	stalls := map[string][]byte{
 		"nothing":                    nil,
@@ -130,7 +130,7 @@ func TestTLSHandshakeStalled(t *testing.T) {
 	for name, sent := range stalls {
 		t.Run(name, func(t *testing.T) {
 			start := time.Now() // before the dial: the server's clock starts at its accept
-			conn, err := net.DialTimeout("tcp", s.Addr, harness.WaitLimit)
+			conn, err := net.DialTimeout("tcp", s.Addr, proc.WaitLimit)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -141,7 +141,7 @@ func TestTLSHandshakeStalled(t *testing.T) {
 				t.Fatalf("a normal client, while one stalls: %v", err)
 			}
 			resp.Body.Close()
-			conn.SetReadDeadline(start.Add(timeout + harness.WaitLimit))
+			conn.SetReadDeadline(start.Add(timeout + proc.WaitLimit))
 			_, err = io.ReadAll(conn) // returns when the server hangs up
 			if elapsed := time.Since(start); err != nil || elapsed < timeout*9/10 {
 				t.Errorf("cut after %v (%v), want the server to hang up after the %v timeout", elapsed, err, timeout)
@@ -162,7 +162,7 @@ func TestTooLargeOverHTTP2(t *testing.T) {
 	t.Parallel()
 	now := time.Now()
 	dir := certs(t, now.Add(-time.Hour), now.Add(time.Hour))
-	s := harness.StartServer(t, "04-pipeline",
+	s := proc.StartServer(t, "04-pipeline",
 		"-tls-cert", filepath.Join(dir, "cert.pem"), "-tls-key", filepath.Join(dir, "key.pem"))
 	client := tlsClient(t, dir, tls.VersionTLS12, tls.VersionTLS13)
 	client.Transport.(*http.Transport).ForceAttemptHTTP2 = true

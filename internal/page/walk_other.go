@@ -1,0 +1,25 @@
+//go:build !unix
+
+package page
+
+import (
+	"testing"
+
+	"wsgi-to-go/internal/probe"
+)
+
+// Walk is one walk of a page: see walk.go. It needs a Unix shell and
+// process groups, as the page's commands do.
+type Walk struct {
+	Page   string
+	Source string
+	Update bool
+}
+
+// walks is whether the walk runs on this system.
+const walks = false
+
+// Run skips: the page's commands are a Unix shell's.
+func (w Walk) Run(t *testing.T) {
+	t.Skip(probe.NoUnixShell)
+}

@@ -1,0 +1,325 @@
+//go:build unix
+
+package page
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The walk is tested on small fake pages, each in a fake repository: it
+// must pass a page that is right, and fail one that is wrong anywhere,
+// naming the line, as TUTORIAL.md's walk would.
+
+// fakeServer is a step's program, as small as a server gets (plain net,
+// not net/http, so that it builds fast): it says where it listens, answers
+// each request with its path and logs it, and says bye on SIGINT.
+const fakeServer = `package main
+
+import (
+	"bufio"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+)
+
+func main() {
+	addr := flag.String("addr", "localhost:8080", "listen on host:port")
+	flag.Parse()
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	fmt.Fprintf(os.Stderr, "listening on http://%s\n", ln.Addr())
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			r := bufio.NewReader(conn)
+			line, _ := r.ReadString('\n')
+			for h, err := r.ReadString('\n'); err == nil && h != "\r\n"; h, err = r.ReadString('\n') {
+			}
+			path := strings.Fields(line + " / ")[1]
+			body := "hello from " + path + "\n"
+			fmt.Fprintf(conn, "HTTP/1.1 200 OK\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", len(body), body)
+			conn.Close()
+			fmt.Fprintf(os.Stderr, "served %s\n", path)
+		}
+	}()
+	<-signals
+	fmt.Fprintln(os.Stderr, "bye")
+}
+`
+
+// fakeRepo writes a repository with a page, a data file, a file git would
+// ignore, and one step, and returns its root. It is no git repository:
+// the walk copies every file but _work/'s, as it does without git.
+func fakeRepo(t *testing.T, page string) string {
+	t.Helper()
+	root := t.TempDir()
+	for name, data := range map[string]string{
+		"PAGE.md":              page,
+		"go.mod":               "module fake\n\ngo 1.25\n",
+		"data.txt":             "some data\n",
+		"_work/mine.txt":       "a learner's file\n",
+		"steps/01-app/main.go": fakeServer,
+	} {
+		path := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(data), 0o666); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return root
+}
+
+// walkPage walks page in a fake repository, and returns the walk's error.
+func walkPage(t *testing.T, page string) error {
+	t.Helper()
+	_, err := Walk{Page: "PAGE.md", Source: fakeRepo(t, page)}.walk(t.TempDir())
+	return err
+}
+
+// walkWrongPage is walkPage for a page that must fail: a wait for what it
+// shows gives up after a second, not proc.WaitLimit's ten, as the fake programs
+// answer at once.
+func walkWrongPage(t *testing.T, page string) error {
+	t.Helper()
+	_, err := Walk{Page: "PAGE.md", Source: fakeRepo(t, page), waitLimit: time.Second}.walk(t.TempDir())
+	return err
+}
+
+const cloned = "```console\n$ git clone -q <this repository's URL> fake\n$ cd fake\n```\n\n"
+
+func TestWalkPassesAPageThatIsRight(t *testing.T) {
+	t.Parallel()
+	page := cloned + "Some prose.\n\n```console\n$ cat data.txt\nsome data\n$ echo one; echo two >&2\none\ntwo\n```\n\n" +
+		"```go\n$ not a console block, not run\n```\n"
+	if err := walkPage(t, page); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestWalkFailsNamingTheLine changes one thing at a time in a page that is
+// right, and requires the walk to fail, naming the line of the change.
+func TestWalkFailsNamingTheLine(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, block string
+		line        int    // of the command to blame, in the block (cloned's lines come first)
+		why         string // a part of the message
+	}{
+		{"changed output", "$ echo hi\nhello\n", 1, "+hi"},
+		{"changed command", "$ echo hj\nhi\n", 1, "+hj"},
+		{"a line too many", "$ echo hi\nhi\nagain\n", 1, "-again"},
+		{"a line too few", "$ printf 'a\\nb\\n'\na\n", 1, "+b"},
+		{"a file the repository lacks", "$ cat missing.txt\nsome data\n", 1, "No such file"},
+		{"a file git ignores is not in a clone", "$ cat _work/mine.txt\na learner's file\n", 1, "No such file"},
+		{"the second command", "$ echo hi\nhi\n$ echo there\nthere!\n", 3, "-there!"},
+		{"a cd to nowhere", "$ cd nowhere\n", 1, "no folder nowhere"},
+		{"a failing command that prints nothing", "$ false\n$ ls missing.txt\n", 2, "missing.txt"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			err := walkPage(t, cloned+"```console\n"+tc.block+"```\n")
+			want := "PAGE.md:" + strconv.Itoa(strings.Count(cloned, "\n")+1+tc.line) + ": $ "
+			if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), tc.why) {
+				t.Errorf("the walk's error is %v\nwant it to start %q and hold %q", err, want, tc.why)
+			}
+		})
+	}
+}
+
+// TestWalkStopsACommandThatNeverEnds: a command that neither ends nor
+// listens fails in the walk's wait limit, not the test's, naming its line.
+func TestWalkStopsACommandThatNeverEnds(t *testing.T) {
+	t.Parallel()
+	start := time.Now()
+	_, err := Walk{Page: "PAGE.md", Source: fakeRepo(t, cloned+"```console\n$ sleep 60\n```\n"), commandWait: time.Second}.walk(t.TempDir())
+	want := "PAGE.md:" + strconv.Itoa(strings.Count(cloned, "\n")+2) + ": $ sleep 60\nstill running after 1s, and not listening"
+	if err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("the walk's error is %v\nwant it to start %q", err, want)
+	}
+	if took := time.Since(start); took > 10*time.Second {
+		t.Errorf("the walk took %v to give up on a command it bounds at 1s", took)
+	}
+}
+
+func TestWalkReadsOnlyWhatItCan(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ name, page, why string }{
+		{"output before any command", "```console\nhello\n```\n", "PAGE.md:2: a console block starts with a command"},
+		{"an empty block", "```console\n```\n", "PAGE.md:1: an empty console block"},
+		{"two commands running on", runsOnMarker + "\n```console\n$ echo a\n$ echo b\n```\n", "holds one command, not 2"},
+		{"a block that never ends", "```console\n$ echo a\n", "never ends"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := walkPage(t, tc.page); err == nil || !strings.Contains(err.Error(), tc.why) {
+				t.Errorf("the walk's error is %v, want one holding %q", err, tc.why)
+			}
+		})
+	}
+}
+
+// serverPage starts the fake step, curls it, and stops it with ^C; each
+// test changes a piece of it.
+const serverPage = cloned + "```console\n$ go run ./steps/01-app\nlistening on http://127.0.0.1:8080\n```\n\n" +
+	"```console\n$ curl -s http://localhost:8080/x\nhello from /x\n```\n\n" +
+	"```console\n$ go run ./steps/01-app\nlistening on http://127.0.0.1:8080\nserved /x\n^Cbye\n```\n"
+
+func TestWalkRunsServers(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, old, new string
+		why            string // "" for a page that must pass
+	}{
+		{"as printed", "", "", ""},
+		{"a server's terminal that shows too much before its ^C", "served /x\n^C", "served /x\nserved /y\n^C",
+			"PAGE.md:17: $ go run ./steps/01-app\nits terminal does not show what the page shows before its ^C"},
+		{"a server's last words changed", "bye\n", "goodbye\n", "PAGE.md:17: $ go run ./steps/01-app\nit prints what the page does not show"},
+		{"a server never stopped", "```console\n$ go run ./steps/01-app\nlistening on http://127.0.0.1:8080\nserved /x\n^Cbye\n```\n", "",
+			"PAGE.md:7: $ go run ./steps/01-app\nthe server it started still runs at the end of the page"},
+		{"a second server on a taken port", "```console\n$ curl", "```console\n$ go run ./steps/01-app\nlistening on http://127.0.0.1:8080\n$ curl",
+			"PAGE.md:12: $ go run ./steps/01-app\nit prints what the page does not show"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			page := serverPage
+			if tc.old != "" {
+				page = strings.Replace(page, tc.old, tc.new, 1)
+			}
+			walk := walkWrongPage
+			if tc.why == "" {
+				walk = walkPage
+			}
+			err := walk(t, page)
+			switch {
+			case tc.why == "" && err != nil:
+				t.Fatal(err)
+			case tc.why != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.why)):
+				t.Errorf("the walk's error is %v\nwant it to start %q", err, tc.why)
+			}
+		})
+	}
+}
+
+// TestWalkRunsOn runs a slow command through the next block: the walk
+// moves on once its first line is out, and compares all of it after.
+func TestWalkRunsOn(t *testing.T) {
+	t.Parallel()
+	slow := runsOnMarker + "\n```console\n$ echo started; while [ ! -e done ]; do sleep 0.01; done; echo finished\nstarted\nfinished\n```\n\n"
+	next := "```console\n$ touch done\n```\n"
+	if err := walkPage(t, cloned+slow+next); err != nil {
+		t.Fatal(err)
+	}
+	err := walkWrongPage(t, cloned+strings.Replace(slow, "finished\n```", "done\n```", 1)+next)
+	if err == nil || !strings.Contains(err.Error(), "PAGE.md:8: $ echo started") || !strings.Contains(err.Error(), "+finished") {
+		t.Errorf("a runs-on command whose end differs: %v", err)
+	}
+}
+
+func TestWalkChecksTheTestCommand(t *testing.T) {
+	t.Parallel()
+	ok := cloned + "```console\n$ go test ./...\nok  \tfake/steps/01-app\t0.012s\n```\n"
+	if err := walkPage(t, ok); err != nil {
+		t.Fatal(err)
+	}
+	for _, page := range []string{
+		strings.Replace(ok, "fake/steps/01-app", "fake/steps/02-other", 1),
+		strings.Replace(ok, "ok  \t", "FAIL\t", 1),
+	} {
+		if err := walkPage(t, page); err == nil || !strings.Contains(err.Error(), "PAGE.md:7: $ go test ./...") {
+			t.Errorf("a wrong go test ./... block: %v", err)
+		}
+	}
+	// A narrower go test is checked the same way.
+	narrow := strings.Replace(ok, "./...", "./steps/...", 1)
+	if err := walkPage(t, narrow); err != nil {
+		t.Fatal(err)
+	}
+	if err := walkPage(t, strings.Replace(narrow, "fake/steps/01-app", "fake/other", 1)); err == nil ||
+		!strings.Contains(err.Error(), "PAGE.md:7: $ go test ./steps/...") {
+		t.Errorf("a wrong go test ./steps/... block: %v", err)
+	}
+}
+
+func TestWalkUpdatesWhatNoMarkerMakes(t *testing.T) {
+	t.Parallel()
+	page := cloned + "```console\n$ echo hi\nhello\nthere\n$ echo a; echo b\n```\n\n" +
+		"<!-- transcript: testdata/x.txtar#y.txt -->\n```console\n$ echo generated\nnot what it prints\n```\n"
+	root := fakeRepo(t, page)
+	_, err := Walk{Page: "PAGE.md", Source: root, Update: true}.walk(t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), "PAGE.md:15: $ echo generated") {
+		t.Errorf("a generated block that differs: %v, want an error naming it, not a rewrite", err)
+	}
+	got, _ := os.ReadFile(filepath.Join(root, "PAGE.md"))
+	want := strings.Replace(page, "$ echo hi\nhello\nthere\n$ echo a; echo b\n", "$ echo hi\nhi\n$ echo a; echo b\na\nb\n", 1)
+	if string(got) != want {
+		t.Errorf("after the update, the page is\n%s\nwant\n%s", got, want)
+	}
+}
+
+func TestWalkCommandsAsRun(t *testing.T) {
+	wk := &walker{origin: "/tmp/o r", port: "43210"}
+	for _, tc := range []struct{ page, run string }{
+		{"git clone -q <this repository's URL> x", "git clone -q '/tmp/o r' x"},
+		{"go run ./steps/01-app", "go run ./steps/01-app -addr localhost:43210"},
+		{"go run ./_work/01-count -max-body-size 10", "go run ./_work/01-count -max-body-size 10 -addr localhost:43210"},
+		{"python3 python/01-app.py -port 8080", "python3 python/01-app.py -port 8080 -addr localhost:43210"},
+		{"go run ./steps/01-app -addr localhost:8080", "go run ./steps/01-app -addr localhost:43210"},
+		{"curl -s 'http://localhost:8080/sleep?d=5s'", "curl -s 'http://localhost:43210/sleep?d=5s'"},
+		{"curl -s http://127.0.0.1:8080/x", "curl -s http://127.0.0.1:43210/x"},
+		{"echo :80800", "echo :80800"},
+		{"go run ./exercises check 01-count", "go run ./exercises check 01-count"},
+	} {
+		if got := wk.command(tc.page); got != tc.run {
+			t.Errorf("command(%q) = %q, want %q", tc.page, got, tc.run)
+		}
+	}
+}
+
+func TestWalkNormalize(t *testing.T) {
+	port := regexp.MustCompile(`:43210\b`)
+	for _, tc := range []struct{ out, page string }{
+		{"listening on http://127.0.0.1:43210\n", "listening on http://127.0.0.1:8080\n"},
+		{"time=2026-01-02T03:04:05.678Z level=INFO msg=request path=/ duration=12.5µs request_id=req-2bb53c25-863a-47c8-a6f8-eded2032c64e\n",
+			"level=INFO msg=request path=/ duration=DURATION request_id=req-UUID\n"},
+		{`level=ERROR msg=panic stack="goroutine 7 [running]:\nmain.boom(...)"` + "\n", `level=ERROR msg=panic stack="goroutine …"` + "\n"},
+		{"2026/11/28 00:25:58 wrote cert.pem\r\n", "DATE TIME wrote cert.pem\n"},
+		{"go: downloading github.com/rogpeppe/go-internal v1.16.0\nok\n", "ok\n"},
+		{"port 43210 alone, and :432100\n", "port 43210 alone, and :432100\n"},
+		{"req-not-a-uuid\n", "req-not-a-uuid\n"},
+	} {
+		if got := walkNormalize(tc.out, port); got != tc.page {
+			t.Errorf("walkNormalize(%q) = %q, want %q", tc.out, got, tc.page)
+		}
+	}
+}
+
+func TestSegments(t *testing.T) {
+	got := segments([]string{"listening", "log", "^Cinterrupt", "more", "^Cagain", "^C"})
+	want := [][]string{{"listening", "log"}, {"interrupt", "more"}, {"again"}, nil}
+	if len(got) != len(want) {
+		t.Fatalf("segments = %q, want %q", got, want)
+	}
+	for i := range want {
+		if strings.Join(got[i], "|") != strings.Join(want[i], "|") {
+			t.Errorf("segment %d = %q, want %q", i, got[i], want[i])
+		}
+	}
+}
