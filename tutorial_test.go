@@ -105,6 +105,7 @@ func TestStepsImportStandardLibraryOnly(t *testing.T) {
 // runs with less than it could, and why: go test -run TestSkips -v .
 // It fails where the probes themselves fail, as a broken seal would.
 func TestSkips(t *testing.T) {
+	t.Parallel() // its probes start python3s: they run beside the other tests
 	for _, skip := range probe.Skips(t) {
 		t.Log(skip)
 	}
