@@ -294,7 +294,8 @@ func checkOne(name string) bool {
 		fmt.Printf("PASS %s\n", name)
 		return true
 	}
-	fmt.Printf("FAIL %s\n\n%s\n", name, result.Diagnosis)
+	// testscript's log as it printed it, then the summary, which the hint ends.
+	fmt.Printf("FAIL %s\n\n%s%s", name, result.Log, result.Summary)
 	hintAfterCheck(name)
 	return false
 }

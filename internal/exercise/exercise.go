@@ -167,35 +167,13 @@ func proveExercise(t *testing.T, binDir, name string) {
 			case i > 0 && !failed:
 				t.Errorf("%s passes on the wrong solution %s: it must reject that mistake", check, v)
 			case i > 0:
-				if problem := diagnosisProblem(log, Diagnose(log, string(src))); problem != "" {
-					t.Errorf("what go run ./exercises check says of %s %s", v, problem)
+				if problem := summaryProblem(check, string(src), log, Summarize(check, string(src), log)); problem != "" {
+					t.Errorf("the summary go run ./exercises check prints for %s %s", v, problem)
 				}
 			}
 		}()
 	}
 	wg.Wait()
-}
-
-// diagnosisProblem returns what is wrong with diagnosis, Diagnose's words
-// for a failed check's log, or "": it must say what failed, without
-// testscript's line prefixes, and show a diff if and only if the log has
-// one.
-func diagnosisProblem(log, diagnosis string) string {
-	if !strings.Contains(diagnosis, "What failed: ") {
-		return "does not say what failed:\n" + diagnosis
-	}
-	for _, line := range strings.Split(diagnosis, "\n") {
-		for _, prefix := range []string{"> ", "[stdout]", "[stderr]", "FAIL: ", "--- ", "+++ ", "@@", "[background]"} {
-			if strings.HasPrefix(line, prefix) {
-				return fmt.Sprintf("keeps testscript's %q:\n%s", prefix, diagnosis)
-			}
-		}
-	}
-	hasDiff := regexp.MustCompile(`(?m)^diff `).MatchString(log)
-	if says := strings.Contains(diagnosis, "marked -"); says != hasDiff {
-		return fmt.Sprintf("speaks of a diff %v, but the check showed one %v:\n%s", says, hasDiff, diagnosis)
-	}
-	return ""
 }
 
 // variantEnv names the variant buildVariants' program runs: 0 for the
@@ -304,15 +282,16 @@ func asPackage(dir, pkg string) error {
 
 // Result is what a check of a learner's copy found.
 type Result struct {
-	Passed    bool
-	Diagnosis string // what went wrong, in a learner's words; "" if it passed
-	Note      string // how the program was built, if not as the check asked
+	Passed  bool
+	Log     string // testscript's log of a failed check, as it prints it; "" if none ran
+	Summary string // what the check expected and what came (Summarize), or why the copy did not build
+	Note    string // how the program was built, if not as the check asked
 }
 
 // Check builds the program in dir, the learner's copy of the
 // exercise name's step, and runs the exercise's check on it. A program
 // that does not build fails the check, and the compiler's message is the
-// diagnosis.
+// summary.
 func Check(name, dir string) (Result, error) {
 	step, err := StepOf(name)
 	if err != nil {
@@ -337,7 +316,7 @@ func Check(name, dir string) (Result, error) {
 	}
 	defer os.RemoveAll(prog)
 	if err := proc.BuildProgram(src, prog, filepath.Base(step), flags...); err != nil {
-		return Result{Diagnosis: buildDiagnosis(err), Note: note}, nil
+		return Result{Summary: buildDiagnosis(err), Note: note}, nil
 	}
 	failed, log := script.Run(check, binDir, prog, src, time.Now().Add(script.Limit))
 	if !failed {
@@ -347,7 +326,7 @@ func Check(name, dir string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return Result{Diagnosis: Diagnose(log, string(source)), Note: note}, nil
+	return Result{Log: log, Summary: Summarize(check, string(source), log), Note: note}, nil
 }
 
 // buildDiagnosis is what a failed build of a learner's copy says: the
