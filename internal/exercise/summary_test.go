@@ -99,6 +99,28 @@ func TestSummaryOfAStoppedServer(t *testing.T) {
 	}
 }
 
+// TestSummaryOfTheFirstPart: the comment of a check's first part is its
+// headline, without its "# build:" line. The log is the FAIL line alone,
+// all Summarize reads of one: 01-count's check on the wrong solution
+// every-request.
+func TestSummaryOfTheFirstPart(t *testing.T) {
+	const file = "exercises/01-count/check.txtar"
+	source, err := os.ReadFile(filepath.Join("testdata", "wait", "check.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := Summarize(file, string(source), "FAIL: "+file+":9: no match for `^0$` found in stdout\n")
+	wantLines(t, got,
+		"That part of the check says:\n"+
+			"\t01-count: GET /count answers how many greetings / has served so far,\n"+
+			"\tcounted safely while requests arrive at once.\n"+
+			"The check ran   line 8: exec curl -s http://$ADDR/count\n",
+	)
+	if strings.Contains(got, "build") {
+		t.Errorf("the summary quotes the check's # build: line:\n%s", got)
+	}
+}
+
 // TestSummaryOfACustomCommand: 03-shutdown-duration's check on the wrong
 // solution hard-coded: shutdowntook, one of the harness's commands.
 func TestSummaryOfACustomCommand(t *testing.T) {
