@@ -52,7 +52,8 @@ func Fails(t *testing.T, file, binDir, progDir string) bool {
 
 // recorder is a testscript.T that records a script's log and whether it
 // failed, instead of failing a test: the negative checks want their
-// scripts to fail, and the exercises runner shows the log its own way.
+// scripts to fail, and the exercises runner prints the log to the learner,
+// as testscript wrote it, before its summary.
 type recorder struct {
 	mu     sync.Mutex
 	failed bool
