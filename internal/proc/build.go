@@ -139,15 +139,22 @@ func CopyProgram(step, dst string) error {
 	if err != nil {
 		return err
 	}
+	var names []string
 	for _, e := range entries {
-		if e.IsDir() || strings.HasSuffix(e.Name(), "_test.go") || GitIgnores(filepath.Join(step, e.Name())) {
+		if !e.IsDir() && !strings.HasSuffix(e.Name(), "_test.go") {
+			names = append(names, e.Name())
+		}
+	}
+	ignored := GitIgnored(step, names...)
+	for _, name := range names {
+		if ignored[name] {
 			continue
 		}
-		data, err := os.ReadFile(filepath.Join(step, e.Name()))
+		data, err := os.ReadFile(filepath.Join(step, name))
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(filepath.Join(dst, e.Name()), data, 0o666); err != nil {
+		if err := os.WriteFile(filepath.Join(dst, name), data, 0o666); err != nil {
 			return err
 		}
 	}
@@ -195,9 +202,24 @@ func BuildFlags(flags []string) []string {
 	return out
 }
 
-// GitIgnores reports whether git ignores path, as it does a step's binary
-// or a test binary left behind; without git, nothing is ignored.
+// GitIgnored returns which of the files called names in dir git ignores,
+// as it does a step's binary or a test binary left behind, asking git
+// once; without git, nothing is ignored.
+func GitIgnored(dir string, names ...string) map[string]bool {
+	cmd := exec.Command("git", "-C", dir, "check-ignore", "--stdin", "-z")
+	cmd.Stdin = strings.NewReader(strings.Join(names, "\x00"))
+	out, _ := cmd.Output() // exit status 1: none of them is ignored
+	ignored := map[string]bool{}
+	for _, name := range strings.Split(string(out), "\x00") {
+		if name != "" {
+			ignored[name] = true
+		}
+	}
+	return ignored
+}
+
+// GitIgnores reports whether git ignores path: GitIgnored for one file.
 func GitIgnores(path string) bool {
 	dir, name := filepath.Split(path)
-	return exec.Command("git", "-C", dir+".", "check-ignore", "-q", name).Run() == nil
+	return GitIgnored(dir+".", name)[name]
 }
