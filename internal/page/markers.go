@@ -3,11 +3,7 @@ package page
 import (
 	"bytes"
 	"fmt"
-	"go/ast"
-	"go/parser"
-	"go/token"
 	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -25,23 +21,127 @@ import (
 //	<!-- code: steps/01-app/main.go#greeter.ServeHTTP --> a method
 //	<!-- code: steps/04-pipeline/registry.go#newRegistry:healthcheck -->
 //	                                                   the first statement in a function that holds a word
-//	<!-- transcript: testdata/01-app.txtar#greeting.txt --> a command and what it printed
-//	<!-- output: testdata/03-server-limits.txtar#slow.txt --> what a script's own command printed
 //	<!-- code: python/01-app.py#Greeter -->            a Python def or class
 //	<!-- code: steps/04-pipeline/api-paste.ini -->      a whole file
+//	<!-- transcript: testdata/01-app.txtar#greeting.txt --> a command and what it printed
+//	<!-- output: testdata/03-server-limits.txtar#slow.txt --> what a script's own command printed
 //	<!-- diff: steps/01-app steps/02-middleware -->    what a step changed
 //	<!-- hunk: steps/01-app steps/02-middleware main.go#newHandler( -->
-//	- **`01-count`**: ...                             an exercise's task, as exercises/01-count/task.md says it
 //	                                                   the hunks of that diff whose changed lines hold the text
-var markerRE = regexp.MustCompile(`^<!-- (code|transcript|output|diff|hunk): ([^#\s]+)(?:#(\S+)| (\S+))?(?: ([^#\s]+)#(\S+))? -->$`)
+//
+// A line inside a fenced block is never a marker.
+type marker struct {
+	Kind string // code, transcript, output, diff or hunk
+	File string // the file quoted: for a hunk, the file in both steps
+	Name string // after File's #: a declaration ("" for the whole file), or a script's file
+	Old  string // diff and hunk: the step before
+	New  string // diff and hunk: the step after
+	Text string // hunk: what a changed line holds
+	Line int    // the marker's line in the page, from 1; its block opens on the next
+	End  int    // the line of its block's closing fence
+}
 
-// taskRE finds an exercise's line in a chapter's list of exercises: its
-// words are those of exercises/NAME/task.md.
-var taskRE = regexp.MustCompile("^- \\*\\*`([0-9][0-9]-[a-z0-9-]+)`\\*\\*: (.*)$")
+// markerForms is each kind of marker's form, for the error a malformed one
+// gets.
+var markerForms = map[string]string{
+	"code":       "<!-- code: FILE#NAME --> or <!-- code: FILE -->",
+	"transcript": "<!-- transcript: SCRIPT#FILE -->",
+	"output":     "<!-- output: SCRIPT#FILE -->",
+	"diff":       "<!-- diff: OLDSTEP NEWSTEP -->",
+	"hunk":       "<!-- hunk: OLDSTEP NEWSTEP FILE#TEXT -->",
+}
+
+// parseMarker reads line, the page's line n, as a marker. ok is false for a
+// line that is no marker, such as <!-- walk: runs on -->; a line that
+// starts as one, <!-- KIND:, and is not in KIND's form gets an error that
+// shows the form.
+func parseMarker(line string, n int) (m marker, ok bool, err error) {
+	rest, isComment := strings.CutPrefix(line, "<!-- ")
+	kind, args, _ := strings.Cut(rest, ":")
+	form, known := markerForms[kind]
+	if !isComment || !known {
+		return marker{}, false, nil
+	}
+	m = marker{Kind: kind, Line: n}
+	fields := strings.Fields(strings.TrimSuffix(args, "-->"))
+	if kind == "diff" || kind == "hunk" {
+		if len(fields) < 2 || strings.Contains(fields[0]+fields[1], "#") {
+			return m, true, fmt.Errorf("want %s", form)
+		}
+		m.Old, m.New, fields = fields[0], fields[1], fields[2:]
+	}
+	var file, name string
+	hash := false
+	if len(fields) == 1 {
+		file, name, hash = strings.Cut(fields[0], "#")
+	}
+	good := false
+	switch kind {
+	case "diff":
+		good = len(fields) == 0
+	case "hunk":
+		m.File, m.Text = file, name
+		good = file != "" && name != ""
+	case "code":
+		m.File, m.Name = file, name
+		good = file != "" && hash == (name != "") // FILE, or FILE#NAME
+	case "transcript", "output":
+		m.File, m.Name = file, name
+		good = file != "" && name != ""
+	}
+	if !good || !strings.HasPrefix(args, " ") || !strings.HasSuffix(line, " -->") {
+		return m, true, fmt.Errorf("want %s", form)
+	}
+	return m, true, nil
+}
+
+// readMarkers returns the markers in a page's lines, each with the fenced
+// block after it, and a PAGE:LINE problem for each marker that is malformed
+// or has no block.
+func readMarkers(doc string, lines []string) ([]marker, []string) {
+	var markers []marker
+	var problems []string
+	for i := 0; i < len(lines); i++ {
+		line := strings.TrimRight(lines[i], "\n")
+		if strings.HasPrefix(line, "```") {
+			if i = fenceEnd(lines, i); i < 0 {
+				break // a block that never ends
+			}
+			continue
+		}
+		m, ok, err := parseMarker(line, i+1)
+		if !ok {
+			continue
+		}
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("%s:%d: %v", doc, i+1, err))
+			continue
+		}
+		if i+1 == len(lines) || !strings.HasPrefix(lines[i+1], "```") || fenceEnd(lines, i+1) < 0 {
+			problems = append(problems, fmt.Sprintf("%s:%d: a marker must be followed by a fenced block (```)", doc, i+1))
+			continue
+		}
+		i = fenceEnd(lines, i+1)
+		m.End = i + 1
+		markers = append(markers, m)
+	}
+	return markers, problems
+}
+
+// fenceEnd is the index of the line that closes the fenced block opened
+// on lines[open], or -1 where it never closes.
+func fenceEnd(lines []string, open int) int {
+	for j := open + 1; j < len(lines); j++ {
+		if strings.TrimRight(lines[j], "\n") == "```" {
+			return j
+		}
+	}
+	return -1
+}
 
 // CheckMarkers checks every marker in the markdown files docs: the block
 // after each must be what its source makes. With update, it rewrites the
-// blocks instead.
+// blocks instead. It also checks each exercise's task line (syncTasks).
 func CheckMarkers(t *testing.T, update bool, docs ...string) {
 	for _, doc := range docs {
 		t.Run(doc, func(t *testing.T) {
@@ -70,226 +170,80 @@ func CheckMarkers(t *testing.T, update bool, docs ...string) {
 }
 
 // renderMarkers returns doc with the block after every marker made anew
-// from its source, and a FILE:LINE line for every marker it cannot render.
+// from its source, and a FILE:LINE line for every marker it cannot render
+// and every task line that is not its exercise's.
 func renderMarkers(doc string, src []byte, update bool) ([]byte, []string) {
 	lines := strings.SplitAfter(string(src), "\n")
+	problems := syncTasks(doc, lines, update)
+	markers, malformed := readMarkers(doc, lines)
+	problems = append(problems, malformed...)
 	var out strings.Builder
-	var problems []string
-	for i := 0; i < len(lines); i++ {
-		if t := taskRE.FindStringSubmatch(strings.TrimRight(lines[i], "\n")); t != nil {
-			task, err := exercise.Task(t[1])
-			switch {
-			case err != nil:
-				problems = append(problems, fmt.Sprintf("%s:%d: exercise %s: %v", doc, i+1, t[1], err))
-			case task != t[2] && !update:
-				problems = append(problems, fmt.Sprintf("%s:%d: exercise %s: the page says\n\t%s\nbut its task.md says\n\t%s",
-					doc, i+1, t[1], t[2], task))
-			case task != t[2]:
-				lines[i] = fmt.Sprintf("- **`%s`**: %s\n", t[1], task)
-			}
-		}
-		out.WriteString(lines[i])
-		m := markerRE.FindStringSubmatch(strings.TrimRight(lines[i], "\n"))
-		if m == nil {
-			continue
-		}
-		where := fmt.Sprintf("%s:%d", doc, i+1)
-		open, close := i+1, -1
-		if open < len(lines) && strings.HasPrefix(lines[open], "```") {
-			for j := open + 1; j < len(lines); j++ {
-				if strings.TrimRight(lines[j], "\n") == "```" {
-					close = j
-					break
-				}
-			}
-		}
-		if close < 0 {
-			problems = append(problems, where+": a marker must be followed by a fenced block (```)")
-			continue
-		}
-		var body string
-		var err error
-		switch {
-		case m[1] == "hunk" && m[4] != "" && m[5] != "":
-			body, err = stepHunks(m[2], m[4], m[5], m[6])
-		case m[1] == "hunk" || m[5] != "":
-			err = fmt.Errorf("want <!-- hunk: OLDSTEP NEWSTEP FILE#TEXT -->")
-		case m[1] == "diff" && m[4] != "":
-			body, err = stepDiff(m[2], m[4])
-		case m[1] == "diff" || m[4] != "":
-			err = fmt.Errorf("want <!-- diff: OLDSTEP NEWSTEP --> or <!-- %s: FILE#NAME -->", m[1])
-		case m[1] == "code":
-			body, err = excerpt(m[2], m[3])
-		case m[3] == "":
-			err = fmt.Errorf("a %s marker needs #name: the file in the script", m[1])
-		case m[1] == "transcript":
-			body, err = transcript(m[2], m[3])
-		case m[1] == "output":
-			body, err = scriptFile(m[2], m[3])
-		}
-		current := strings.Join(lines[open+1:close], "")
+	next := 0 // the first line not yet written
+	for _, m := range markers {
+		current := strings.Join(lines[m.Line+1:m.End-1], "")
+		body, err := render(m)
 		switch {
 		case err != nil:
-			problems = append(problems, fmt.Sprintf("%s: %v", where, err))
+			problems = append(problems, fmt.Sprintf("%s:%d: %v", doc, m.Line, err))
 			body = current
 		case body != current && !update:
-			problems = append(problems, fmt.Sprintf("%s: the block after this marker differs from %s:\n%s",
-				where, strings.TrimSuffix(strings.TrimPrefix(lines[i], "<!-- "), " -->\n"),
+			problems = append(problems, fmt.Sprintf("%s:%d: the block after this marker differs from %s:\n%s",
+				doc, m.Line, strings.TrimSuffix(strings.TrimPrefix(lines[m.Line-1], "<!-- "), " -->\n"),
 				diff.Diff(doc, []byte(current), "from the source", []byte(body))))
 		}
-		out.WriteString(lines[open])
+		out.WriteString(strings.Join(lines[next:m.Line+1], "")) // up to the block's opening fence
 		out.WriteString(body)
-		out.WriteString(lines[close])
-		i = close
+		next = m.End - 1 // its closing fence
 	}
+	out.WriteString(strings.Join(lines[next:], ""))
 	return []byte(out.String()), problems
 }
 
-// excerpt returns a whole file, or with a name, a Go declaration in it.
-func excerpt(file, name string) (string, error) {
-	if name == "" {
-		data, err := os.ReadFile(filepath.FromSlash(file))
-		return string(data), err
+// render makes the block that marker m names, from its source.
+func render(m marker) (string, error) {
+	switch m.Kind {
+	case "code":
+		return excerpt(m.File, m.Name)
+	case "transcript":
+		return transcript(m.File, m.Name)
+	case "output":
+		return scriptFile(m.File, m.Name)
+	case "diff":
+		return stepDiff(m.Old, m.New)
+	case "hunk":
+		return stepHunks(m.Old, m.New, m.File, m.Text)
 	}
-	if strings.HasSuffix(file, ".py") {
-		return pyExcerpt(file, name)
-	}
-	return goExcerpt(file, name)
+	return "", fmt.Errorf("no marker of kind %q", m.Kind)
 }
 
-// pyExcerpt returns the def or class called name in a Python file, with
-// the comment lines just above it: "Greeter", or "Greeter.__call__" for a
-// method. It ends before the next line indented no deeper than its start.
-func pyExcerpt(file, name string) (string, error) {
-	src, err := os.ReadFile(filepath.FromSlash(file))
-	if err != nil {
-		return "", err
-	}
-	lines := strings.SplitAfter(string(src), "\n")
-	indent, from := "", 0
-	for _, part := range strings.Split(name, ".") {
-		start := -1
-		for i := from; i < len(lines); i++ {
-			if strings.HasPrefix(lines[i], indent+"def "+part+"(") || strings.HasPrefix(lines[i], indent+"class "+part+"(") ||
-				strings.HasPrefix(lines[i], indent+"class "+part+":") {
-				start = i
-				break
-			}
-		}
-		if start < 0 {
-			return "", fmt.Errorf("%s has no def or class %s", file, name)
-		}
-		from = start
-		indent += "    "
-	}
-	start, end := from, from+1
-	indent = strings.TrimSuffix(indent, "    ")
-	for start > 0 && strings.HasPrefix(strings.TrimSpace(lines[start-1]), "#") {
-		start--
-	}
-	for end < len(lines) {
-		line := lines[end]
-		if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, indent+" ") {
-			break
-		}
-		end++
-	}
-	for end > from && strings.TrimSpace(lines[end-1]) == "" {
-		end--
-	}
-	return strings.Join(lines[start:end], ""), nil
-}
+// taskRE finds an exercise's line in a chapter's list of exercises: its
+// words are those of exercises/NAME/task.md.
+var taskRE = regexp.MustCompile("^- \\*\\*`([0-9][0-9]-[a-z0-9-]+)`\\*\\*: (.*)$")
 
-// goExcerpt returns the declaration called name in a Go file, with its doc
-// comment: "greeter", or "greeter.ServeHTTP" for a method. "f:word" is the
-// first statement of function f's body that holds word, dedented.
-func goExcerpt(file, name string) (string, error) {
-	name, word, inside := strings.Cut(name, ":")
-	src, err := os.ReadFile(filepath.FromSlash(file))
-	if err != nil {
-		return "", err
-	}
-	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, file, src, parser.ParseComments)
-	if err != nil {
-		return "", err
-	}
-	for _, decl := range f.Decls {
-		if declName(decl) != name {
+// syncTasks checks each exercise's line in a page, - **`NAME`**: TASK,
+// against exercises/NAME/task.md, which go run ./exercises start NAME
+// prints. With update it rewrites, in lines, a line that says otherwise;
+// without, it returns a PAGE:LINE problem for it. A line that names no
+// exercise is a problem either way.
+func syncTasks(doc string, lines []string, update bool) []string {
+	var problems []string
+	for i, line := range lines {
+		m := taskRE.FindStringSubmatch(strings.TrimRight(line, "\n"))
+		if m == nil {
 			continue
 		}
-		if inside {
-			return statementExcerpt(fset, src, decl, word)
-		}
-		start := decl.Pos()
-		if doc := declDoc(decl); doc != nil {
-			start = doc.Pos()
-		}
-		from, to := fset.Position(start).Offset, fset.Position(decl.End()).Offset
-		return string(src[from:to]) + "\n", nil
-	}
-	return "", fmt.Errorf("%s has no declaration %q", file, name)
-}
-
-// statementExcerpt returns the first statement of a function's body that
-// holds word, with its indentation taken off.
-func statementExcerpt(fset *token.FileSet, src []byte, decl ast.Decl, word string) (string, error) {
-	fn, ok := decl.(*ast.FuncDecl)
-	if !ok || fn.Body == nil {
-		return "", fmt.Errorf("%s is not a function with a body", declName(decl))
-	}
-	for _, stmt := range fn.Body.List {
-		from, to := fset.Position(stmt.Pos()).Offset, fset.Position(stmt.End()).Offset
-		text := string(src[from:to])
-		if !strings.Contains(text, word) {
-			continue
-		}
-		lines := strings.Split(text, "\n")
-		for i := 1; i < len(lines); i++ {
-			lines[i] = strings.TrimPrefix(lines[i], "\t")
-		}
-		return strings.Join(lines, "\n") + "\n", nil
-	}
-	return "", fmt.Errorf("no statement of %s holds %q", fn.Name.Name, word)
-}
-
-// declName is a declaration's name as a marker spells it; a grouped or
-// multi-name declaration has none.
-func declName(decl ast.Decl) string {
-	switch d := decl.(type) {
-	case *ast.FuncDecl:
-		if d.Recv == nil || len(d.Recv.List) != 1 {
-			return d.Name.Name
-		}
-		recv := d.Recv.List[0].Type
-		if star, ok := recv.(*ast.StarExpr); ok {
-			recv = star.X
-		}
-		if id, ok := recv.(*ast.Ident); ok {
-			return id.Name + "." + d.Name.Name
-		}
-	case *ast.GenDecl:
-		if len(d.Specs) != 1 {
-			return ""
-		}
-		switch s := d.Specs[0].(type) {
-		case *ast.TypeSpec:
-			return s.Name.Name
-		case *ast.ValueSpec:
-			if len(s.Names) == 1 {
-				return s.Names[0].Name
-			}
+		name, said := m[1], m[2]
+		task, err := exercise.Task(name)
+		switch {
+		case err != nil:
+			problems = append(problems, fmt.Sprintf("%s:%d: exercise %s: %v", doc, i+1, name, err))
+		case task == said:
+		case update:
+			lines[i] = fmt.Sprintf("- **`%s`**: %s\n", name, task)
+		default:
+			problems = append(problems, fmt.Sprintf("%s:%d: exercise %s: the page says\n\t%s\nbut its task.md says\n\t%s",
+				doc, i+1, name, said, task))
 		}
 	}
-	return ""
-}
-
-func declDoc(decl ast.Decl) *ast.CommentGroup {
-	switch d := decl.(type) {
-	case *ast.FuncDecl:
-		return d.Doc
-	case *ast.GenDecl:
-		return d.Doc
-	}
-	return nil
+	return problems
 }
