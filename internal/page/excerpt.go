@@ -10,62 +10,20 @@ import (
 	"strings"
 )
 
-// The code marker's excerpts: a whole file, a Go declaration, a statement
-// inside a Go function, or a Python def or class.
+// The code marker's excerpts: a whole file, a Go declaration, or a
+// statement inside a Go function (a Python def or class: pyexcerpt.go).
 
-// excerpt returns a whole file, or with a name, a Go declaration in it.
-func excerpt(file, name string) (string, error) {
-	if name == "" {
+// excerpt returns a whole file, or with a name, a declaration in it: a Go
+// one, or in a .py file, a def or class, which python holds (findPython).
+func excerpt(file, name string, python map[string]pySpan) (string, error) {
+	switch {
+	case name == "":
 		data, err := os.ReadFile(filepath.FromSlash(file))
 		return string(data), err
-	}
-	if strings.HasSuffix(file, ".py") {
-		return pyExcerpt(file, name)
+	case isPython(file):
+		return pythonExcerpt(file, name, python)
 	}
 	return goExcerpt(file, name)
-}
-
-// pyExcerpt returns the def or class called name in a Python file, with
-// the comment lines just above it: "Greeter", or "Greeter.__call__" for a
-// method. It ends before the next line indented no deeper than its start.
-func pyExcerpt(file, name string) (string, error) {
-	src, err := os.ReadFile(filepath.FromSlash(file))
-	if err != nil {
-		return "", err
-	}
-	lines := strings.SplitAfter(string(src), "\n")
-	indent, from := "", 0
-	for _, part := range strings.Split(name, ".") {
-		start := -1
-		for i := from; i < len(lines); i++ {
-			if strings.HasPrefix(lines[i], indent+"def "+part+"(") || strings.HasPrefix(lines[i], indent+"class "+part+"(") ||
-				strings.HasPrefix(lines[i], indent+"class "+part+":") {
-				start = i
-				break
-			}
-		}
-		if start < 0 {
-			return "", fmt.Errorf("%s has no def or class %s", file, name)
-		}
-		from = start
-		indent += "    "
-	}
-	start, end := from, from+1
-	indent = strings.TrimSuffix(indent, "    ")
-	for start > 0 && strings.HasPrefix(strings.TrimSpace(lines[start-1]), "#") {
-		start--
-	}
-	for end < len(lines) {
-		line := lines[end]
-		if strings.TrimSpace(line) != "" && !strings.HasPrefix(line, indent+" ") {
-			break
-		}
-		end++
-	}
-	for end > from && strings.TrimSpace(lines[end-1]) == "" {
-		end--
-	}
-	return strings.Join(lines[start:end], ""), nil
 }
 
 // goExcerpt returns the declaration called name in a Go file, with its doc

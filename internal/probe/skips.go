@@ -39,10 +39,12 @@ func Skips(t *testing.T) []string {
 	switch {
 	case runtime.GOOS == "windows":
 		skip("TestTwins, TestPasteDeployRecordings", "skipped", NoSealOnWindows)
+		skip("TestTutorial", "the Python excerpts in the markdown files were left as they are, unchecked", NoSealOnWindows)
 	case py == nil:
 		skip("TestTwins", "the Python twins were not run", noPython)
 		skip("TestPasteDeployRecordings", "skipped: the conformance corpus was not recorded again with Paste Deploy", noPython)
 		skip("TestWalkTutorial", "TUTORIAL.md's python3 commands were not run", noPython)
+		skip("TestTutorial", "the Python excerpts in the markdown files were left as they are, unchecked", noPython)
 	case py.Paste == "":
 		skip("TestTwins", "step 04's scripts were not run against its twin", py.PasteMissing())
 		skip("TestPasteDeployRecordings", "skipped: the conformance corpus was not recorded again with Paste Deploy", py.PasteMissing())
