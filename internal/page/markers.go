@@ -65,32 +65,26 @@ func parseMarker(line string, n int) (m marker, ok bool, err error) {
 	}
 	m = marker{Kind: kind, Line: n}
 	fields := strings.Fields(strings.TrimSuffix(args, "-->"))
-	if kind == "diff" || kind == "hunk" {
-		if len(fields) < 2 || strings.Contains(fields[0]+fields[1], "#") {
-			return m, true, fmt.Errorf("want %s", form)
-		}
-		m.Old, m.New, fields = fields[0], fields[1], fields[2:]
+	good := strings.HasPrefix(args, " ") && strings.HasSuffix(line, " -->")
+	switch {
+	case kind == "diff" && len(fields) == 2:
+		m.Old, m.New = fields[0], fields[1]
+		good = good && !strings.Contains(args, "#")
+	case kind == "hunk" && len(fields) == 3:
+		m.Old, m.New = fields[0], fields[1]
+		m.File, m.Text, _ = strings.Cut(fields[2], "#")
+		good = good && !strings.Contains(m.Old+m.New, "#") && m.File != "" && m.Text != ""
+	case kind == "code" && len(fields) == 1:
+		var hash bool
+		m.File, m.Name, hash = strings.Cut(fields[0], "#")
+		good = good && m.File != "" && hash == (m.Name != "") // FILE, or FILE#NAME
+	case (kind == "transcript" || kind == "output") && len(fields) == 1:
+		m.File, m.Name, _ = strings.Cut(fields[0], "#")
+		good = good && m.File != "" && m.Name != ""
+	default:
+		good = false
 	}
-	var file, name string
-	hash := false
-	if len(fields) == 1 {
-		file, name, hash = strings.Cut(fields[0], "#")
-	}
-	good := false
-	switch kind {
-	case "diff":
-		good = len(fields) == 0
-	case "hunk":
-		m.File, m.Text = file, name
-		good = file != "" && name != ""
-	case "code":
-		m.File, m.Name = file, name
-		good = file != "" && hash == (name != "") // FILE, or FILE#NAME
-	case "transcript", "output":
-		m.File, m.Name = file, name
-		good = file != "" && name != ""
-	}
-	if !good || !strings.HasPrefix(args, " ") || !strings.HasSuffix(line, " -->") {
+	if !good {
 		return m, true, fmt.Errorf("want %s", form)
 	}
 	return m, true, nil
