@@ -27,13 +27,18 @@ func stepDiff(oldDir, newDir string) (string, error) {
 		if err != nil {
 			return nil, err
 		}
+		var names []string
+		for _, e := range entries {
+			names = append(names, e.Name())
+		}
+		ignored := proc.GitIgnored(filepath.FromSlash(dir), names...)
 		files := map[string][]byte{}
 		for _, e := range entries {
 			path := filepath.Join(filepath.FromSlash(dir), e.Name())
 			if e.IsDir() && isPackageDir(path) && dir == newDir {
 				packages = append(packages, dir+"/"+e.Name())
 			}
-			if e.IsDir() || proc.GitIgnores(path) {
+			if e.IsDir() || ignored[e.Name()] {
 				continue // a binary or a profile left behind is no part of a step
 			}
 			data, err := os.ReadFile(path)

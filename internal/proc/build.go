@@ -217,9 +217,3 @@ func GitIgnored(dir string, names ...string) map[string]bool {
 	}
 	return ignored
 }
-
-// GitIgnores reports whether git ignores path: GitIgnored for one file.
-func GitIgnores(path string) bool {
-	dir, name := filepath.Split(path)
-	return GitIgnored(dir+".", name)[name]
-}
