@@ -27,8 +27,9 @@ import (
 var update = flag.Bool("update", false, "rewrite expected output in testdata/*.txtar, then the blocks TUTORIAL.md generates, "+
 	"and step 04's conformance recordings")
 
-// TestMain lets a script's curl run this test binary as the scripts' curl.
-func TestMain(m *testing.M) { script.Main(m) }
+// TestMain lets a script's curl run this test binary as the scripts' curl, and
+// the walk's terminal (page.Programs) as its terminal.
+func TestMain(m *testing.M) { script.Main(m, page.Programs()) }
 
 // TestScripts runs every script in testdata/ against the steps' programs.
 // With -update it runs first, before TestTutorial quotes what it wrote.

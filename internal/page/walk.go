@@ -3,15 +3,10 @@
 package page
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
-	"math/rand/v2"
-	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,20 +14,21 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rogpeppe/go-internal/diff"
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/rogpeppe/go-internal/txtar"
 
 	"wsgi-to-go/internal/probe"
 	"wsgi-to-go/internal/proc"
 	"wsgi-to-go/internal/python"
-	"wsgi-to-go/internal/script"
 )
 
-// The walk runs a page's console blocks as a learner runs them: in order,
-// from a fresh clone, each command in a shell, a server in a terminal of
-// its own until the page presses Ctrl-C in it. Every command must print
-// what the page shows, but for a short list of values that differ on every
-// run (walkNormalize). docs/how-the-page-stays-true.md is the maintainer's
-// account of it.
+// The walk runs a page's console blocks as a learner runs them: it writes
+// them, in order, as a testscript script, and testscript runs it. Each
+// command runs in a terminal of its own (terminal.go); a server's
+// terminal runs on until the page presses Ctrl-C in it. What a command
+// prints must be what the page shows, but for a short list of values that
+// differ on every run (walkNormalize). docs/how-the-page-stays-true.md is
+// the maintainer's account of it.
 
 // walks is whether the walk runs on this system.
 const walks = true
@@ -43,10 +39,8 @@ type Walk struct {
 	Source string // the repository the page has the learner clone: its root
 	Update bool   // rewrite what a block shows, when no marker generates it
 
-	waitLimit time.Duration // for a server's output and a ^C's effect; proc.WaitLimit if 0
-	// commandWait bounds a command, not a go command, that neither ends
-	// nor listens; proc.WaitLimit if 0.
-	commandWait time.Duration
+	waitLimit   time.Duration // for a server's output, a ^C's effect, a runs-on command; proc.WaitLimit if 0
+	commandWait time.Duration // for any command but a go command to end or listen; proc.WaitLimit if 0
 	// findsPython returns the page's python3, or nil and why there is
 	// none; with no findsPython, the page's python3 commands are not run.
 	findsPython func() (*python.Python, string)
@@ -54,23 +48,11 @@ type Walk struct {
 
 // The page's conventions, as the walk reads them.
 const (
-	// repoURL, in a command, is the one thing a learner fills in: the walk
-	// gives a clone of Source.
-	repoURL = "<this repository's URL>"
-	// pagePort is the port the page's servers listen on; the walk maps it to
-	// a free one.
-	pagePort = "8080"
-	// listeningPrefix starts the line a server prints once it listens: a
-	// command that prints it and runs on is a server.
-	listeningPrefix = "listening on "
-	// testCommand is the command that runs this walk: the walk checks what
-	// the page shows it, or a go test of fewer packages, print, but does
-	// not run them inside it.
-	testCommand = "go test ./..."
-	// commandLimit bounds a go command that neither ends nor starts to
-	// listen: a go run builds first, and a first build takes a while. Any
-	// other command has commandWait, proc.WaitLimit.
-	commandLimit = 2 * time.Minute
+	repoURL         = "<this repository's URL>" // the one thing a learner fills in: the walk gives a clone of Source
+	pagePort        = "8080"                    // the port the page's servers listen on; the walk maps it to a free one
+	listeningPrefix = "listening on "           // a command that prints a line starting so and runs on is a server
+	testCommand     = "go test ./..."           // the command that runs this walk: the walk checks a go test block, never runs it
+	commandLimit    = 2 * time.Minute           // for a go command to end or listen: a go run builds first
 )
 
 // Run walks the page, and fails t at the first command that does not
@@ -78,620 +60,286 @@ const (
 // what such a command shows instead, if no marker generates its block.
 func (w Walk) Run(t *testing.T) {
 	w.findsPython = func() (*python.Python, string) { return probe.Python(t) }
-	notes, err := w.walk(t.TempDir())
-	for _, n := range notes {
+	s, err := w.script(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range s.notes {
 		t.Log(n)
 	}
-	if err != nil {
-		t.Error(err)
-	}
+	defer func() { // after a failure too: testscript writes its updates then
+		if err := s.update(); err != nil {
+			t.Error(err)
+		}
+	}()
+	testscript.RunT(flat{t}, s.params)
 }
 
-// walker is the state of one walk: the page, the shell's directory, and
-// the commands still running in their terminals.
-type walker struct {
+// flat is t as testscript's T: the page's script runs as t itself.
+type flat struct{ *testing.T }
+
+func (f flat) Parallel()                            {}
+func (f flat) Verbose() bool                        { return testing.Verbose() }
+func (f flat) Run(_ string, run func(testscript.T)) { run(f) }
+
+// pageScript is a page written as a testscript script, ready to run.
+type pageScript struct {
 	Walk
-	lines    []string
-	origin   string // the repository the page's git clone clones
-	dir      string // the current directory, as cd leaves it
-	env      []string
-	port     string
-	tmp      string         // the walk's own folder
-	python   *python.Python // the page's python3, sealed, once a command needs it; nil if there is none
-	noPython string         // why there is none
-	looked   bool           // whether the walk has looked for python3
-	portOut  *regexp.Regexp // the walk's port, in what a command prints
-	servers  []*process     // servers started, not yet stopped
-	started  []*process     // every process, to stop at the end
-	rewrites map[int]rewrite
+	params   testscript.Params
+	archive  string               // the script's file
+	commands map[int]*pageCommand // by line, each whose output the script may update
+	lines    []string             // the page's
+	fixed    map[string]string    // files the script compares with that -update leaves alone
+	servers  []*pageCommand       // the servers started, not yet stopped, by their terminals
+	py       *python.Python       // the page's python3, once a command needs it; nil if there is none
+	noPython string               // why there is none
+	looked   bool                 // whether the walk has looked for python3
+	b        strings.Builder
 	notes    []string
 }
 
-// rewrite is what Update writes in place of a command's lines on the page.
-type rewrite struct {
-	n     int      // how many lines the page shows now
-	lines []string // what the command printed instead
-}
-
-// process is a command the walk started in a process group of its own,
-// as a terminal starts a foreground job.
-type process struct {
-	c          *pageCommand
-	b          *consoleBlock // c's block
-	cmd        *exec.Cmd
-	out        *proc.LockedBuffer // stdout and stderr, as a terminal interleaves them
-	done       chan struct{}      // closed once it has ended and its output with it
-	interrupts []int              // how much it had printed at each ^C
-}
-
-func (w Walk) walk(tmp string) (notes []string, err error) {
+// script writes the page as a script in tmp: for each command, a comment
+// "# PAGE:LINE: $ COMMAND", then the script's commands that run and check it.
+func (w Walk) script(tmp string) (*pageScript, error) {
 	src, err := os.ReadFile(filepath.Join(w.Source, w.Page))
 	if err != nil {
 		return nil, err
 	}
-	if w.waitLimit == 0 {
-		w.waitLimit = proc.WaitLimit
-	}
-	if w.commandWait == 0 {
-		w.commandWait = proc.WaitLimit
-	}
-	wk := &walker{Walk: w, tmp: tmp, lines: strings.Split(strings.TrimSuffix(string(src), "\n"), "\n"), rewrites: map[int]rewrite{}}
-	blocks, err := parseConsoleBlocks(w.Page, wk.lines)
+	w.waitLimit, w.commandWait = cmp(w.waitLimit, proc.WaitLimit), cmp(w.commandWait, proc.WaitLimit)
+	s := &pageScript{Walk: w, lines: strings.Split(strings.TrimSuffix(string(src), "\n"), "\n"),
+		commands: map[int]*pageCommand{}, fixed: map[string]string{}}
+	blocks, err := parseConsoleBlocks(w.Page, s.lines)
 	if err != nil {
 		return nil, err
 	}
-	if wk.origin, err = snapshot(w.Source, filepath.Join(tmp, "origin")); err != nil {
+	origin, err := snapshot(w.Source, filepath.Join(tmp, "origin"))
+	if err != nil {
 		return nil, fmt.Errorf("making a repository for the page's git clone: %v", err)
 	}
-	wk.dir = filepath.Join(tmp, "home")
-	if err := os.Mkdir(wk.dir, 0o777); err != nil {
-		return nil, err
-	}
-	if wk.port, err = walkPort(); err != nil {
-		return nil, err
-	}
-	wk.portOut = regexp.MustCompile(`:` + wk.port + `\b`)
-	wk.env = append(os.Environ(), "TUTORIAL_IMPL=")
-	defer wk.stopAll()
-
-	var runsOn *process // a runs-on command, and the block after which it must end
-	joinAfter := -1
-	for i, b := range blocks {
-		for _, c := range b.commands {
-			p, err := wk.run(b, c)
-			if err != nil {
-				if w.Update {
-					wk.applyRewrites() // what came before it
-				}
-				return wk.notes, err
-			}
-			if b.runsOn {
-				runsOn, joinAfter = p, i+1
-			}
-		}
-		if runsOn != nil && i == joinAfter {
-			if err := wk.finish(runsOn, wk.waitLimit); err != nil {
-				return wk.notes, err
-			}
-			runsOn = nil
-		}
-	}
-	if runsOn != nil {
-		return wk.notes, wk.errorf(runsOn.c, "the page ends while it runs: a runs-on command ends after the next block")
-	}
-	if len(wk.servers) > 0 {
-		return wk.notes, wk.errorf(wk.servers[0].c, "the server it started still runs at the end of the page: show its terminal again, with ^C")
-	}
-	return wk.notes, wk.applyRewrites()
-}
-
-// run runs one command of block b, as its block says, and returns it if it
-// still runs when run returns.
-func (wk *walker) run(b *consoleBlock, c *pageCommand) (*process, error) {
-	switch {
-	case c.text == "cd" || strings.HasPrefix(c.text, "cd "):
-		return nil, wk.cd(c)
-	case goTestRE.MatchString(c.text):
-		return nil, wk.checkTestOutput(c)
-	case strings.HasPrefix(c.text, "python3 ") && !wk.looked:
-		if err := wk.findPython(); err != nil {
-			return nil, err
-		}
-		return wk.run(b, c)
-	case strings.HasPrefix(c.text, "python3 ") && wk.python == nil:
-		return nil, wk.notRun(c, wk.noPython)
-	case strings.HasPrefix(c.text, "python3 python/04-") && wk.python.Paste == "":
-		return nil, wk.notRun(c, wk.python.PasteMissing())
-	}
-	if s := wk.server(c); s != nil {
-		return nil, wk.terminal(s, c, b) // the server's terminal again, with its ^C
-	}
-	p, err := wk.start(b, c)
+	port, err := walkPort()
 	if err != nil {
 		return nil, err
 	}
-	if b.runsOn {
-		return p, wk.untilStarted(p)
+	env := append(os.Environ(), "TUTORIAL_IMPL=", "GOTRACEBACK="+os.Getenv("GOTRACEBACK"),
+		"GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath"), // the clone's path changes every run; the build cache's key must not
+		"WALK_PORT="+port, "WALK_WAIT="+w.waitLimit.String())
+	var runsOn *pageCommand
+	for i, b := range blocks {
+		for _, c := range b.commands {
+			if strings.HasPrefix(c.text, "python3 ") && !s.looked {
+				if env, err = s.findPython(tmp, env); err != nil {
+					return nil, err
+				}
+			}
+			if err := s.command(b, c, origin, port); err != nil {
+				return nil, err
+			}
+		}
+		if runsOn != nil {
+			s.printf("# %s:%d: $ %s (ends after the block that follows it)\nends %s\nwait %[4]s\ncmp stdout %s\n",
+				w.Page, runsOn.line, runsOn.text, name(runsOn), s.file(b, runsOn, ""))
+			runsOn = nil
+		}
+		if b.runsOn {
+			if i == len(blocks)-1 {
+				return nil, s.errorf(b.commands[0], "the page ends while it runs: a runs-on command ends after the next block")
+			}
+			runsOn = b.commands[0]
+		}
 	}
-	limit := wk.commandWait // a command that builds nothing ends, or listens, in seconds
+	if len(s.servers) > 0 {
+		return nil, s.errorf(s.servers[0], "the server it started still runs at the end of the page: show its terminal again, with ^C")
+	}
+	s.archive = filepath.Join(tmp, w.Page+".txtar")
+	s.params = testscript.Params{Files: []string{s.archive}, UpdateScripts: w.Update, Cmds: terminalCmds,
+		Setup: func(e *testscript.Env) error {
+			terminals := filepath.Join(e.WorkDir, ".terminals")
+			e.Vars = append(append(e.Vars, env...), "WALK_TERMINALS="+terminals)
+			e.Defer(func() { // every process group still running, as a script may stop halfway
+				pids, _ := filepath.Glob(filepath.Join(terminals, "*.pid"))
+				for _, pid := range pids {
+					data, _ := os.ReadFile(pid)
+					if group, err := strconv.Atoi(string(data)); err == nil && group < -1 {
+						syscall.Kill(group, syscall.SIGKILL)
+					}
+				}
+			})
+			for name, data := range s.fixed {
+				if err := os.MkdirAll(filepath.Dir(filepath.Join(e.WorkDir, name)), 0o777); err != nil {
+					return err
+				}
+				if err := os.WriteFile(filepath.Join(e.WorkDir, name), []byte(data), 0o666); err != nil {
+					return err
+				}
+			}
+			return os.Mkdir(terminals, 0o777)
+		}}
+	a := &txtar.Archive{Comment: []byte(s.b.String())}
+	for _, c := range s.commands {
+		a.Files = append(a.Files, txtar.File{Name: fmt.Sprintf("page/%d.txt", c.line), Data: []byte(text(c.want))})
+	}
+	return s, os.WriteFile(s.archive, txtar.Format(a), 0o666)
+}
+
+// command writes what runs page command c of block b, and checks it.
+func (s *pageScript) command(b *consoleBlock, c *pageCommand, origin, port string) error {
+	note := ""
+	switch {
+	case c.text == "cd" || strings.HasPrefix(c.text, "cd "):
+		if f := strings.Fields(c.text); len(f) != 2 || len(c.want) > 0 {
+			return s.errorf(c, "the walk's cd takes one folder, as cd DIR, and prints nothing")
+		}
+		s.printf("# %s:%d: $ %s\ncd %s\n", s.Page, c.line, c.text, quote(strings.Fields(c.text)[1]))
+		return nil
+	case goTestRE.MatchString(c.text):
+		note = "not run inside " + testCommand + ": this walk is part of it, and passes only if the rest does"
+		s.printf("# %s:%d: $ %s (%s)\nexec go list %s\npasses %s\n", s.Page, c.line, c.text, note,
+			goTestRE.FindStringSubmatch(c.text)[1], s.file(b, c, ""))
+	case strings.HasPrefix(c.text, "python3 ") && s.py == nil:
+		note = "not run: " + s.noPython
+	case strings.HasPrefix(c.text, "python3 python/04-") && s.py.Paste == "":
+		note = "not run: " + s.py.PasteMissing()
+	}
+	if note != "" {
+		s.notes = append(s.notes, fmt.Sprintf("%s:%d: %s", s.Page, c.line, note))
+		return nil
+	}
+	s.printf("# %s:%d: $ %s\n", s.Page, c.line, c.text)
+	run, limit := quote(command(c.text, origin, port)), s.commandWait
 	if strings.HasPrefix(c.text, "go ") {
 		limit = commandLimit
 	}
-	deadline := time.Now().Add(limit)
-	for {
-		select {
-		case <-p.done:
-			return nil, wk.compare(p, c, b)
-		case <-time.After(10 * time.Millisecond): // the poll interval
+	i := slices.IndexFunc(s.servers, func(s *pageCommand) bool { return s.text == c.text })
+	server := c
+	if i >= 0 && interrupts(c.want) {
+		server = s.servers[i]
+		s.servers = slices.Delete(s.servers, i, i+1)
+	} else {
+		started := segments(c.want)[0]
+		switch {
+		case b.runsOn:
+			s.printf("exec terminal %s %s &%[1]s&\nshows -start %[1]s %[3]s\n", name(c), run, s.file(b, c, ""))
+			return nil
+		case !interrupts(c.want) && !hasListeningLine(text(started)):
+			s.printf("exec terminal -limit %v %s %s\ncmp stdout %s\n", limit, name(c), run, s.file(b, c, ""))
+			return nil
 		}
-		if hasListeningLine(p.out.String()) {
-			wk.servers = append(wk.servers, p)
-			return nil, wk.terminal(p, c, b)
-		}
-		if time.Now().After(deadline) {
-			return nil, wk.errorf(c, "still running after %v, and not listening: a command on the page must end, or be a server that prints %q; stopped it",
-				limit, listeningPrefix+"...")
-		}
-	}
-}
-
-// findPython gives the page's commands the tests' python3 (testPython),
-// sealed, beside the decoys, as python3: a learner's python3 that has
-// Paste Deploy, with nothing else installed for it in the way. (The
-// page's curl is the harness's, as the scripts' is: see Main.)
-func (wk *walker) findPython() error {
-	wk.looked = true
-	if wk.findsPython == nil {
-		wk.noPython = "this walk was given no python3"
-		return nil
-	}
-	if wk.python, wk.noPython = wk.findsPython(); wk.python == nil {
-		return nil // python3's commands are not run, with a note each
-	}
-	shims := filepath.Join(wk.tmp, "python-shim")
-	if err := os.Mkdir(shims, 0o777); err != nil {
-		return err
-	}
-	if err := os.WriteFile(filepath.Join(shims, "python3"), []byte(wk.python.Wrapper()), 0o755); err != nil {
-		return err
-	}
-	wk.env = append(wk.env, "PATH="+shims+string(os.PathListSeparator)+os.Getenv("PATH"),
-		"PYTHONPATH="+wk.python.PythonPath)
-	return nil
-}
-
-// notRun notes that c is not run here, and why.
-func (wk *walker) notRun(c *pageCommand, why string) error {
-	wk.notes = append(wk.notes, fmt.Sprintf("%s:%d: not run: %s", wk.Page, c.line, why))
-	return nil
-}
-
-// server returns the running server that c shows again: a command the
-// same as the server's, in a block that presses ^C in its terminal.
-func (wk *walker) server(c *pageCommand) *process {
-	if !interrupts(c.want) {
-		return nil
-	}
-	for _, s := range wk.servers {
-		if s.c.text == c.text {
-			return s
-		}
-	}
-	return nil
-}
-
-// terminal checks a server's terminal as c shows it: all it printed so far,
-// then at each ^C, a SIGINT to its process group, and what it printed
-// after. With no ^C, the server runs on; after the last one, it must end.
-func (wk *walker) terminal(p *process, c *pageCommand, b *consoleBlock) error {
-	segs := segments(c.want)
-	var want []string
-	for k, seg := range segs {
-		want = append(want, seg...)
-		if k == len(segs)-1 {
-			break
-		}
-		if err := wk.until(p, c, want, b, "before its ^C"); err != nil {
-			return err
-		}
-		p.interrupts = append(p.interrupts, len(p.out.String()))
-		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGINT)
-	}
-	if len(segs) == 1 {
-		err := wk.until(p, c, want, b, "once it listens")
-		if got := wk.normalize(p.out.String()); err == nil && got != text(want) {
-			wk.rewrite(c, got) // Update: the server's output so far
-		}
-		return err
-	}
-	wk.forget(p)
-	select {
-	case <-p.done:
-	case <-time.After(wk.waitLimit):
-		return wk.errorf(c, "still running %v after its last ^C", wk.waitLimit)
-	}
-	return wk.compare(p, c, b)
-}
-
-// until waits, for the walk's wait limit at most, until p has printed want so far, as
-// c shows it.
-func (wk *walker) until(p *process, c *pageCommand, want []string, b *consoleBlock, when string) error {
-	if wk.poll(func() bool { return wk.normalize(p.out.String()) == text(want) }) {
-		return nil
-	}
-	if wk.Update && b.generated == "" {
-		return nil // the block is rewritten from what came instead
-	}
-	got := wk.normalize(p.out.String())
-	return wk.errorf(c, "its terminal does not show what the page shows %s (after %v):\n%s",
-		when, wk.waitLimit, diff.Diff("the page", []byte(text(want)), "the terminal", []byte(got)))
-}
-
-// poll calls done every 10ms until it reports true, for the walk's wait
-// limit at most, and reports whether it did.
-func (wk *walker) poll(done func() bool) bool {
-	return proc.PollWithin(wk.waitLimit, done)
-}
-
-// untilStarted waits until a runs-on command has printed the start of
-// what its block shows: its head, say, for a slow request with curl -i.
-func (wk *walker) untilStarted(p *process) error {
-	want := text(p.c.want)
-	if wk.poll(func() bool {
-		got := wk.normalize(p.out.String())
-		return got != "" && strings.HasSuffix(got, "\n") && strings.HasPrefix(want, got)
-	}) {
-		select {
-		case <-p.done:
-			return wk.errorf(p.c, "it ended before the next block ran, but the page says it runs on through it")
-		default:
+		s.printf("exec terminal %s %s &%[1]s&\n", name(c), run)
+		if !interrupts(c.want) {
+			s.printf("shows -limit %v %s %s\ncmp stdout %[3]s\n", limit, name(c), s.file(b, c, ""))
+			s.servers = append(s.servers, c)
 			return nil
 		}
 	}
-	return wk.errorf(p.c, "a runs-on command must print the start of what the page shows while it runs, within %v; it printed:\n%s",
-		wk.waitLimit, wk.normalize(p.out.String()))
-}
-
-// finish waits, for limit at most, until a runs-on command ends, and
-// compares all it printed.
-func (wk *walker) finish(p *process, limit time.Duration) error {
-	select {
-	case <-p.done:
-	case <-time.After(limit):
-		return wk.errorf(p.c, "still running %v after the block that follows it", limit)
+	for k, line := range c.want {
+		if !strings.HasPrefix(line, interrupt) {
+			continue
+		}
+		file := s.file(b, c, fmt.Sprintf(".%d", k), c.want[:k]...)
+		s.printf("shows -limit %v %s %s\ncmp stdout %[3]s\nkill -INT %[2]s\n", limit, name(server), file)
 	}
-	return wk.compare(p, p.c, p.b)
-}
-
-// compare checks what an ended command printed against its lines on the
-// page: those of c, the command that started it or a later block that
-// shows its terminal again.
-func (wk *walker) compare(p *process, c *pageCommand, b *consoleBlock) error {
-	got := wk.printed(p)
-	want := text(c.want)
-	if got == want {
-		return nil
-	}
-	if wk.Update && b.generated == "" {
-		wk.rewrite(c, got)
-		return nil
-	}
-	msg := "it prints what the page does not show"
-	if hasListeningLine(p.out.String()) && len(segments(c.want)) == 1 {
-		msg = "it is a server that stopped"
-	}
-	return wk.errorf(c, "%s:\n%s", msg, diff.Diff("the page", []byte(want), "the terminal", []byte(got)))
-}
-
-// printed is what p printed, normalised, with ^C where the page pressed
-// one, as a terminal echoes it: at the start of the next output's line.
-func (wk *walker) printed(p *process) string {
-	out := p.out.String()
-	var b strings.Builder
-	last := 0
-	for _, at := range p.interrupts {
-		b.WriteString(wk.normalize(out[last:at]))
-		b.WriteString(interrupt)
-		last = at
-	}
-	rest := wk.normalize(out[last:])
-	if len(p.interrupts) > 0 && rest == "" {
-		rest = "\n" // the shell's prompt comes on the next line
-	}
-	b.WriteString(rest)
-	return b.String()
-}
-
-// start starts a command as the page shows it, with the port mapped, in
-// the current directory and a process group of its own.
-func (wk *walker) start(b *consoleBlock, c *pageCommand) (*process, error) {
-	cmd := exec.Command("sh", "-c", wk.command(c.text))
-	cmd.Dir = wk.dir
-	cmd.Env = wk.env
-	p := &process{c: c, b: b, cmd: cmd, out: &proc.LockedBuffer{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = p.out, p.out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, wk.errorf(c, "%v", err)
-	}
-	wk.started = append(wk.started, p)
-	go func() {
-		cmd.Wait()
-		close(p.done)
-	}()
-	return p, nil
-}
-
-// programRE matches a command that runs a step, a learner's copy of one,
-// or a step's Python twin: the programs that take -addr.
-var programRE = regexp.MustCompile(`^(go run \./(steps|_work)/|python3 python/)\S+`)
-
-// portRE matches the page's port, after a colon.
-var portRE = regexp.MustCompile(`:` + pagePort + `\b`)
-
-// command is a page's command as the walk runs it: the repository's URL
-// is the clone's origin, the page's port is the walk's, and a program
-// that takes -addr and is given none is given the walk's port.
-func (wk *walker) command(text string) string {
-	text = strings.ReplaceAll(text, repoURL, python.ShellQuote(wk.origin))
-	text = portRE.ReplaceAllString(text, ":"+wk.port)
-	if programRE.MatchString(text) && !strings.Contains(text, " -addr") {
-		text += " -addr localhost:" + wk.port
-	}
-	return text
-}
-
-// The values a command prints that differ from run to run, and what the
-// page shows in their place.
-var (
-	uuidRE     = regexp.MustCompile(`req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`)
-	slogTimeRE = regexp.MustCompile(`(?m)^time=\S+ `)
-	durationRE = regexp.MustCompile(`duration=\S+`)
-	stackRE    = regexp.MustCompile(`stack=".*"`)
-	logTimeRE  = regexp.MustCompile(`(?m)^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} `)
-	downloadRE = regexp.MustCompile(`(?m)^go: downloading .*\n`)
-)
-
-// normalize is walkNormalize with this walk's port.
-func (wk *walker) normalize(out string) string { return walkNormalize(out, wk.portOut) }
-
-// walkNormalize rewrites what a command printed as the page shows it: a
-// body with no final newline as if it had one, the walk's port as the page's, request ids as req-UUID, an slog line
-// without its time, a log line's date and time as DATE TIME, durations as
-// DURATION, a panic's stack as "goroutine …", and
-// without the lines go prints while it downloads modules (they depend on
-// what the module cache holds). The scripts' replace lines make the same
-// placeholders.
-func walkNormalize(out string, port *regexp.Regexp) string {
-	out = strings.ReplaceAll(out, "\r\n", "\n")
-	out = script.HideNoNewlineMark(out)
-	out = downloadRE.ReplaceAllString(out, "")
-	out = port.ReplaceAllString(out, ":"+pagePort)
-	out = uuidRE.ReplaceAllString(out, "req-UUID")
-	out = slogTimeRE.ReplaceAllString(out, "")
-	out = logTimeRE.ReplaceAllString(out, "DATE TIME ")
-	out = durationRE.ReplaceAllString(out, "duration=DURATION")
-	out = stackRE.ReplaceAllString(out, `stack="goroutine …"`)
-	return out
-}
-
-var listeningRE = regexp.MustCompile(`(?m)^` + listeningPrefix)
-
-func hasListeningLine(out string) bool { return listeningRE.MatchString(out) }
-
-// cd changes the walk's directory, as a shell's cd does.
-func (wk *walker) cd(c *pageCommand) error {
-	fields := strings.Fields(c.text)
-	if len(fields) != 2 {
-		return wk.errorf(c, "the walk's cd takes one folder, as cd DIR")
-	}
-	dir := fields[1]
-	if !filepath.IsAbs(dir) {
-		dir = filepath.Join(wk.dir, dir)
-	}
-	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
-		return wk.errorf(c, "cd: no folder %s", fields[1])
-	}
-	if len(c.want) > 0 {
-		return wk.errorf(c, "cd prints nothing, but the page shows %d lines after it", len(c.want))
-	}
-	wk.dir = dir
+	s.printf("ends %s\nwait %[1]s\ncmp stdout %s\n", name(server), s.file(b, c, ""))
 	return nil
 }
 
-// okRE matches a line go test prints for a package that passed, with its
-// time, or (cached).
-var okRE = regexp.MustCompile(`^ok  \t(\S+)\t([0-9]+(\.[0-9]+)?s|\(cached\))$`)
+// file names the file that holds what c shows, or only lines of it after
+// part: in the archive, for -update, unless a marker generates b.
+func (s *pageScript) file(b *consoleBlock, c *pageCommand, part string, lines ...string) string {
+	path := fmt.Sprintf("page/%d%s.txt", c.line, part)
+	switch {
+	case part != "" || b.generated != "":
+		if part == "" {
+			lines = c.want
+		}
+		path = "fixed/" + path
+		s.fixed[path] = text(lines)
+	default:
+		s.commands[c.line] = c
+	}
+	return "$WORK/" + path
+}
 
-// goTestRE matches a go test command of one package pattern, no flags.
-var goTestRE = regexp.MustCompile(`^go test (\./\S*)$`)
+// findPython gives the page's commands the tests' python3, sealed, as
+// python3 on the PATH: a learner's python3 that has Paste Deploy, with
+// nothing else installed for it in the way. With none, it says why.
+func (s *pageScript) findPython(tmp string, env []string) ([]string, error) {
+	s.looked, s.noPython = true, "this walk was given no python3"
+	if s.findsPython == nil {
+		return env, nil
+	}
+	if s.py, s.noPython = s.findsPython(); s.py == nil {
+		return env, nil // python3's commands are not run, with a note each
+	}
+	shims := filepath.Join(tmp, "python-shim")
+	if err := os.Mkdir(shims, 0o777); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(shims, "python3"), []byte(s.py.Wrapper()), 0o755); err != nil {
+		return nil, err
+	}
+	return append(env, "PATH="+shims+string(os.PathListSeparator)+os.Getenv("PATH"), "PYTHONPATH="+s.py.PythonPath), nil
+}
 
-// checkTestOutput checks what the page shows a go test of one package
-// pattern print: an ok line for each of the clone's packages it matches,
-// in go list's order, whatever their times. The walk does not run it: the
-// walk is part of go test ./..., which runs those packages' tests too,
-// and passes only if every test in it does, this walk included.
-func (wk *walker) checkTestOutput(c *pageCommand) error {
-	pattern := goTestRE.FindStringSubmatch(c.text)[1]
-	cmd := exec.Command("go", "list", pattern)
-	cmd.Dir, cmd.Env = wk.dir, wk.env
-	out, err := cmd.CombinedOutput()
+// update writes, with Update, what the script's run wrote in place of
+// what the page shows, for each command that printed something else.
+func (s *pageScript) update() error {
+	if !s.Update {
+		return nil
+	}
+	a, err := txtar.ParseFile(s.archive)
 	if err != nil {
-		return wk.errorf(c, "go list %s: %v\n%s", pattern, err, out)
+		return err
 	}
-	pkgs := strings.Fields(string(out))
-	var shown []string
-	for _, line := range c.want {
-		m := okRE.FindStringSubmatch(line)
-		if m == nil {
-			return wk.errorf(c, "want a line \"ok  \\tPACKAGE\\tTIME\" for each package, not %q", line)
+	sort.Slice(a.Files, func(i, j int) bool { return s.from(a.Files[i]) > s.from(a.Files[j]) }) // the last first
+	n := 0
+	for _, f := range a.Files {
+		if c := s.commands[s.line(f)]; c != nil && string(f.Data) != text(c.want) {
+			var lines []string
+			if len(f.Data) > 0 {
+				lines = strings.Split(strings.TrimSuffix(string(f.Data), "\n"), "\n")
+			}
+			s.lines = append(s.lines[:c.from:c.from], append(lines, s.lines[c.from+len(c.want):]...)...)
+			n++
 		}
-		shown = append(shown, m[1])
 	}
-	if strings.Join(shown, " ") != strings.Join(pkgs, " ") {
-		return wk.errorf(c, "the page shows go test pass the packages\n\t%s\nbut they are\n\t%s",
-			strings.Join(shown, " "), strings.Join(pkgs, " "))
+	if n == 0 {
+		return nil
 	}
-	wk.notes = append(wk.notes, fmt.Sprintf("%s:%d: %s is not run inside %s: this walk is part of it, and passes only if the rest does",
-		wk.Page, c.line, c.text, testCommand))
-	return nil
+	s.notes = append(s.notes, fmt.Sprintf("%s: rewrote what %d commands print", s.Page, n))
+	return os.WriteFile(filepath.Join(s.Source, s.Page), []byte(strings.Join(s.lines, "\n")+"\n"), 0o666)
 }
 
-// walkPort returns a loopback port that nothing listens on now, for the
-// page's 8080. The walk keeps it for the whole page, across the stops and
-// starts of its servers, so it is not one the system hands out when asked
-// for any free port (the tests running beside it do that all the time):
-// it is below the ephemeral ranges of Linux (32768 up) and macOS (49152
-// up). Free means free on 127.0.0.1, where the servers listen, and on ::1,
-// which curl may try first for localhost.
-func walkPort() (string, error) {
-	for range 100 {
-		port := strconv.Itoa(20000 + rand.IntN(12000))
-		ln, err := net.Listen("tcp", "127.0.0.1:"+port)
-		if err != nil {
-			continue
-		}
-		ln6, err := net.Listen("tcp", "[::1]:"+port)
-		if err == nil {
-			ln6.Close()
-		} else if !strings.Contains(err.Error(), "cannot assign requested address") {
-			ln.Close()
-			continue // taken on ::1
-		}
-		ln.Close()
-		return port, nil
-	}
-	return "", errors.New("no free loopback port between 20000 and 32000 for the page's 8080")
+// line is the page's line of the command whose output f holds, or 0.
+func (s *pageScript) line(f txtar.File) int {
+	line, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(f.Name, "page/"), ".txt"))
+	return line
 }
 
-// rewrite records, for Update, what c printed in place of what the page
-// shows.
-func (wk *walker) rewrite(c *pageCommand, got string) {
-	var lines []string
-	if got != "" {
-		lines = strings.Split(strings.TrimSuffix(got, "\n"), "\n")
+// from is where the output f holds starts among the page's lines, or -1.
+func (s *pageScript) from(f txtar.File) int {
+	if c := s.commands[s.line(f)]; c != nil {
+		return c.from
 	}
-	wk.rewrites[c.from] = rewrite{n: len(c.want), lines: lines}
+	return -1
 }
 
-// forget drops a stopped server from the running ones.
-func (wk *walker) forget(p *process) {
-	for i, s := range wk.servers {
-		if s == p {
-			wk.servers = append(wk.servers[:i], wk.servers[i+1:]...)
-			return
-		}
-	}
-}
-
-// stopAll kills every process group the walk started that still runs.
-func (wk *walker) stopAll() {
-	for _, p := range wk.started {
-		select {
-		case <-p.done:
-			continue
-		default:
-		}
-		syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
-		select {
-		case <-p.done:
-		case <-time.After(proc.WaitLimit):
-		}
-	}
-}
+func (s *pageScript) printf(format string, args ...any) { fmt.Fprintf(&s.b, format, args...) }
 
 // errorf is a failure of command c: PAGE:LINE: $ COMMAND, then why.
-func (wk *walker) errorf(c *pageCommand, format string, args ...any) error {
-	return fmt.Errorf("%s:%d: $ %s\n%s", wk.Page, c.line, c.text, fmt.Sprintf(format, args...))
+func (s *pageScript) errorf(c *pageCommand, format string, args ...any) error {
+	return fmt.Errorf("%s:%d: $ %s\n%s", s.Page, c.line, c.text, fmt.Sprintf(format, args...))
 }
 
-// applyRewrites writes, with Update, what each rewritten command printed
-// in place of what the page showed.
-func (wk *walker) applyRewrites() error {
-	if len(wk.rewrites) == 0 {
-		return nil
-	}
-	var froms []int
-	for from := range wk.rewrites {
-		froms = append(froms, from)
-	}
-	sort.Sort(sort.Reverse(sort.IntSlice(froms)))
-	lines := wk.lines
-	for _, from := range froms {
-		r := wk.rewrites[from]
-		lines = append(lines[:from:from], append(r.lines, lines[from+r.n:]...)...)
-	}
-	wk.notes = append(wk.notes, fmt.Sprintf("%s: rewrote what %d commands print", wk.Page, len(froms)))
-	return os.WriteFile(filepath.Join(wk.Source, wk.Page), []byte(strings.Join(lines, "\n")+"\n"), 0o666)
-}
+// name names the terminal of the command on a page's line.
+func name(c *pageCommand) string { return fmt.Sprintf("t%d", c.line) }
 
-// snapshot makes a git repository at dst holding the files of the one at
-// src that a commit would hold now: those git tracks, and the new ones it
-// does not ignore (with no git, every file but _work/ and dot folders'). It
-// returns dst, for a clone.
-func snapshot(src, dst string) (string, error) {
-	files, err := shippedFiles(src)
-	if err != nil {
-		return "", err
-	}
-	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(src, f))
-		if errors.Is(err, fs.ErrNotExist) {
-			continue // deleted, not yet committed
-		}
-		if err != nil {
-			return "", err
-		}
-		info, err := os.Stat(filepath.Join(src, f))
-		if err != nil {
-			return "", err
-		}
-		path := filepath.Join(dst, f)
-		if err := os.MkdirAll(filepath.Dir(path), 0o777); err != nil {
-			return "", err
-		}
-		if err := os.WriteFile(path, data, info.Mode().Perm()); err != nil {
-			return "", err
-		}
-	}
-	for _, args := range [][]string{
-		{"init", "-q"},
-		{"add", "-A"},
-		{"-c", "user.name=walk", "-c", "user.email=walk@localhost", "-c", "commit.gpgsign=false",
-			"commit", "-q", "--no-verify", "-m", "the page's repository, as it is now"},
-	} {
-		cmd := exec.Command("git", args...)
-		cmd.Dir = dst
-		cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull)
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return "", fmt.Errorf("git %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-	}
-	return dst, nil
-}
+// quote quotes s for testscript.
+func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// shippedFiles lists the files of the repository at root that a commit
-// would hold now, relative to it.
-func shippedFiles(root string) ([]string, error) {
-	cmd := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
-	cmd.Dir = root
-	if out, err := cmd.Output(); err == nil {
-		return strings.Split(strings.TrimSuffix(string(out), "\x00"), "\x00"), nil
+// cmp is d, or if it is 0, or.
+func cmp(d, or time.Duration) time.Duration {
+	if d == 0 {
+		return or
 	}
-	var files []string
-	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if d.IsDir() && path != root && (name == "_work" || strings.HasPrefix(name, ".") && name != ".ci") {
-			return filepath.SkipDir
-		}
-		if !d.IsDir() {
-			rel, _ := filepath.Rel(root, path)
-			files = append(files, rel)
-		}
-		return nil
-	})
-	return files, err
+	return d
 }

@@ -23,3 +23,7 @@ const walks = false
 func (w Walk) Run(t *testing.T) {
 	t.Skip(probe.NoUnixShell)
 }
+
+// Programs returns the programs a page's script runs, for script.Main:
+// none, as no page runs here.
+func Programs() map[string]func() { return nil }

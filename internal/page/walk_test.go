@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"wsgi-to-go/internal/script"
 )
 
 // The walk is tested on small fake pages, each in a fake repository: it
@@ -88,20 +90,56 @@ func fakeRepo(t *testing.T, page string) string {
 	return root
 }
 
-// walkPage walks page in a fake repository, and returns the walk's error.
-func walkPage(t *testing.T, page string) error {
+// TestMain lets the pages' scripts run this test binary as their
+// terminal, and as curl.
+func TestMain(m *testing.M) { script.Main(m, Programs()) }
+
+// walkPage walks page in a fake repository. It returns "" if the walk
+// passes, or else the error it met writing the page's script, or what the
+// script's run logged.
+func walkPage(t *testing.T, page string) string {
 	t.Helper()
-	_, err := Walk{Page: "PAGE.md", Source: fakeRepo(t, page)}.walk(t.TempDir())
-	return err
+	return walkWith(t, Walk{Page: "PAGE.md", Source: fakeRepo(t, page)})
 }
 
 // walkWrongPage is walkPage for a page that must fail: a wait for what it
 // shows gives up after a second, not proc.WaitLimit's ten, as the fake programs
 // answer at once.
-func walkWrongPage(t *testing.T, page string) error {
+func walkWrongPage(t *testing.T, page string) string {
 	t.Helper()
-	_, err := Walk{Page: "PAGE.md", Source: fakeRepo(t, page), waitLimit: time.Second}.walk(t.TempDir())
-	return err
+	return walkWith(t, Walk{Page: "PAGE.md", Source: fakeRepo(t, page), waitLimit: time.Second})
+}
+
+func walkWith(t *testing.T, w Walk) string {
+	t.Helper()
+	s, err := w.script(t.TempDir())
+	if err != nil {
+		return err.Error()
+	}
+	failed, log := script.Record(s.params)
+	if err := s.update(); err != nil {
+		t.Fatal(err)
+	}
+	if !failed {
+		return ""
+	}
+	return log
+}
+
+// blamed is the page's line a failed walk names: PAGE:LINE: $ COMMAND, the
+// first line of an error writing the script, or the comment that heads
+// the script's phase that failed.
+func blamed(out string) string {
+	if first, _, _ := strings.Cut(out, "\n"); strings.HasPrefix(first, "PAGE.md:") {
+		return first
+	}
+	before, _, _ := strings.Cut(out, "\nFAIL: ")
+	i := strings.LastIndex(before, "\n# PAGE.md:")
+	if i < 0 {
+		return ""
+	}
+	line, _, _ := strings.Cut(before[i+3:], "\n")
+	return line
 }
 
 const cloned = "```console\n$ git clone -q <this repository's URL> fake\n$ cd fake\n```\n\n"
@@ -110,8 +148,31 @@ func TestWalkPassesAPageThatIsRight(t *testing.T) {
 	t.Parallel()
 	page := cloned + "Some prose.\n\n```console\n$ cat data.txt\nsome data\n$ echo one; echo two >&2\none\ntwo\n```\n\n" +
 		"```go\n$ not a console block, not run\n```\n"
-	if err := walkPage(t, page); err != nil {
-		t.Fatal(err)
+	if out := walkPage(t, page); out != "" {
+		t.Fatal(out)
+	}
+}
+
+// line is the page's line n of the block after cloned's.
+func line(n int) string { return "PAGE.md:" + strconv.Itoa(strings.Count(cloned, "\n")+1+n) + ": $ " }
+
+// TestWalkFailsAChangedCommandNamingItsLine: the page shows a command that
+// prints what it did not: the failure names PAGE:LINE and the command.
+func TestWalkFailsAChangedCommandNamingItsLine(t *testing.T) {
+	t.Parallel()
+	out := walkPage(t, cloned+"```console\n$ echo hi\nhi\n$ echo hj\nhi\n```\n")
+	if got := blamed(out); !strings.HasPrefix(got, line(3)+"echo hj") || !strings.Contains(out, "+hi") {
+		t.Errorf("the walk blames %q, want %q, in:\n%s", got, line(3)+"echo hj", out)
+	}
+}
+
+// TestWalkFailsAChangedOutputLineNamingItsLine: the page shows a line the
+// command does not print: the failure names the command's PAGE:LINE.
+func TestWalkFailsAChangedOutputLineNamingItsLine(t *testing.T) {
+	t.Parallel()
+	out := walkPage(t, cloned+"```console\n$ printf 'a\\nb\\n'\na\nc\n```\n")
+	if got := blamed(out); !strings.HasPrefix(got, line(1)+"printf") || !strings.Contains(out, "+c") {
+		t.Errorf("the walk blames %q, want %q, in:\n%s", got, line(1)+"printf", out)
 	}
 }
 
@@ -124,22 +185,22 @@ func TestWalkFailsNamingTheLine(t *testing.T) {
 		line        int    // of the command to blame, in the block (cloned's lines come first)
 		why         string // a part of the message
 	}{
-		{"changed output", "$ echo hi\nhello\n", 1, "+hi"},
-		{"changed command", "$ echo hj\nhi\n", 1, "+hj"},
-		{"a line too many", "$ echo hi\nhi\nagain\n", 1, "-again"},
-		{"a line too few", "$ printf 'a\\nb\\n'\na\n", 1, "+b"},
+		{"changed output", "$ echo hi\nhello\n", 1, "+hello"},
+		{"changed command", "$ echo hj\nhi\n", 1, "-hj"},
+		{"a line too many", "$ echo hi\nhi\nagain\n", 1, "+again"},
+		{"a line too few", "$ printf 'a\\nb\\n'\na\n", 1, "-b"},
 		{"a file the repository lacks", "$ cat missing.txt\nsome data\n", 1, "No such file"},
 		{"a file git ignores is not in a clone", "$ cat _work/mine.txt\na learner's file\n", 1, "No such file"},
-		{"the second command", "$ echo hi\nhi\n$ echo there\nthere!\n", 3, "-there!"},
-		{"a cd to nowhere", "$ cd nowhere\n", 1, "no folder nowhere"},
+		{"the second command", "$ echo hi\nhi\n$ echo there\nthere!\n", 3, "+there!"},
+		{"a cd to nowhere", "$ cd nowhere\n", 1, "nowhere does not exist"},
+		{"a cd that prints", "$ cd steps\nsteps\n", 1, "prints nothing"},
 		{"a failing command that prints nothing", "$ false\n$ ls missing.txt\n", 2, "missing.txt"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			err := walkPage(t, cloned+"```console\n"+tc.block+"```\n")
-			want := "PAGE.md:" + strconv.Itoa(strings.Count(cloned, "\n")+1+tc.line) + ": $ "
-			if err == nil || !strings.HasPrefix(err.Error(), want) || !strings.Contains(err.Error(), tc.why) {
-				t.Errorf("the walk's error is %v\nwant it to start %q and hold %q", err, want, tc.why)
+			out := walkPage(t, cloned+"```console\n"+tc.block+"```\n")
+			if got := blamed(out); !strings.HasPrefix(got, line(tc.line)) || !strings.Contains(out, tc.why) {
+				t.Errorf("the walk blames %q, want %q, and holds no %q:\n%s", got, line(tc.line), tc.why, out)
 			}
 		})
 	}
@@ -150,10 +211,9 @@ func TestWalkFailsNamingTheLine(t *testing.T) {
 func TestWalkStopsACommandThatNeverEnds(t *testing.T) {
 	t.Parallel()
 	start := time.Now()
-	_, err := Walk{Page: "PAGE.md", Source: fakeRepo(t, cloned+"```console\n$ sleep 60\n```\n"), commandWait: time.Second}.walk(t.TempDir())
-	want := "PAGE.md:" + strconv.Itoa(strings.Count(cloned, "\n")+2) + ": $ sleep 60\nstill running after 1s, and not listening"
-	if err == nil || !strings.HasPrefix(err.Error(), want) {
-		t.Errorf("the walk's error is %v\nwant it to start %q", err, want)
+	out := walkWith(t, Walk{Page: "PAGE.md", Source: fakeRepo(t, cloned+"```console\n$ sleep 60\n```\n"), commandWait: time.Second})
+	if got := blamed(out); !strings.HasPrefix(got, line(1)+"sleep 60") || !strings.Contains(out, "still running after 1s, and not listening") {
+		t.Errorf("the walk blames %q, want %q, in:\n%s", got, line(1)+"sleep 60", out)
 	}
 	if took := time.Since(start); took > 10*time.Second {
 		t.Errorf("the walk took %v to give up on a command it bounds at 1s", took)
@@ -166,11 +226,12 @@ func TestWalkReadsOnlyWhatItCan(t *testing.T) {
 		{"output before any command", "```console\nhello\n```\n", "PAGE.md:2: a console block starts with a command"},
 		{"an empty block", "```console\n```\n", "PAGE.md:1: an empty console block"},
 		{"two commands running on", runsOnMarker + "\n```console\n$ echo a\n$ echo b\n```\n", "holds one command, not 2"},
+		{"a runs-on command at the end", runsOnMarker + "\n```console\n$ echo a\n```\n", "PAGE.md:3: $ echo a\nthe page ends while it runs"},
 		{"a block that never ends", "```console\n$ echo a\n", "never ends"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := walkPage(t, tc.page); err == nil || !strings.Contains(err.Error(), tc.why) {
-				t.Errorf("the walk's error is %v, want one holding %q", err, tc.why)
+			if out := walkPage(t, tc.page); !strings.Contains(out, tc.why) {
+				t.Errorf("the walk says %q, want it to hold %q", out, tc.why)
 			}
 		})
 	}
@@ -186,16 +247,18 @@ func TestWalkRunsServers(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name, old, new string
-		why            string // "" for a page that must pass
+		blame, why     string // "" for a page that must pass
 	}{
-		{"as printed", "", "", ""},
+		{"as printed", "", "", "", ""},
 		{"a server's terminal that shows too much before its ^C", "served /x\n^C", "served /x\nserved /y\n^C",
-			"PAGE.md:17: $ go run ./steps/01-app\nits terminal does not show what the page shows before its ^C"},
-		{"a server's last words changed", "bye\n", "goodbye\n", "PAGE.md:17: $ go run ./steps/01-app\nit prints what the page does not show"},
+			"PAGE.md:17: $ go run ./steps/01-app", "+served /y"},
+		{"a server's last words changed", "bye\n", "goodbye\n", "PAGE.md:17: $ go run ./steps/01-app", "+^Cgoodbye"},
 		{"a server never stopped", "```console\n$ go run ./steps/01-app\nlistening on http://127.0.0.1:8080\nserved /x\n^Cbye\n```\n", "",
-			"PAGE.md:7: $ go run ./steps/01-app\nthe server it started still runs at the end of the page"},
+			"PAGE.md:7: $ go run ./steps/01-app", "the server it started still runs at the end of the page"},
+		{"a server that the page shows ending", "listening on http://127.0.0.1:8080\n```\n\n```console\n$ curl", "```\n\n```console\n$ curl",
+			"PAGE.md:7: $ go run ./steps/01-app", "it is a server"},
 		{"a second server on a taken port", "```console\n$ curl", "```console\n$ go run ./steps/01-app\nlistening on http://127.0.0.1:8080\n$ curl",
-			"PAGE.md:12: $ go run ./steps/01-app\nit prints what the page does not show"},
+			"PAGE.md:12: $ go run ./steps/01-app", "still runs at the end"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -207,14 +270,29 @@ func TestWalkRunsServers(t *testing.T) {
 			if tc.why == "" {
 				walk = walkPage
 			}
-			err := walk(t, page)
-			switch {
-			case tc.why == "" && err != nil:
-				t.Fatal(err)
-			case tc.why != "" && (err == nil || !strings.HasPrefix(err.Error(), tc.why)):
-				t.Errorf("the walk's error is %v\nwant it to start %q", err, tc.why)
+			out := walk(t, page)
+			switch got := blamed(out); {
+			case tc.why == "" && out != "":
+				t.Fatal(out)
+			case tc.why != "" && (!strings.HasPrefix(got, tc.blame) || !strings.Contains(out, tc.why)):
+				t.Errorf("the walk blames %q, want %q, and holds no %q:\n%s", got, tc.blame, tc.why, out)
 			}
 		})
+	}
+}
+
+// TestWalkPressesTwice: two lines starting ^C are two Ctrl-Cs, in a
+// command that the same block starts.
+func TestWalkPressesTwice(t *testing.T) {
+	t.Parallel()
+	block := "```console\n$ n=0; trap 'n=$((n+1)); echo press $n; [ $n = 2 ] && exit' INT; echo listening on here; while :; do sleep 0.01; done\n" +
+		"listening on here\n^Cpress 1\n^Cpress 2\n```\n"
+	if out := walkPage(t, cloned+block); out != "" {
+		t.Fatal(out)
+	}
+	out := walkWrongPage(t, cloned+strings.Replace(block, "^Cpress 2", "^Cpress two", 1))
+	if got := blamed(out); !strings.HasPrefix(got, line(1)+"n=0") || !strings.Contains(out, "+^Cpress two") {
+		t.Errorf("the walk blames %q, want %q, in:\n%s", got, line(1)+"n=0", out)
 	}
 }
 
@@ -224,37 +302,40 @@ func TestWalkRunsOn(t *testing.T) {
 	t.Parallel()
 	slow := runsOnMarker + "\n```console\n$ echo started; while [ ! -e done ]; do sleep 0.01; done; echo finished\nstarted\nfinished\n```\n\n"
 	next := "```console\n$ touch done\n```\n"
-	if err := walkPage(t, cloned+slow+next); err != nil {
-		t.Fatal(err)
+	if out := walkPage(t, cloned+slow+next); out != "" {
+		t.Fatal(out)
 	}
-	err := walkWrongPage(t, cloned+strings.Replace(slow, "finished\n```", "done\n```", 1)+next)
-	if err == nil || !strings.Contains(err.Error(), "PAGE.md:8: $ echo started") || !strings.Contains(err.Error(), "+finished") {
-		t.Errorf("a runs-on command whose end differs: %v", err)
+	out := walkWrongPage(t, cloned+strings.Replace(slow, "finished\n```", "done\n```", 1)+next)
+	if got := blamed(out); !strings.HasPrefix(got, "PAGE.md:8: $ echo started") || !strings.Contains(out, "+done") {
+		t.Errorf("a runs-on command whose end differs: blames %q in\n%s", got, out)
+	}
+	out = walkWrongPage(t, cloned+strings.Replace(slow, "echo started;", "exit;", 1)+next)
+	if got := blamed(out); !strings.HasPrefix(got, "PAGE.md:8: $ exit;") || !strings.Contains(out, "it ended before the next block ran") {
+		t.Errorf("a runs-on command that ends at once: blames %q in\n%s", got, out)
 	}
 }
 
 func TestWalkChecksTheTestCommand(t *testing.T) {
 	t.Parallel()
 	ok := cloned + "```console\n$ go test ./...\nok  \tfake/steps/01-app\t0.012s\n```\n"
-	if err := walkPage(t, ok); err != nil {
-		t.Fatal(err)
+	if out := walkPage(t, ok); out != "" {
+		t.Fatal(out)
 	}
 	for _, page := range []string{
 		strings.Replace(ok, "fake/steps/01-app", "fake/steps/02-other", 1),
 		strings.Replace(ok, "ok  \t", "FAIL\t", 1),
 	} {
-		if err := walkPage(t, page); err == nil || !strings.Contains(err.Error(), "PAGE.md:7: $ go test ./...") {
-			t.Errorf("a wrong go test ./... block: %v", err)
+		if got := blamed(walkPage(t, page)); !strings.HasPrefix(got, "PAGE.md:7: $ go test ./...") {
+			t.Errorf("a wrong go test ./... block: blames %q", got)
 		}
 	}
 	// A narrower go test is checked the same way.
 	narrow := strings.Replace(ok, "./...", "./steps/...", 1)
-	if err := walkPage(t, narrow); err != nil {
-		t.Fatal(err)
+	if out := walkPage(t, narrow); out != "" {
+		t.Fatal(out)
 	}
-	if err := walkPage(t, strings.Replace(narrow, "fake/steps/01-app", "fake/other", 1)); err == nil ||
-		!strings.Contains(err.Error(), "PAGE.md:7: $ go test ./steps/...") {
-		t.Errorf("a wrong go test ./steps/... block: %v", err)
+	if got := blamed(walkPage(t, strings.Replace(narrow, "fake/steps/01-app", "fake/other", 1))); !strings.HasPrefix(got, "PAGE.md:7: $ go test ./steps/...") {
+		t.Errorf("a wrong go test ./steps/... block: blames %q", got)
 	}
 }
 
@@ -263,9 +344,9 @@ func TestWalkUpdatesWhatNoMarkerMakes(t *testing.T) {
 	page := cloned + "```console\n$ echo hi\nhello\nthere\n$ echo a; echo b\n```\n\n" +
 		"<!-- transcript: testdata/x.txtar#y.txt -->\n```console\n$ echo generated\nnot what it prints\n```\n"
 	root := fakeRepo(t, page)
-	_, err := Walk{Page: "PAGE.md", Source: root, Update: true}.walk(t.TempDir())
-	if err == nil || !strings.Contains(err.Error(), "PAGE.md:15: $ echo generated") {
-		t.Errorf("a generated block that differs: %v, want an error naming it, not a rewrite", err)
+	out := walkWith(t, Walk{Page: "PAGE.md", Source: root, Update: true})
+	if got := blamed(out); !strings.HasPrefix(got, "PAGE.md:15: $ echo generated") {
+		t.Errorf("a generated block that differs: blames %q, want it named, not rewritten, in\n%s", got, out)
 	}
 	got, _ := os.ReadFile(filepath.Join(root, "PAGE.md"))
 	want := strings.Replace(page, "$ echo hi\nhello\nthere\n$ echo a; echo b\n", "$ echo hi\nhi\n$ echo a; echo b\na\nb\n", 1)
@@ -275,7 +356,6 @@ func TestWalkUpdatesWhatNoMarkerMakes(t *testing.T) {
 }
 
 func TestWalkCommandsAsRun(t *testing.T) {
-	wk := &walker{origin: "/tmp/o r", port: "43210"}
 	for _, tc := range []struct{ page, run string }{
 		{"git clone -q <this repository's URL> x", "git clone -q '/tmp/o r' x"},
 		{"go run ./steps/01-app", "go run ./steps/01-app -addr localhost:43210"},
@@ -287,7 +367,7 @@ func TestWalkCommandsAsRun(t *testing.T) {
 		{"echo :80800", "echo :80800"},
 		{"go run ./exercises check 01-count", "go run ./exercises check 01-count"},
 	} {
-		if got := wk.command(tc.page); got != tc.run {
+		if got := command(tc.page, "/tmp/o r", "43210"); got != tc.run {
 			t.Errorf("command(%q) = %q, want %q", tc.page, got, tc.run)
 		}
 	}

@@ -38,6 +38,12 @@ func scriptParams(binDir, file, progDir, srcDir string, env ...string) testscrip
 func Run(file, binDir, progDir, srcDir string, deadline time.Time, env ...string) (failed bool, log string) {
 	p := scriptParams(binDir, file, progDir, srcDir, env...)
 	p.Deadline = deadline
+	return Record(p)
+}
+
+// Record runs p's scripts, and returns whether one failed and what they
+// logged, instead of failing a test.
+func Record(p testscript.Params) (failed bool, log string) {
 	rec := &recorder{}
 	testscript.RunT(rec, p)
 	return rec.didFail(), rec.String()

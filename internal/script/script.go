@@ -9,6 +9,7 @@ package script
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -27,14 +28,19 @@ const UpdateCommand = "go test . -update"
 
 // Main runs m, after arranging that a script's curl runs this same
 // program as the scripts' curl (see CurlMain), and exits' within
-// (WithinMain), and removes what the harness made once per process (the
-// steps' binaries, the tests' python3's seal) once m is done. Call it
-// from TestMain, or from a main function whose m runs the checks.
-func Main(m testscript.TestingM) {
-	testscript.Main(cleanupAfter{m}, map[string]func(){
+// (WithinMain), and each of programs' too, and removes what the harness
+// made once per process (the steps' binaries, the tests' python3's seal)
+// once m is done. Call it from TestMain, or from a main function whose m
+// runs the checks.
+func Main(m testscript.TestingM, programs ...map[string]func()) {
+	all := map[string]func(){
 		"curl":   CurlMain,
 		"within": WithinMain,
-	})
+	}
+	for _, more := range programs {
+		maps.Copy(all, more)
+	}
+	testscript.Main(cleanupAfter{m}, all)
 }
 
 // cleanupAfter runs m, then removes what proc.TempDir made.
