@@ -5,6 +5,7 @@ package page
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -17,15 +18,14 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
-	"wsgi-to-go/internal/proc"
+	"wsgi-to-go/internal/script"
 )
 
-// A page's terminal, and the commands a page's script waits on it with.
-// The terminal writes all its command has shown so far to the file
-// $WALK_TERMINALS/NAME, raw, with pressed, at each Ctrl-C it got, and
-// ended once the command has ended: shown reads it as the page shows it.
+// A terminal records what its command shows in the file
+// $WALK_TERMINALS/NAME as it comes, raw, with pressed at each Ctrl-C and
+// ended once the command has ended; shown reads it as the page shows it.
 const (
-	pressed = "\x03" // the byte a terminal's Ctrl-C sends
+	pressed = "\x03" // what a terminal's Ctrl-C sends
 	ended   = "\x04"
 )
 
@@ -34,36 +34,33 @@ const (
 func Programs() map[string]func() { return map[string]func(){"terminal": terminalMain} }
 
 // terminalMain is "terminal [-limit D] NAME COMMAND": it runs sh -c COMMAND
-// in a process group of its own, its stdout and stderr one stream, as a
-// terminal runs a job. At a SIGINT it sends one to the group. Once the
-// command ends, it kills what is left of the group and prints what the
-// terminal showed, normalised. With -limit, the page shows the command
-// ending: a command still running after D, or one that listens, is
-// stopped, and the terminal fails, saying so.
+// in a process group of its own, stdout and stderr one stream, as a
+// terminal runs a job, and passes a SIGINT on to the group. Once the
+// command ends, it kills what is left of the group, and prints what it
+// showed, normalised. With -limit, the page shows the command end: one
+// still running after D, or one that listens, is stopped, and fails.
 func terminalMain() {
 	limit := flag.Duration("limit", 0, "stop the command, and fail, if it still runs after this long")
 	flag.Parse()
 	name := filepath.Join(os.Getenv("WALK_TERMINALS"), flag.Arg(0))
 	file, err := os.Create(name)
-	if err != nil || flag.NArg() != 2 {
-		fmt.Fprintln(os.Stderr, "usage: terminal [-limit D] NAME COMMAND:", err)
-		os.Exit(2)
-	}
 	pr, pw, _ := os.Pipe()
 	cmd := exec.Command("sh", "-c", flag.Arg(1))
-	cmd.Stdout, cmd.Stderr = pw, pw
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Stdout, cmd.Stderr, cmd.SysProcAttr = pw, pw, &syscall.SysProcAttr{Setpgid: true}
 	interrupts := make(chan os.Signal, 1)
 	signal.Notify(interrupts, os.Interrupt)
-	if err := cmd.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "terminal:", err)
+	if err == nil && flag.NArg() == 2 {
+		err = cmd.Start()
+	}
+	if err != nil || flag.NArg() != 2 {
+		fmt.Fprintln(os.Stderr, "usage: terminal [-limit D] NAME COMMAND:", err)
 		os.Exit(2)
 	}
 	pw.Close()
 	group := -cmd.Process.Pid
 	os.WriteFile(name+".pid", []byte(fmt.Sprint(group)), 0o666)
 	out := &screen{file: file, listens: make(chan struct{})}
-	copied := make(chan struct{})
+	copied, exited := make(chan struct{}), make(chan error, 1)
 	go func() {
 		buf := make([]byte, 4096)
 		for n, err := pr.Read(buf); err == nil; n, err = pr.Read(buf) {
@@ -71,10 +68,9 @@ func terminalMain() {
 		}
 		close(copied)
 	}()
-	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	var timeout <-chan time.Time
-	listens := make(chan struct{}) // never closed: no -limit, no check
+	var listens chan struct{} // nil: no check
 	if *limit > 0 {
 		timeout, listens = time.After(*limit), out.listens
 	}
@@ -85,10 +81,10 @@ func terminalMain() {
 			out.write(pressed)
 			syscall.Kill(group, syscall.SIGINT)
 		case <-timeout:
-			complaint = fmt.Sprintf("still running after %v, and not listening: a command on the page must end, or be a server that prints %q; stopped it", *limit, listeningPrefix+"...")
+			complaint = fmt.Sprintf("still running after %v, and not listening: a command on the page must end, or be a server that prints %q; stopped it", *limit, listening+"...")
 			syscall.Kill(group, syscall.SIGKILL)
 		case <-listens:
-			complaint, listens = "it is a server: it prints "+listeningPrefix+"... and runs on, where the page shows it ending; stopped it", nil
+			complaint, listens = "it is a server: it prints "+listening+"... and runs on, where the page shows it end; stopped it", nil
 			syscall.Kill(group, syscall.SIGKILL)
 		case <-exited:
 			done = true
@@ -97,12 +93,38 @@ func terminalMain() {
 	syscall.Kill(group, syscall.SIGKILL) // what is left of its group
 	<-copied
 	os.Remove(name + ".pid")
-	os.Stdout.WriteString(shown(out.String()+ended, regexp.MustCompile(`:`+os.Getenv("WALK_PORT")+`\b`)))
+	os.Stdout.WriteString(shown(out.String()+ended, os.Getenv("WALK_PORT")))
 	out.write(ended)
 	if complaint != "" {
 		fmt.Fprintln(os.Stderr, complaint)
 		os.Exit(1)
 	}
+}
+
+// normalizers are the values a command prints that differ from run to
+// run or machine to machine, and what the page shows in their place, as
+// the scripts' replace lines do; walkNormalize applies them, in order.
+var normalizers = []struct {
+	re *regexp.Regexp
+	as string
+}{
+	{regexp.MustCompile(`\r\n`), "\n"},
+	{regexp.MustCompile(`(?m)^go: downloading .*\n`), ""}, // they depend on the module cache
+	{regexp.MustCompile(`req-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}`), "req-UUID"},
+	{regexp.MustCompile(`(?m)^time=\S+ `), ""},
+	{regexp.MustCompile(`(?m)^[0-9]{4}/[0-9]{2}/[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} `), "DATE TIME "},
+	{regexp.MustCompile(`duration=\S+`), "duration=DURATION"},
+	{regexp.MustCompile(`stack=".*"`), `stack="goroutine …"`},
+}
+
+// walkNormalize rewrites what a command printed as the page shows it: the
+// walk's port (port matches it) as 8080, a body with no final newline as
+// if it had one (script.HideNoNewlineMark), and each of normalizers.
+func walkNormalize(out string, port *regexp.Regexp) string {
+	for _, n := range normalizers {
+		out = n.re.ReplaceAllLiteralString(out, n.as)
+	}
+	return port.ReplaceAllString(script.HideNoNewlineMark(out), ":8080")
 }
 
 // screen is what a terminal has shown: in memory, and in its file.
@@ -118,7 +140,7 @@ func (s *screen) write(text string) {
 	defer s.mu.Unlock()
 	s.b.WriteString(text)
 	s.file.WriteString(text)
-	if s.listens != nil && hasListeningLine(s.b.String()) {
+	if s.listens != nil && listeningRE.MatchString(s.b.String()) {
 		close(s.listens)
 		s.listens = nil
 	}
@@ -130,15 +152,15 @@ func (s *screen) String() string {
 	return s.b.String()
 }
 
-// shown is what a terminal's raw record shows: what came between the
-// Ctrl-Cs normalised, each Ctrl-C echoed as ^C where the next output
-// begins, and after a last ^C that nothing followed, the shell's prompt
-// on the next line.
-func shown(raw string, port *regexp.Regexp) string {
+// shown is what a terminal's record shows, with the walk's port: what
+// came between the Ctrl-Cs normalised, each echoed as ^C where the next
+// output begins, and after a last one that nothing followed, the shell's
+// prompt on the next line.
+func shown(raw, port string) string {
 	raw, end := strings.CutSuffix(raw, ended)
 	parts := strings.Split(raw, pressed)
 	for i := range parts {
-		parts[i] = walkNormalize(parts[i], port)
+		parts[i] = walkNormalize(parts[i], regexp.MustCompile(`:`+port+`\b`))
 	}
 	if end && len(parts) > 1 && parts[len(parts)-1] == "" {
 		parts[len(parts)-1] = "\n"
@@ -146,76 +168,58 @@ func shown(raw string, port *regexp.Regexp) string {
 	return strings.Join(parts, interrupt)
 }
 
-// terminalCmds are the page's script's own commands: shows, ends, passes.
-var terminalCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){
-	"shows": cmdShows, "ends": cmdEnds, "passes": cmdPasses,
-}
+// terminalCmds are the page's script's own commands.
+var terminalCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){"shows": cmdShows, "passes": cmdPasses}
 
-// screenOf reads what terminal name has shown, and whether its command ended.
-func screenOf(ts *testscript.TestScript, name string) (string, bool) {
-	raw, _ := os.ReadFile(filepath.Join(ts.Getenv("WALK_TERMINALS"), name))
-	return shown(string(raw), regexp.MustCompile(`:`+ts.Getenv("WALK_PORT")+`\b`)), strings.HasSuffix(string(raw), ended)
-}
-
-// cmdShows is "shows [-start] [-limit D] NAME FILE": it waits until
-// terminal NAME shows what FILE holds, or has ended, and prints what it
-// shows then, for a cmp. It waits D at most (WALK_WAIT by default) for a
-// listening line, and WALK_WAIT after it. With -start, it waits for the
-// start of FILE, whole lines, and fails if the command has ended.
+// cmdShows is "shows [-start|-end] [-limit D] NAME FILE": it waits until
+// terminal NAME shows what FILE holds, or its command has ended, and
+// prints what it shows then, for a cmp. It waits D at most ($WALK_WAIT
+// by default) for a listening line, and $WALK_WAIT after one. With
+// -start, it waits for the start of FILE, whole lines, and fails if the
+// command has ended; with -end, it waits for the end, and fails without.
 func cmdShows(ts *testscript.TestScript, neg bool, args []string) {
 	flags := flag.NewFlagSet("shows", flag.ContinueOnError)
+	flags.SetOutput(io.Discard)
 	wait, _ := time.ParseDuration(ts.Getenv("WALK_WAIT"))
-	limit := flags.Duration("limit", wait, "")
-	start := flags.Bool("start", false, "")
+	limit, start, end := flags.Duration("limit", wait, ""), flags.Bool("start", false, ""), flags.Bool("end", false, "")
 	if neg || flags.Parse(args) != nil || flags.NArg() != 2 {
-		ts.Fatalf("usage: shows [-start] [-limit D] NAME FILE")
+		ts.Fatalf("usage: shows [-start|-end] [-limit D] NAME FILE")
 	}
-	name, want := flags.Arg(0), ts.ReadFile(flags.Arg(1))
-	deadline, capped := time.Now().Add(*limit), false
+	want, deadline, capped := ts.ReadFile(flags.Arg(1)), time.Now().Add(*limit), false
 	for {
-		got, end := screenOf(ts, name)
+		raw, _ := os.ReadFile(filepath.Join(ts.Getenv("WALK_TERMINALS"), flags.Arg(0)))
+		got, done := shown(string(raw), ts.Getenv("WALK_PORT")), strings.HasSuffix(string(raw), ended)
+		late := time.Now().After(deadline)
 		switch {
-		case *start && end:
+		case *start && done:
 			ts.Fatalf("it ended before the next block ran, but the page says it runs on through it; it printed:\n%s", got)
-		case *start && got != "" && strings.HasSuffix(got, "\n") && strings.HasPrefix(want, got):
-			return
-		case !*start && (got == want || end):
+		case *start && late:
+			ts.Fatalf("a runs-on command must print the start of what the page shows while it runs, within %v; it printed:\n%s", *limit, got)
+		case *start:
+			if got != "" && strings.HasSuffix(got, "\n") && strings.HasPrefix(want, got) {
+				return
+			}
+		case *end && late:
+			ts.Fatalf("still running %v later, where the page shows it end", *limit)
+		case done || got == want && !*end || late:
+			if late {
+				ts.Logf("terminal %s does not show what the page shows, after %v", flags.Arg(0), *limit)
+			}
 			ts.Stdout().Write([]byte(got))
 			return
-		case hasListeningLine(got) && !capped:
+		case listeningRE.MatchString(got) && !capped:
 			if capped = true; time.Now().Add(wait).Before(deadline) {
 				deadline = time.Now().Add(wait)
 			}
-		case time.Now().After(deadline) && *start:
-			ts.Fatalf("a runs-on command must print the start of what the page shows while it runs, within %v; it printed:\n%s", *limit, got)
-		case time.Now().After(deadline):
-			ts.Logf("terminal %s does not show what the page shows, after %v", name, *limit)
-			ts.Stdout().Write([]byte(got))
-			return
 		}
 		time.Sleep(10 * time.Millisecond) // the poll interval
 	}
 }
 
-// cmdEnds is "ends NAME": it waits, WALK_WAIT at most, until the command
-// in terminal NAME has ended.
-func cmdEnds(ts *testscript.TestScript, neg bool, args []string) {
-	wait, _ := time.ParseDuration(ts.Getenv("WALK_WAIT"))
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: ends NAME")
-	}
-	if !proc.PollWithin(wait, func() bool { _, end := screenOf(ts, args[0]); return end }) {
-		ts.Fatalf("still running %v later, where the page shows it ended", wait)
-	}
-}
-
-// cmdPasses is "passes FILE": FILE, the lines the page shows a go test
-// print, must be an ok line for each package the last command (a go list)
+// cmdPasses is "passes FILE": FILE, what the page shows a go test print,
+// must be an ok line for each package the last command, a go list,
 // printed, in its order, whatever their times.
 func cmdPasses(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 1 {
-		ts.Fatalf("usage: passes FILE")
-	}
 	var shown []string
 	for _, line := range strings.Split(strings.TrimSuffix(ts.ReadFile(args[0]), "\n"), "\n") {
 		m := okRE.FindStringSubmatch(line)
@@ -225,7 +229,6 @@ func cmdPasses(ts *testscript.TestScript, neg bool, args []string) {
 		shown = append(shown, m[1])
 	}
 	if pkgs := strings.Fields(ts.ReadFile("stdout")); strings.Join(shown, " ") != strings.Join(pkgs, " ") {
-		ts.Fatalf("the page shows go test pass the packages\n\t%s\nbut they are\n\t%s",
-			strings.Join(shown, " "), strings.Join(pkgs, " "))
+		ts.Fatalf("the page shows go test pass the packages\n\t%s\nbut they are\n\t%s", strings.Join(shown, " "), strings.Join(pkgs, " "))
 	}
 }

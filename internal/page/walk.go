@@ -3,11 +3,16 @@
 package page
 
 import (
+	"cmp"
+	"errors"
 	"fmt"
+	"math/rand/v2"
+	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"syscall"
@@ -22,37 +27,37 @@ import (
 	"wsgi-to-go/internal/python"
 )
 
-// The walk runs a page's console blocks as a learner runs them: it writes
-// them, in order, as a testscript script, and testscript runs it. Each
-// command runs in a terminal of its own (terminal.go); a server's
-// terminal runs on until the page presses Ctrl-C in it. What a command
-// prints must be what the page shows, but for a short list of values that
-// differ on every run (walkNormalize). docs/how-the-page-stays-true.md is
-// the maintainer's account of it.
-
-// walks is whether the walk runs on this system.
-const walks = true
-
-// Walk is one walk of a page.
+// Walk is one walk of a page: its console blocks, in order, written as a
+// testscript script that runs each command in a terminal of its own
+// (terminal.go), from a fresh clone, as a learner runs them, and checks
+// that it prints what the page shows. docs/how-the-page-stays-true.md
+// is the maintainer's account of it.
 type Walk struct {
 	Page   string // the page, relative to Source: "TUTORIAL.md"
 	Source string // the repository the page has the learner clone: its root
 	Update bool   // rewrite what a block shows, when no marker generates it
 
-	waitLimit   time.Duration // for a server's output, a ^C's effect, a runs-on command; proc.WaitLimit if 0
-	commandWait time.Duration // for any command but a go command to end or listen; proc.WaitLimit if 0
-	// findsPython returns the page's python3, or nil and why there is
-	// none; with no findsPython, the page's python3 commands are not run.
-	findsPython func() (*python.Python, string)
+	waitLimit   time.Duration                   // for a server's output, a ^C's effect, a runs-on command; proc.WaitLimit if 0
+	commandWait time.Duration                   // for a command but a go command to end or listen; proc.WaitLimit if 0
+	findsPython func() (*python.Python, string) // the page's python3, or nil and why; with none, python3 is not run
 }
 
 // The page's conventions, as the walk reads them.
 const (
-	repoURL         = "<this repository's URL>" // the one thing a learner fills in: the walk gives a clone of Source
-	pagePort        = "8080"                    // the port the page's servers listen on; the walk maps it to a free one
-	listeningPrefix = "listening on "           // a command that prints a line starting so and runs on is a server
-	testCommand     = "go test ./..."           // the command that runs this walk: the walk checks a go test block, never runs it
-	commandLimit    = 2 * time.Minute           // for a go command to end or listen: a go run builds first
+	repoURL      = "<this repository's URL>" // in a command: the walk gives a clone of Source
+	listening    = "listening on "           // a command that prints a line starting so and runs on is a server
+	interrupt    = "^C"                      // a Ctrl-C, as a terminal echoes it
+	runsOnMarker = "<!-- walk: runs on -->"  // above a block: its one command runs on through the next block
+	goLimit      = 2 * time.Minute           // for a go command to end or listen: a go run builds first
+)
+
+var (
+	generatingRE = regexp.MustCompile(`^<!-- (code|transcript|output|diff|hunk): `)     // markers.go's
+	programRE    = regexp.MustCompile(`^(go run \./(steps|_work)/|python3 python/)\S+`) // the programs that take -addr
+	portRE       = regexp.MustCompile(`:8080\b`)
+	listeningRE  = regexp.MustCompile(`(?m)^` + listening)
+	goTestRE     = regexp.MustCompile(`^go test (\./\S*)$`)                             // checked with go list: this walk runs inside go test ./...
+	okRE         = regexp.MustCompile(`^ok  \t(\S+)\t([0-9]+(\.[0-9]+)?s|\(cached\))$`) // what go test prints for a package that passed
 )
 
 // Run walks the page, and fails t at the first command that does not
@@ -64,11 +69,12 @@ func (w Walk) Run(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, n := range s.notes {
-		t.Log(n)
-	}
 	defer func() { // after a failure too: testscript writes its updates then
-		if err := s.update(); err != nil {
+		err := s.update()
+		for _, n := range s.notes {
+			t.Log(n)
+		}
+		if err != nil {
 			t.Error(err)
 		}
 	}()
@@ -82,80 +88,87 @@ func (f flat) Parallel()                            {}
 func (f flat) Verbose() bool                        { return testing.Verbose() }
 func (f flat) Run(_ string, run func(testscript.T)) { run(f) }
 
-// pageScript is a page written as a testscript script, ready to run.
+// pageCommand is one "$ COMMAND" line of a console block, and the lines after it.
+type pageCommand struct {
+	line, from int      // of "$ COMMAND", from 1; of want's first line, from 0
+	text       string   // COMMAND
+	want       []string // the lines after it, ^C included
+	runsOn     bool     // runsOnMarker above its block
+	generated  bool     // a marker above its block generates it: the walk never rewrites it
+}
+
+// pageScript is a page written as a script: for each command a comment
+// "# PAGE:LINE: $ COMMAND", then what runs it and checks what it prints.
 type pageScript struct {
 	Walk
 	params   testscript.Params
-	archive  string               // the script's file
-	commands map[int]*pageCommand // by line, each whose output the script may update
+	archive  txtar.Archive
+	file     string               // the archive's
 	lines    []string             // the page's
-	fixed    map[string]string    // files the script compares with that -update leaves alone
-	servers  []*pageCommand       // the servers started, not yet stopped, by their terminals
-	py       *python.Python       // the page's python3, once a command needs it; nil if there is none
-	noPython string               // why there is none
-	looked   bool                 // whether the walk has looked for python3
+	commands map[int]*pageCommand // by line
+	servers  []*pageCommand       // started, not yet stopped: each runs in terminal tLINE
 	b        strings.Builder
 	notes    []string
 }
 
-// script writes the page as a script in tmp: for each command, a comment
-// "# PAGE:LINE: $ COMMAND", then the script's commands that run and check it.
 func (w Walk) script(tmp string) (*pageScript, error) {
 	src, err := os.ReadFile(filepath.Join(w.Source, w.Page))
 	if err != nil {
 		return nil, err
 	}
-	w.waitLimit, w.commandWait = cmp(w.waitLimit, proc.WaitLimit), cmp(w.commandWait, proc.WaitLimit)
-	s := &pageScript{Walk: w, lines: strings.Split(strings.TrimSuffix(string(src), "\n"), "\n"),
-		commands: map[int]*pageCommand{}, fixed: map[string]string{}}
-	blocks, err := parseConsoleBlocks(w.Page, s.lines)
+	w.waitLimit, w.commandWait = cmp.Or(w.waitLimit, proc.WaitLimit), cmp.Or(w.commandWait, proc.WaitLimit)
+	s := &pageScript{Walk: w, lines: strings.Split(strings.TrimSuffix(string(src), "\n"), "\n"), commands: map[int]*pageCommand{}}
+	blocks, err := s.parse()
+	origin, port := filepath.Join(tmp, "origin"), ""
+	if err == nil {
+		err = snapshot(w.Source, origin)
+	}
+	if err == nil {
+		port, err = walkPort()
+	}
 	if err != nil {
 		return nil, err
 	}
-	origin, err := snapshot(w.Source, filepath.Join(tmp, "origin"))
-	if err != nil {
-		return nil, fmt.Errorf("making a repository for the page's git clone: %v", err)
-	}
-	port, err := walkPort()
-	if err != nil {
-		return nil, err
-	}
-	env := append(os.Environ(), "TUTORIAL_IMPL=", "GOTRACEBACK="+os.Getenv("GOTRACEBACK"),
-		"GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath"), // the clone's path changes every run; the build cache's key must not
-		"WALK_PORT="+port, "WALK_WAIT="+w.waitLimit.String())
-	var runsOn *pageCommand
+	env := append(os.Environ(), "TUTORIAL_IMPL=", "GOTRACEBACK="+os.Getenv("GOTRACEBACK"), "WALK_PORT="+port,
+		"WALK_WAIT="+w.waitLimit.String(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath")) // the build cache ignores the clone's path
+	py, noPython := (*python.Python)(nil), "this walk was given no python3"
 	for i, b := range blocks {
-		for _, c := range b.commands {
-			if strings.HasPrefix(c.text, "python3 ") && !s.looked {
-				if env, err = s.findPython(tmp, env); err != nil {
+		for _, c := range b {
+			if strings.HasPrefix(c.text, "python3 ") && w.findsPython != nil {
+				if env, py, noPython, err = sealedPython(tmp, env, w.findsPython); err != nil {
 					return nil, err
 				}
+				w.findsPython = nil
 			}
-			if err := s.command(b, c, origin, port); err != nil {
+			why := noPython
+			if py != nil && strings.HasPrefix(c.text, "python3 python/04-") && py.Paste == "" {
+				why = py.PasteMissing()
+			}
+			if strings.HasPrefix(c.text, "python3 ") && (py == nil || why != "") {
+				s.notes = append(s.notes, fmt.Sprintf("%s:%d: not run: %s", w.Page, c.line, why))
+				s.printf("# %s:%d: $ %s (not run: %s)\n", w.Page, c.line, c.text, why)
+			} else if err := s.command(c, quote(command(c.text, origin, port))); err != nil {
 				return nil, err
 			}
 		}
-		if runsOn != nil {
-			s.printf("# %s:%d: $ %s (ends after the block that follows it)\nends %s\nwait %[4]s\ncmp stdout %s\n",
-				w.Page, runsOn.line, runsOn.text, name(runsOn), s.file(b, runsOn, ""))
-			runsOn = nil
+		if i > 0 && blocks[i-1][0].runsOn {
+			c := blocks[i-1][0]
+			s.printf("# %s:%d: $ %s (ends after the block that follows it)\nshows -end t%d $WORK/page/%[4]d.txt\nwait t%[4]d\ncmp stdout $WORK/page/%[4]d.txt\n",
+				w.Page, c.line, c.text, c.line)
 		}
-		if b.runsOn {
-			if i == len(blocks)-1 {
-				return nil, s.errorf(b.commands[0], "the page ends while it runs: a runs-on command ends after the next block")
-			}
-			runsOn = b.commands[0]
-		}
+	}
+	if last := blocks[len(blocks)-1][0]; last.runsOn {
+		return nil, s.errorf(last, "the page ends while it runs: a runs-on command ends after the next block")
 	}
 	if len(s.servers) > 0 {
 		return nil, s.errorf(s.servers[0], "the server it started still runs at the end of the page: show its terminal again, with ^C")
 	}
-	s.archive = filepath.Join(tmp, w.Page+".txtar")
-	s.params = testscript.Params{Files: []string{s.archive}, UpdateScripts: w.Update, Cmds: terminalCmds,
+	s.file, s.archive.Comment = filepath.Join(tmp, w.Page+".txtar"), []byte(s.b.String())
+	s.params = testscript.Params{Files: []string{s.file}, UpdateScripts: w.Update, Cmds: terminalCmds,
 		Setup: func(e *testscript.Env) error {
 			terminals := filepath.Join(e.WorkDir, ".terminals")
 			e.Vars = append(append(e.Vars, env...), "WALK_TERMINALS="+terminals)
-			e.Defer(func() { // every process group still running, as a script may stop halfway
+			e.Defer(func() { // every process group still running, as a failed script leaves them
 				pids, _ := filepath.Glob(filepath.Join(terminals, "*.pid"))
 				for _, pid := range pids {
 					data, _ := os.ReadFile(pid)
@@ -164,163 +177,145 @@ func (w Walk) script(tmp string) (*pageScript, error) {
 					}
 				}
 			})
-			for name, data := range s.fixed {
-				if err := os.MkdirAll(filepath.Dir(filepath.Join(e.WorkDir, name)), 0o777); err != nil {
-					return err
-				}
-				if err := os.WriteFile(filepath.Join(e.WorkDir, name), []byte(data), 0o666); err != nil {
-					return err
-				}
-			}
 			return os.Mkdir(terminals, 0o777)
 		}}
-	a := &txtar.Archive{Comment: []byte(s.b.String())}
-	for _, c := range s.commands {
-		a.Files = append(a.Files, txtar.File{Name: fmt.Sprintf("page/%d.txt", c.line), Data: []byte(text(c.want))})
-	}
-	return s, os.WriteFile(s.archive, txtar.Format(a), 0o666)
+	return s, os.WriteFile(s.file, txtar.Format(&s.archive), 0o666)
 }
 
-// command writes what runs page command c of block b, and checks it.
-func (s *pageScript) command(b *consoleBlock, c *pageCommand, origin, port string) error {
-	note := ""
-	switch {
-	case c.text == "cd" || strings.HasPrefix(c.text, "cd "):
-		if f := strings.Fields(c.text); len(f) != 2 || len(c.want) > 0 {
-			return s.errorf(c, "the walk's cd takes one folder, as cd DIR, and prints nothing")
-		}
-		s.printf("# %s:%d: $ %s\ncd %s\n", s.Page, c.line, c.text, quote(strings.Fields(c.text)[1]))
-		return nil
-	case goTestRE.MatchString(c.text):
-		note = "not run inside " + testCommand + ": this walk is part of it, and passes only if the rest does"
-		s.printf("# %s:%d: $ %s (%s)\nexec go list %s\npasses %s\n", s.Page, c.line, c.text, note,
-			goTestRE.FindStringSubmatch(c.text)[1], s.file(b, c, ""))
-	case strings.HasPrefix(c.text, "python3 ") && s.py == nil:
-		note = "not run: " + s.noPython
-	case strings.HasPrefix(c.text, "python3 python/04-") && s.py.Paste == "":
-		note = "not run: " + s.py.PasteMissing()
-	}
-	if note != "" {
-		s.notes = append(s.notes, fmt.Sprintf("%s:%d: %s", s.Page, c.line, note))
-		return nil
-	}
-	s.printf("# %s:%d: $ %s\n", s.Page, c.line, c.text)
-	run, limit := quote(command(c.text, origin, port)), s.commandWait
-	if strings.HasPrefix(c.text, "go ") {
-		limit = commandLimit
-	}
-	i := slices.IndexFunc(s.servers, func(s *pageCommand) bool { return s.text == c.text })
-	server := c
-	if i >= 0 && interrupts(c.want) {
-		server = s.servers[i]
-		s.servers = slices.Delete(s.servers, i, i+1)
-	} else {
-		started := segments(c.want)[0]
-		switch {
-		case b.runsOn:
-			s.printf("exec terminal %s %s &%[1]s&\nshows -start %[1]s %[3]s\n", name(c), run, s.file(b, c, ""))
-			return nil
-		case !interrupts(c.want) && !hasListeningLine(text(started)):
-			s.printf("exec terminal -limit %v %s %s\ncmp stdout %s\n", limit, name(c), run, s.file(b, c, ""))
-			return nil
-		}
-		s.printf("exec terminal %s %s &%[1]s&\n", name(c), run)
-		if !interrupts(c.want) {
-			s.printf("shows -limit %v %s %s\ncmp stdout %[3]s\n", limit, name(c), s.file(b, c, ""))
-			s.servers = append(s.servers, c)
-			return nil
-		}
-	}
-	for k, line := range c.want {
-		if !strings.HasPrefix(line, interrupt) {
+// parse returns the page's console blocks' commands, block by block, or
+// the first thing in a block that the walk cannot read.
+func (s *pageScript) parse() (blocks [][]*pageCommand, err error) {
+	for i, lines := 0, s.lines; i < len(lines); i++ {
+		if !strings.HasPrefix(lines[i], "```") {
 			continue
 		}
-		file := s.file(b, c, fmt.Sprintf(".%d", k), c.want[:k]...)
-		s.printf("shows -limit %v %s %s\ncmp stdout %[3]s\nkill -INT %[2]s\n", limit, name(server), file)
+		open, runsOn, generated, b := i, false, false, []*pageCommand(nil)
+		for i++; i < len(lines) && lines[i] != "```"; i++ {
+		}
+		if i == len(lines) {
+			return nil, fmt.Errorf("%s:%d: a fenced block that never ends", s.Page, open+1)
+		} else if strings.TrimSpace(lines[open][3:]) != "console" {
+			continue
+		}
+		for j := open - 1; j >= 0 && strings.HasPrefix(lines[j], "<!-- "); j-- {
+			runsOn, generated = runsOn || lines[j] == runsOnMarker, generated || generatingRE.MatchString(lines[j])
+		}
+		for j := open + 1; j < i; j++ {
+			if text, ok := strings.CutPrefix(lines[j], "$ "); ok {
+				b = append(b, &pageCommand{line: j + 1, from: j + 1, text: text, runsOn: runsOn, generated: generated})
+			} else if len(b) == 0 {
+				return nil, fmt.Errorf("%s:%d: a console block starts with a command, a line \"$ COMMAND\"", s.Page, j+1)
+			} else {
+				b[len(b)-1].want = append(b[len(b)-1].want, lines[j])
+			}
+		}
+		if len(b) == 0 {
+			return nil, fmt.Errorf("%s:%d: an empty console block", s.Page, open+1)
+		} else if runsOn && len(b) != 1 {
+			return nil, fmt.Errorf("%s:%d: a block marked %s holds one command, not %d", s.Page, open+1, runsOnMarker, len(b))
+		}
+		blocks = append(blocks, b)
 	}
-	s.printf("ends %s\nwait %[1]s\ncmp stdout %s\n", name(server), s.file(b, c, ""))
+	return blocks, nil
+}
+
+// command writes what runs page command c, as run, and checks what it
+// prints: in terminal tLINE, its own or, if c shows a running server's
+// again and presses ^C, the server's.
+func (s *pageScript) command(c *pageCommand, run string) error {
+	s.printf("# %s:%d: $ %s\n", s.Page, c.line, c.text)
+	limit, want := s.commandWait, s.want(c, "", c.want)
+	if strings.HasPrefix(c.text, "go ") {
+		limit = goLimit
+	}
+	pressed := slices.IndexFunc(c.want, func(l string) bool { return strings.HasPrefix(l, interrupt) })
+	i := slices.IndexFunc(s.servers, func(s *pageCommand) bool { return s.text == c.text })
+	term, f := c.line, strings.Fields(c.text)
+	switch cd := len(f) > 0 && f[0] == "cd"; {
+	case cd && (len(f) != 2 || len(c.want) > 0):
+		return s.errorf(c, "the walk's cd takes one folder, as cd DIR, and prints nothing")
+	case cd:
+		s.printf("cd %s\n", quote(f[1]))
+	case goTestRE.MatchString(c.text):
+		s.printf("# not run inside go test ./...: this walk is part of it, and passes only if the rest does\nexec go list %s\npasses %s\n",
+			goTestRE.FindStringSubmatch(c.text)[1], want)
+		s.notes = append(s.notes, fmt.Sprintf("%s:%d: %s is checked with go list, not run inside go test ./...", s.Page, c.line, c.text))
+	case c.runsOn:
+		s.printf("exec terminal t%d %s &t%[1]d&\nshows -start t%[1]d %[3]s\n", c.line, run, want)
+	case pressed < 0 && !listeningRE.MatchString(text(c.want)):
+		s.printf("exec terminal -limit %v t%d %s\ncmp stdout %s\n", limit, c.line, run, want)
+	case pressed < 0: // a server: it runs on
+		s.printf("exec terminal t%[1]d %[2]s &t%[1]d&\nshows -limit %[3]v t%[1]d %[4]s\ncmp stdout %[4]s\n", c.line, run, limit, want)
+		s.servers = append(s.servers, c)
+	default: // ^C in a server's terminal, or in a terminal of its own
+		if i >= 0 {
+			term = s.servers[i].line
+			s.servers = slices.Delete(s.servers, i, i+1)
+		} else {
+			s.printf("exec terminal t%d %s &t%[1]d&\n", c.line, run)
+		}
+		for k, line := range c.want {
+			if strings.HasPrefix(line, interrupt) {
+				s.printf("shows -limit %v t%d %s\ncmp stdout %[3]s\nkill -INT t%[2]d\n", limit, term, s.want(c, fmt.Sprintf(".%d", k), c.want[:k]))
+			}
+		}
+		s.printf("shows -end t%d %s\nwait t%[1]d\ncmp stdout %[2]s\n", term, want)
+	}
 	return nil
 }
 
-// file names the file that holds what c shows, or only lines of it after
-// part: in the archive, for -update, unless a marker generates b.
-func (s *pageScript) file(b *consoleBlock, c *pageCommand, part string, lines ...string) string {
-	path := fmt.Sprintf("page/%d%s.txt", c.line, part)
-	switch {
-	case part != "" || b.generated != "":
-		if part == "" {
-			lines = c.want
-		}
-		path = "fixed/" + path
-		s.fixed[path] = text(lines)
-	default:
+// want adds a file to the script that holds lines, what c shows (with
+// part "") or what it shows before a ^C, and names it.
+func (s *pageScript) want(c *pageCommand, part string, lines []string) string {
+	name := fmt.Sprintf("page/%d%s.txt", c.line, part)
+	s.archive.Files = append(s.archive.Files, txtar.File{Name: name, Data: []byte(text(lines))})
+	if part == "" {
 		s.commands[c.line] = c
 	}
-	return "$WORK/" + path
+	return "$WORK/" + name
 }
 
-// findPython gives the page's commands the tests' python3, sealed, as
-// python3 on the PATH: a learner's python3 that has Paste Deploy, with
-// nothing else installed for it in the way. With none, it says why.
-func (s *pageScript) findPython(tmp string, env []string) ([]string, error) {
-	s.looked, s.noPython = true, "this walk was given no python3"
-	if s.findsPython == nil {
-		return env, nil
+// update writes, with Update, what the script's run found a command
+// prints in place of what the page shows, but where a marker generates
+// its block: that fails, naming the command.
+func (s *pageScript) update() (err error) {
+	if a, perr := txtar.ParseFile(s.file); !s.Update || perr != nil {
+		return perr
+	} else {
+		slices.Reverse(a.Files) // the last first, so that the lines before stay where they are
+		s.archive = *a
 	}
-	if s.py, s.noPython = s.findsPython(); s.py == nil {
-		return env, nil // python3's commands are not run, with a note each
-	}
-	shims := filepath.Join(tmp, "python-shim")
-	if err := os.Mkdir(shims, 0o777); err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(filepath.Join(shims, "python3"), []byte(s.py.Wrapper()), 0o755); err != nil {
-		return nil, err
-	}
-	return append(env, "PATH="+shims+string(os.PathListSeparator)+os.Getenv("PATH"), "PYTHONPATH="+s.py.PythonPath), nil
-}
-
-// update writes, with Update, what the script's run wrote in place of
-// what the page shows, for each command that printed something else.
-func (s *pageScript) update() error {
-	if !s.Update {
-		return nil
-	}
-	a, err := txtar.ParseFile(s.archive)
-	if err != nil {
-		return err
-	}
-	sort.Slice(a.Files, func(i, j int) bool { return s.from(a.Files[i]) > s.from(a.Files[j]) }) // the last first
 	n := 0
-	for _, f := range a.Files {
-		if c := s.commands[s.line(f)]; c != nil && string(f.Data) != text(c.want) {
+	for _, f := range s.archive.Files {
+		line, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(f.Name, "page/"), ".txt"))
+		if c := s.commands[line]; c != nil && string(f.Data) != text(c.want) && c.generated {
+			err = s.errorf(c, "it prints what the page does not show, in a block a marker generates: change its source, not the page:\n%s", f.Data)
+		} else if c != nil && string(f.Data) != text(c.want) {
 			var lines []string
 			if len(f.Data) > 0 {
 				lines = strings.Split(strings.TrimSuffix(string(f.Data), "\n"), "\n")
 			}
-			s.lines = append(s.lines[:c.from:c.from], append(lines, s.lines[c.from+len(c.want):]...)...)
-			n++
+			s.lines, n = slices.Concat(s.lines[:c.from], lines, s.lines[c.from+len(c.want):]), n+1
 		}
 	}
-	if n == 0 {
-		return nil
+	if n > 0 {
+		s.notes = append(s.notes, fmt.Sprintf("%s: rewrote what %d commands print", s.Page, n))
+		err = errors.Join(err, os.WriteFile(filepath.Join(s.Source, s.Page), []byte(strings.Join(s.lines, "\n")+"\n"), 0o666))
 	}
-	s.notes = append(s.notes, fmt.Sprintf("%s: rewrote what %d commands print", s.Page, n))
-	return os.WriteFile(filepath.Join(s.Source, s.Page), []byte(strings.Join(s.lines, "\n")+"\n"), 0o666)
+	return err
 }
 
-// line is the page's line of the command whose output f holds, or 0.
-func (s *pageScript) line(f txtar.File) int {
-	line, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(f.Name, "page/"), ".txt"))
-	return line
-}
-
-// from is where the output f holds starts among the page's lines, or -1.
-func (s *pageScript) from(f txtar.File) int {
-	if c := s.commands[s.line(f)]; c != nil {
-		return c.from
+// sealedPython gives the page's commands the tests' python3, sealed, as
+// python3 on the PATH: a learner's python3 that has Paste Deploy, with
+// nothing else installed for it in the way. Without one, it says why.
+func sealedPython(tmp string, env []string, find func() (*python.Python, string)) ([]string, *python.Python, string, error) {
+	py, why := find()
+	if py == nil {
+		return env, nil, why, nil
 	}
-	return -1
+	shims := filepath.Join(tmp, "python")
+	err := errors.Join(os.Mkdir(shims, 0o777), os.WriteFile(filepath.Join(shims, "python3"), []byte(py.Wrapper()), 0o755))
+	return append(env, "PATH="+shims+string(os.PathListSeparator)+os.Getenv("PATH"), "PYTHONPATH="+py.PythonPath), py, "", err
 }
 
 func (s *pageScript) printf(format string, args ...any) { fmt.Fprintf(&s.b, format, args...) }
@@ -330,16 +325,71 @@ func (s *pageScript) errorf(c *pageCommand, format string, args ...any) error {
 	return fmt.Errorf("%s:%d: $ %s\n%s", s.Page, c.line, c.text, fmt.Sprintf(format, args...))
 }
 
-// name names the terminal of the command on a page's line.
-func name(c *pageCommand) string { return fmt.Sprintf("t%d", c.line) }
-
-// quote quotes s for testscript.
+// quote quotes s as one argument of a testscript command.
 func quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-// cmp is d, or if it is 0, or.
-func cmp(d, or time.Duration) time.Duration {
-	if d == 0 {
-		return or
+// text joins lines as a program prints them, each ending in a newline.
+func text(lines []string) string {
+	if len(lines) == 0 {
+		return ""
 	}
-	return d
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// command is a page's command as the walk runs it: the repository's URL
+// is origin, the page's port is port, and a program that takes -addr and
+// is given none is given port.
+func command(text, origin, port string) string {
+	text = portRE.ReplaceAllString(strings.ReplaceAll(text, repoURL, python.ShellQuote(origin)), ":"+port)
+	if programRE.MatchString(text) && !strings.Contains(text, " -addr") {
+		text += " -addr localhost:" + port
+	}
+	return text
+}
+
+// snapshot makes a git repository at dst holding the files of the one at
+// src that a commit would hold now: those git tracks, and the new ones it
+// does not ignore, but the deleted.
+func snapshot(src, dst string) error {
+	ls := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+	ls.Dir = src
+	out, err := ls.Output()
+	files := slices.DeleteFunc(strings.Split(string(out), "\x00"), func(f string) bool {
+		_, err := os.Lstat(filepath.Join(src, f))
+		return f == "" || err != nil
+	})
+	for _, args := range [][]string{{"init", "-q", dst}, {"add", "-f", "--pathspec-from-file=-", "--pathspec-file-nul"},
+		{"-c", "user.name=walk", "-c", "user.email=walk@localhost", "commit", "-q", "--no-verify", "--no-gpg-sign", "-m", "the page's repository"}} {
+		git := exec.Command("git", args...)
+		git.Dir, git.Stdin = src, strings.NewReader(strings.Join(files, "\x00"))
+		git.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "GIT_CONFIG_GLOBAL="+os.DevNull, "GIT_DIR="+dst+"/.git", "GIT_WORK_TREE="+src)
+		if out, gerr := git.CombinedOutput(); err == nil && gerr != nil {
+			err = fmt.Errorf("git %s: %v\n%s", strings.Join(args, " "), gerr, out)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("making a repository for the page's git clone: %v", err)
+	}
+	return nil
+}
+
+// walkPort returns a loopback port nothing listens on now, on 127.0.0.1
+// and on ::1 (which curl may try first), for the page's 8080. The walk
+// keeps it for the whole page, so it lies below the ephemeral ranges
+// (Linux 32768 up, macOS 49152 up), where the system hands ports out.
+func walkPort() (string, error) {
+	for range 100 {
+		port := strconv.Itoa(20000 + rand.IntN(12000))
+		if ln, err := net.Listen("tcp", "127.0.0.1:"+port); err == nil {
+			ln6, err := net.Listen("tcp", "[::1]:"+port)
+			ln.Close()
+			if err == nil {
+				ln6.Close()
+			}
+			if err == nil || strings.Contains(err.Error(), "cannot assign requested address") {
+				return port, nil
+			}
+		}
+	}
+	return "", errors.New("no free loopback port between 20000 and 32000 for the page's 8080")
 }
