@@ -21,13 +21,9 @@ import (
 	"wsgi-to-go/internal/script"
 )
 
-// A terminal records what its command shows in the file
-// $WALK_TERMINALS/NAME as it comes, raw, with pressed at each Ctrl-C and
-// ended once the command has ended; shown reads it as the page shows it.
-const (
-	pressed = "\x03" // what a terminal's Ctrl-C sends
-	ended   = "\x04"
-)
+// A terminal records what its command shows in $WALK_TERMINALS/NAME as it
+// comes, raw, with pressed at each Ctrl-C and ended at the end.
+const pressed, ended = "\x03", "\x04" // what a Ctrl-C sends; end of transmission
 
 // Programs returns the programs a page's script runs, for script.Main:
 // the terminal.
@@ -36,11 +32,12 @@ func Programs() map[string]func() { return map[string]func(){"terminal": termina
 // terminalMain is "terminal [-limit D] NAME COMMAND": it runs sh -c COMMAND
 // in a process group of its own, stdout and stderr one stream, as a
 // terminal runs a job, and passes a SIGINT on to the group. Once the
-// command ends, it kills what is left of the group, and prints what it
-// showed, normalised. With -limit, the page shows the command end: one
-// still running after D, or one that listens, is stopped, and fails.
+// command ends, it kills what is left of the group and prints what it
+// showed (shown). With -limit, a command still running after D is killed,
+// and the terminal fails; so is one that listens, where the page shows
+// it end.
 func terminalMain() {
-	limit := flag.Duration("limit", 0, "stop the command, and fail, if it still runs after this long")
+	limit := flag.Duration("limit", 0, "kill the command, and fail, if it still runs after this long")
 	flag.Parse()
 	name := filepath.Join(os.Getenv("WALK_TERMINALS"), flag.Arg(0))
 	file, err := os.Create(name)
@@ -58,33 +55,43 @@ func terminalMain() {
 	}
 	pw.Close()
 	group := -cmd.Process.Pid
-	os.WriteFile(name+".pid", []byte(fmt.Sprint(group)), 0o666)
-	out := &screen{file: file, listens: make(chan struct{})}
+	os.WriteFile(name+".pid", []byte(fmt.Sprint(group)), 0o666) // for the script's end, if this terminal's never comes
+	var mu sync.Mutex
+	var out strings.Builder
+	listens := make(chan struct{}, 1)
+	show := func(text string) {
+		mu.Lock()
+		defer mu.Unlock()
+		out.WriteString(text)
+		file.WriteString(text)
+		if *limit > 0 && listeningRE.MatchString(out.String()) && len(listens) == 0 {
+			listens <- struct{}{}
+		}
+	}
 	copied, exited := make(chan struct{}), make(chan error, 1)
 	go func() {
 		buf := make([]byte, 4096)
 		for n, err := pr.Read(buf); err == nil; n, err = pr.Read(buf) {
-			out.write(string(buf[:n]))
+			show(string(buf[:n]))
 		}
 		close(copied)
 	}()
 	go func() { exited <- cmd.Wait() }()
 	var timeout <-chan time.Time
-	var listens chan struct{} // nil: no check
 	if *limit > 0 {
-		timeout, listens = time.After(*limit), out.listens
+		timeout = time.After(*limit)
 	}
 	complaint := ""
 	for done := false; !done; {
 		select {
 		case <-interrupts:
-			out.write(pressed)
+			show(pressed)
 			syscall.Kill(group, syscall.SIGINT)
 		case <-timeout:
 			complaint = fmt.Sprintf("still running after %v, and not listening: a command on the page must end, or be a server that prints %q; stopped it", *limit, listening+"...")
 			syscall.Kill(group, syscall.SIGKILL)
 		case <-listens:
-			complaint, listens = "it is a server: it prints "+listening+"... and runs on, where the page shows it end; stopped it", nil
+			complaint = "it is a server: it prints " + listening + "... and runs on, where the page shows it end; stopped it"
 			syscall.Kill(group, syscall.SIGKILL)
 		case <-exited:
 			done = true
@@ -94,11 +101,27 @@ func terminalMain() {
 	<-copied
 	os.Remove(name + ".pid")
 	os.Stdout.WriteString(shown(out.String()+ended, os.Getenv("WALK_PORT")))
-	out.write(ended)
+	show(ended)
 	if complaint != "" {
 		fmt.Fprintln(os.Stderr, complaint)
 		os.Exit(1)
 	}
+}
+
+// shown is what a terminal's record shows, with the walk's port: what
+// came between the Ctrl-Cs normalised, each echoed as ^C where the next
+// output begins, and after a last one that nothing followed, the shell's
+// prompt on the next line.
+func shown(raw, port string) string {
+	raw, end := strings.CutSuffix(raw, ended)
+	parts := strings.Split(raw, pressed)
+	for i := range parts {
+		parts[i] = walkNormalize(parts[i], regexp.MustCompile(`:`+port+`\b`))
+	}
+	if end && len(parts) > 1 && parts[len(parts)-1] == "" {
+		parts[len(parts)-1] = "\n"
+	}
+	return strings.Join(parts, interrupt)
 }
 
 // normalizers are the values a command prints that differ from run to
@@ -127,49 +150,8 @@ func walkNormalize(out string, port *regexp.Regexp) string {
 	return port.ReplaceAllString(script.HideNoNewlineMark(out), ":8080")
 }
 
-// screen is what a terminal has shown: in memory, and in its file.
-type screen struct {
-	mu      sync.Mutex
-	b       strings.Builder
-	file    *os.File
-	listens chan struct{} // closed once it shows a listening line
-}
-
-func (s *screen) write(text string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.WriteString(text)
-	s.file.WriteString(text)
-	if s.listens != nil && listeningRE.MatchString(s.b.String()) {
-		close(s.listens)
-		s.listens = nil
-	}
-}
-
-func (s *screen) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// shown is what a terminal's record shows, with the walk's port: what
-// came between the Ctrl-Cs normalised, each echoed as ^C where the next
-// output begins, and after a last one that nothing followed, the shell's
-// prompt on the next line.
-func shown(raw, port string) string {
-	raw, end := strings.CutSuffix(raw, ended)
-	parts := strings.Split(raw, pressed)
-	for i := range parts {
-		parts[i] = walkNormalize(parts[i], regexp.MustCompile(`:`+port+`\b`))
-	}
-	if end && len(parts) > 1 && parts[len(parts)-1] == "" {
-		parts[len(parts)-1] = "\n"
-	}
-	return strings.Join(parts, interrupt)
-}
-
 // terminalCmds are the page's script's own commands.
-var terminalCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){"shows": cmdShows, "passes": cmdPasses}
+var terminalCmds = map[string]func(ts *testscript.TestScript, neg bool, args []string){"shows": cmdShows}
 
 // cmdShows is "shows [-start|-end] [-limit D] NAME FILE": it waits until
 // terminal NAME shows what FILE holds, or its command has ended, and
@@ -185,50 +167,27 @@ func cmdShows(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || flags.Parse(args) != nil || flags.NArg() != 2 {
 		ts.Fatalf("usage: shows [-start|-end] [-limit D] NAME FILE")
 	}
-	want, deadline, capped := ts.ReadFile(flags.Arg(1)), time.Now().Add(*limit), false
-	for {
+	want, deadline, listened := ts.ReadFile(flags.Arg(1)), time.Now().Add(*limit), false
+	for ; ; time.Sleep(10 * time.Millisecond) { // the poll interval
 		raw, _ := os.ReadFile(filepath.Join(ts.Getenv("WALK_TERMINALS"), flags.Arg(0)))
-		got, done := shown(string(raw), ts.Getenv("WALK_PORT")), strings.HasSuffix(string(raw), ended)
-		late := time.Now().After(deadline)
+		got, done, late := shown(string(raw), ts.Getenv("WALK_PORT")), strings.HasSuffix(string(raw), ended), time.Now().After(deadline)
 		switch {
 		case *start && done:
 			ts.Fatalf("it ended before the next block ran, but the page says it runs on through it; it printed:\n%s", got)
 		case *start && late:
 			ts.Fatalf("a runs-on command must print the start of what the page shows while it runs, within %v; it printed:\n%s", *limit, got)
-		case *start:
-			if got != "" && strings.HasSuffix(got, "\n") && strings.HasPrefix(want, got) {
-				return
-			}
+		case *start && got != "" && strings.HasSuffix(got, "\n") && strings.HasPrefix(want, got):
+			return
 		case *end && late:
 			ts.Fatalf("still running %v later, where the page shows it end", *limit)
-		case done || got == want && !*end || late:
+		case !*start && (done || got == want && !*end || late):
 			if late {
 				ts.Logf("terminal %s does not show what the page shows, after %v", flags.Arg(0), *limit)
 			}
 			ts.Stdout().Write([]byte(got))
 			return
-		case listeningRE.MatchString(got) && !capped:
-			if capped = true; time.Now().Add(wait).Before(deadline) {
-				deadline = time.Now().Add(wait)
-			}
+		case !listened && listeningRE.MatchString(got) && time.Now().Add(wait).Before(deadline):
+			deadline, listened = time.Now().Add(wait), true
 		}
-		time.Sleep(10 * time.Millisecond) // the poll interval
-	}
-}
-
-// cmdPasses is "passes FILE": FILE, what the page shows a go test print,
-// must be an ok line for each package the last command, a go list,
-// printed, in its order, whatever their times.
-func cmdPasses(ts *testscript.TestScript, neg bool, args []string) {
-	var shown []string
-	for _, line := range strings.Split(strings.TrimSuffix(ts.ReadFile(args[0]), "\n"), "\n") {
-		m := okRE.FindStringSubmatch(line)
-		if m == nil {
-			ts.Fatalf("want a line \"ok  \\tPACKAGE\\tTIME\" for each package, not %q", line)
-		}
-		shown = append(shown, m[1])
-	}
-	if pkgs := strings.Fields(ts.ReadFile("stdout")); strings.Join(shown, " ") != strings.Join(pkgs, " ") {
-		ts.Fatalf("the page shows go test pass the packages\n\t%s\nbut they are\n\t%s", strings.Join(shown, " "), strings.Join(pkgs, " "))
 	}
 }

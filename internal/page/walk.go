@@ -57,7 +57,7 @@ var (
 	portRE       = regexp.MustCompile(`:8080\b`)
 	listeningRE  = regexp.MustCompile(`(?m)^` + listening)
 	goTestRE     = regexp.MustCompile(`^go test (\./\S*)$`)                             // checked with go list: this walk runs inside go test ./...
-	okRE         = regexp.MustCompile(`^ok  \t(\S+)\t([0-9]+(\.[0-9]+)?s|\(cached\))$`) // what go test prints for a package that passed
+	okRE         = regexp.MustCompile(`^ok  \t(\S+)\t([0-9]+(\.[0-9]+)?s|\(cached\))$`) // a package that passed
 )
 
 // Run walks the page, and fails t at the first command that does not
@@ -88,13 +88,12 @@ func (f flat) Parallel()                            {}
 func (f flat) Verbose() bool                        { return testing.Verbose() }
 func (f flat) Run(_ string, run func(testscript.T)) { run(f) }
 
-// pageCommand is one "$ COMMAND" line of a console block, and the lines after it.
+// pageCommand is a "$ COMMAND" line of a console block, and the lines after it.
 type pageCommand struct {
-	line, from int      // of "$ COMMAND", from 1; of want's first line, from 0
-	text       string   // COMMAND
-	want       []string // the lines after it, ^C included
-	runsOn     bool     // runsOnMarker above its block
-	generated  bool     // a marker above its block generates it: the walk never rewrites it
+	line, from        int      // of "$ COMMAND", from 1; of want's first line, from 0
+	text              string   // COMMAND
+	want              []string // the lines after it, ^C included
+	runsOn, generated bool     // runsOnMarker above its block; a marker that generates it: never rewritten
 }
 
 // pageScript is a page written as a script: for each command a comment
@@ -113,42 +112,36 @@ type pageScript struct {
 
 func (w Walk) script(tmp string) (*pageScript, error) {
 	src, err := os.ReadFile(filepath.Join(w.Source, w.Page))
-	if err != nil {
-		return nil, err
-	}
 	w.waitLimit, w.commandWait = cmp.Or(w.waitLimit, proc.WaitLimit), cmp.Or(w.commandWait, proc.WaitLimit)
 	s := &pageScript{Walk: w, lines: strings.Split(strings.TrimSuffix(string(src), "\n"), "\n"), commands: map[int]*pageCommand{}}
-	blocks, err := s.parse()
-	origin, port := filepath.Join(tmp, "origin"), ""
+	blocks, origin, port := [][]*pageCommand(nil), filepath.Join(tmp, "origin"), ""
+	if err == nil {
+		blocks, err = s.parse()
+	}
 	if err == nil {
 		err = snapshot(w.Source, origin)
 	}
 	if err == nil {
 		port, err = walkPort()
 	}
-	if err != nil {
-		return nil, err
-	}
 	env := append(os.Environ(), "TUTORIAL_IMPL=", "GOTRACEBACK="+os.Getenv("GOTRACEBACK"), "WALK_PORT="+port,
 		"WALK_WAIT="+w.waitLimit.String(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath")) // the build cache ignores the clone's path
-	py, noPython := (*python.Python)(nil), "this walk was given no python3"
+	py, why := (*python.Python)(nil), "this walk was given no python3"
 	for i, b := range blocks {
 		for _, c := range b {
-			if strings.HasPrefix(c.text, "python3 ") && w.findsPython != nil {
-				if env, py, noPython, err = sealedPython(tmp, env, w.findsPython); err != nil {
-					return nil, err
-				}
+			if strings.HasPrefix(c.text, "python3 ") && w.findsPython != nil && err == nil {
+				env, py, why, err = sealedPython(tmp, env, w.findsPython)
 				w.findsPython = nil
 			}
-			why := noPython
+			notRun := why
 			if py != nil && strings.HasPrefix(c.text, "python3 python/04-") && py.Paste == "" {
-				why = py.PasteMissing()
+				notRun = py.PasteMissing()
 			}
-			if strings.HasPrefix(c.text, "python3 ") && (py == nil || why != "") {
-				s.notes = append(s.notes, fmt.Sprintf("%s:%d: not run: %s", w.Page, c.line, why))
-				s.printf("# %s:%d: $ %s (not run: %s)\n", w.Page, c.line, c.text, why)
-			} else if err := s.command(c, quote(command(c.text, origin, port))); err != nil {
-				return nil, err
+			if strings.HasPrefix(c.text, "python3 ") && notRun != "" {
+				s.notes = append(s.notes, fmt.Sprintf("%s:%d: not run: %s", w.Page, c.line, notRun))
+				s.printf("# %s:%d: $ %s (not run: %s)\n", w.Page, c.line, c.text, notRun)
+			} else if err == nil {
+				err = s.command(c, quote(command(c.text, origin, port)))
 			}
 		}
 		if i > 0 && blocks[i-1][0].runsOn {
@@ -157,10 +150,12 @@ func (w Walk) script(tmp string) (*pageScript, error) {
 				w.Page, c.line, c.text, c.line)
 		}
 	}
-	if last := blocks[len(blocks)-1][0]; last.runsOn {
-		return nil, s.errorf(last, "the page ends while it runs: a runs-on command ends after the next block")
-	}
-	if len(s.servers) > 0 {
+	switch {
+	case err != nil:
+		return nil, err
+	case len(blocks) > 0 && blocks[len(blocks)-1][0].runsOn:
+		return nil, s.errorf(blocks[len(blocks)-1][0], "the page ends while it runs: a runs-on command ends after the next block")
+	case len(s.servers) > 0:
 		return nil, s.errorf(s.servers[0], "the server it started still runs at the end of the page: show its terminal again, with ^C")
 	}
 	s.file, s.archive.Comment = filepath.Join(tmp, w.Page+".txtar"), []byte(s.b.String())
@@ -224,48 +219,55 @@ func (s *pageScript) parse() (blocks [][]*pageCommand, err error) {
 // again and presses ^C, the server's.
 func (s *pageScript) command(c *pageCommand, run string) error {
 	s.printf("# %s:%d: $ %s\n", s.Page, c.line, c.text)
-	limit, want := s.commandWait, s.want(c, "", c.want)
+	limit, term, f := s.commandWait, c.line, strings.Fields(c.text)
 	if strings.HasPrefix(c.text, "go ") {
 		limit = goLimit
 	}
 	pressed := slices.IndexFunc(c.want, func(l string) bool { return strings.HasPrefix(l, interrupt) })
 	i := slices.IndexFunc(s.servers, func(s *pageCommand) bool { return s.text == c.text })
-	term, f := c.line, strings.Fields(c.text)
 	switch cd := len(f) > 0 && f[0] == "cd"; {
 	case cd && (len(f) != 2 || len(c.want) > 0):
 		return s.errorf(c, "the walk's cd takes one folder, as cd DIR, and prints nothing")
 	case cd:
 		s.printf("cd %s\n", quote(f[1]))
-	case goTestRE.MatchString(c.text):
-		s.printf("# not run inside go test ./...: this walk is part of it, and passes only if the rest does\nexec go list %s\npasses %s\n",
-			goTestRE.FindStringSubmatch(c.text)[1], want)
+	case goTestRE.MatchString(c.text): // the packages, from go list
+		var pkgs []string
+		for _, line := range c.want {
+			if m := okRE.FindStringSubmatch(line); m == nil {
+				return s.errorf(c, "want a line \"ok  \\tPACKAGE\\tTIME\" for each package, not %q", line)
+			} else {
+				pkgs = append(pkgs, m[1])
+			}
+		}
+		s.printf("# not run inside go test ./...: this walk is part of it, and passes only if the rest does\nexec go list %s\ncmp stdout %s\n",
+			goTestRE.FindStringSubmatch(c.text)[1], s.want(c, ".packages", pkgs))
 		s.notes = append(s.notes, fmt.Sprintf("%s:%d: %s is checked with go list, not run inside go test ./...", s.Page, c.line, c.text))
 	case c.runsOn:
-		s.printf("exec terminal t%d %s &t%[1]d&\nshows -start t%[1]d %[3]s\n", c.line, run, want)
+		s.printf("exec terminal t%d %s &t%[1]d&\nshows -start t%[1]d %[3]s\n", c.line, run, s.want(c, "", c.want))
 	case pressed < 0 && !listeningRE.MatchString(text(c.want)):
-		s.printf("exec terminal -limit %v t%d %s\ncmp stdout %s\n", limit, c.line, run, want)
+		s.printf("exec terminal -limit %v t%d %s\ncmp stdout %s\n", limit, c.line, run, s.want(c, "", c.want))
 	case pressed < 0: // a server: it runs on
-		s.printf("exec terminal t%[1]d %[2]s &t%[1]d&\nshows -limit %[3]v t%[1]d %[4]s\ncmp stdout %[4]s\n", c.line, run, limit, want)
+		s.printf("exec terminal t%[1]d %[2]s &t%[1]d&\nshows -limit %[3]v t%[1]d %[4]s\ncmp stdout %[4]s\n", c.line, run, limit, s.want(c, "", c.want))
 		s.servers = append(s.servers, c)
 	default: // ^C in a server's terminal, or in a terminal of its own
-		if i >= 0 {
+		if i < 0 {
+			s.printf("exec terminal t%d %s &t%[1]d&\n", c.line, run)
+		} else {
 			term = s.servers[i].line
 			s.servers = slices.Delete(s.servers, i, i+1)
-		} else {
-			s.printf("exec terminal t%d %s &t%[1]d&\n", c.line, run)
 		}
 		for k, line := range c.want {
 			if strings.HasPrefix(line, interrupt) {
 				s.printf("shows -limit %v t%d %s\ncmp stdout %[3]s\nkill -INT t%[2]d\n", limit, term, s.want(c, fmt.Sprintf(".%d", k), c.want[:k]))
 			}
 		}
-		s.printf("shows -end t%d %s\nwait t%[1]d\ncmp stdout %[2]s\n", term, want)
+		s.printf("shows -end t%d %s\nwait t%[1]d\ncmp stdout %[2]s\n", term, s.want(c, "", c.want))
 	}
 	return nil
 }
 
-// want adds a file to the script that holds lines, what c shows (with
-// part "") or what it shows before a ^C, and names it.
+// want adds a file to the script that holds lines, and names it: what c
+// shows, for part "", which -update may rewrite, or a part of it.
 func (s *pageScript) want(c *pageCommand, part string, lines []string) string {
 	name := fmt.Sprintf("page/%d%s.txt", c.line, part)
 	s.archive.Files = append(s.archive.Files, txtar.File{Name: name, Data: []byte(text(lines))})
@@ -279,23 +281,17 @@ func (s *pageScript) want(c *pageCommand, part string, lines []string) string {
 // prints in place of what the page shows, but where a marker generates
 // its block: that fails, naming the command.
 func (s *pageScript) update() (err error) {
-	if a, perr := txtar.ParseFile(s.file); !s.Update || perr != nil {
-		return perr
-	} else {
-		slices.Reverse(a.Files) // the last first, so that the lines before stay where they are
-		s.archive = *a
+	a, err := txtar.ParseFile(s.file)
+	if !s.Update || err != nil {
+		return err
 	}
 	n := 0
-	for _, f := range s.archive.Files {
+	for _, f := range slices.Backward(a.Files) { // the last first, so that the lines before stay where they are
 		line, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(f.Name, "page/"), ".txt"))
 		if c := s.commands[line]; c != nil && string(f.Data) != text(c.want) && c.generated {
 			err = s.errorf(c, "it prints what the page does not show, in a block a marker generates: change its source, not the page:\n%s", f.Data)
 		} else if c != nil && string(f.Data) != text(c.want) {
-			var lines []string
-			if len(f.Data) > 0 {
-				lines = strings.Split(strings.TrimSuffix(string(f.Data), "\n"), "\n")
-			}
-			s.lines, n = slices.Concat(s.lines[:c.from], lines, s.lines[c.from+len(c.want):]), n+1
+			s.lines, n = slices.Concat(s.lines[:c.from], lines(string(f.Data)), s.lines[c.from+len(c.want):]), n+1
 		}
 	}
 	if n > 0 {
@@ -336,6 +332,14 @@ func text(lines []string) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
+// lines splits what a program printed into lines, as text joins them.
+func lines(text string) []string {
+	if text == "" {
+		return nil
+	}
+	return strings.Split(strings.TrimSuffix(text, "\n"), "\n")
+}
+
 // command is a page's command as the walk runs it: the repository's URL
 // is origin, the page's port is port, and a program that takes -addr and
 // is given none is given port.
@@ -348,8 +352,8 @@ func command(text, origin, port string) string {
 }
 
 // snapshot makes a git repository at dst holding the files of the one at
-// src that a commit would hold now: those git tracks, and the new ones it
-// does not ignore, but the deleted.
+// src that a commit would hold now: those git tracks, but the deleted,
+// and the new ones it does not ignore.
 func snapshot(src, dst string) error {
 	ls := exec.Command("git", "ls-files", "-z", "--cached", "--others", "--exclude-standard")
 	ls.Dir = src
