@@ -218,8 +218,11 @@ func (s *pageScript) parse() (blocks [][]*pageCommand, err error) {
 // prints: in terminal tLINE, its own or, if c shows a running server's
 // again and presses ^C, the server's.
 func (s *pageScript) command(c *pageCommand, run string) error {
-	s.printf("# %s:%d: $ %s\n", s.Page, c.line, c.text)
-	limit, term, f := s.commandWait, c.line, strings.Fields(c.text)
+	note, limit, term, f := "", s.commandWait, c.line, strings.Fields(c.text)
+	if goTestRE.MatchString(c.text) {
+		note = " (checked with go list, not run: this walk is part of go test ./..., which passes only if the rest does)"
+	}
+	s.printf("# %s:%d: $ %s%s\n", s.Page, c.line, c.text, note)
 	if strings.HasPrefix(c.text, "go ") {
 		limit = goLimit
 	}
@@ -239,7 +242,7 @@ func (s *pageScript) command(c *pageCommand, run string) error {
 				pkgs = append(pkgs, m[1])
 			}
 		}
-		s.printf("# not run inside go test ./...: this walk is part of it, and passes only if the rest does\nexec go list %s\ncmp stdout %s\n",
+		s.printf("exec go list %s\ncmp stdout %s\n",
 			goTestRE.FindStringSubmatch(c.text)[1], s.want(c, ".packages", pkgs))
 		s.notes = append(s.notes, fmt.Sprintf("%s:%d: %s is checked with go list, not run inside go test ./...", s.Page, c.line, c.text))
 	case c.runsOn:
