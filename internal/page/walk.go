@@ -107,6 +107,8 @@ type pageScript struct {
 	notes    []string
 }
 
+// script writes the page as a script in tmp, with a clone's origin and a
+// port for it, or returns why it cannot.
 func (w Walk) script(tmp string) (*pageScript, error) {
 	src, err := os.ReadFile(filepath.Join(w.Source, w.Page))
 	w.waitLimit, w.commandWait = cmp.Or(w.waitLimit, proc.WaitLimit), cmp.Or(w.commandWait, proc.WaitLimit)

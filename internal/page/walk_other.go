@@ -8,21 +8,15 @@ import (
 	"wsgi-to-go/internal/probe"
 )
 
-// Walk is one walk of a page: see walk.go. It needs a Unix shell and
-// process groups, as the page's commands do.
+// Walk is one walk of a page (walk.go): it needs a Unix shell and process
+// groups, as the page's commands do.
 type Walk struct {
-	Page   string
-	Source string
-	Update bool
+	Page, Source string
+	Update       bool
 }
-
-// walks is whether the walk runs on this system.
-const walks = false
 
 // Run skips: the page's commands are a Unix shell's.
-func (w Walk) Run(t *testing.T) {
-	t.Skip(probe.NoUnixShell)
-}
+func (w Walk) Run(t *testing.T) { t.Skip(probe.NoUnixShell) }
 
 // Programs returns the programs a page's script runs, for script.Main:
 // none, as no page runs here.
