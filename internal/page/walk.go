@@ -22,6 +22,7 @@ import (
 	"wsgi-to-go/internal/probe"
 	"wsgi-to-go/internal/proc"
 	"wsgi-to-go/internal/python"
+	"wsgi-to-go/internal/script"
 )
 
 // Walk is one walk of a page: its console blocks, in order, written as a
@@ -75,15 +76,8 @@ func (w Walk) Run(t *testing.T) {
 			t.Error(err)
 		}
 	}()
-	testscript.RunT(flat{t}, s.params)
+	testscript.RunT(script.Flat{T: t}, s.params)
 }
-
-// flat is t as testscript's T: the page's script runs as t itself.
-type flat struct{ *testing.T }
-
-func (f flat) Parallel()                            {}
-func (f flat) Verbose() bool                        { return testing.Verbose() }
-func (f flat) Run(_ string, run func(testscript.T)) { run(f) }
 
 // pageCommand is a "$ COMMAND" line of a console block, and the lines after it.
 type pageCommand struct {

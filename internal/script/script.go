@@ -116,7 +116,7 @@ func RunEach(t *testing.T, p testscript.Params) {
 			one := p
 			one.Files = []string{file}
 			one.Deadline = Deadline(t)
-			testscript.RunT(flat{t}, one)
+			testscript.RunT(Flat{t}, one)
 		})
 	}
 }
@@ -131,13 +131,18 @@ func Deadline(t *testing.T) time.Time {
 	return deadline
 }
 
-// flat is t as testscript's T for one script: the script runs as t
+// Flat is T as testscript's T for one script: the script runs as T
 // itself, not in a subtest of its own, and is already in parallel.
-type flat struct{ *testing.T }
+type Flat struct{ *testing.T }
 
-func (f flat) Parallel()                            {}
-func (f flat) Verbose() bool                        { return testing.Verbose() }
-func (f flat) Run(_ string, run func(testscript.T)) { run(f) }
+// Parallel does nothing: the script's test is in parallel already.
+func (f Flat) Parallel() {}
+
+// Verbose reports whether go test runs with -v.
+func (f Flat) Verbose() bool { return testing.Verbose() }
+
+// Run runs the script as f itself.
+func (f Flat) Run(_ string, run func(testscript.T)) { run(f) }
 
 // Params configures testscript for the scripts in dir, with the
 // programs in binDir first on the PATH. Each script gets a free loopback

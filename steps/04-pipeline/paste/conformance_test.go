@@ -20,7 +20,7 @@ const conformanceDir = "testdata/conformance"
 
 // recordCommand records the corpus with Paste Deploy, from the
 // repository's root.
-const recordCommand = "go test . -run TestPasteDeployRecordings -update" // harness.RecordCommand
+const recordCommand = "go test . -run TestPasteDeployRecordings -update" // twins.RecordCommand
 
 // recorded is a case as paste_tree.py records it: the tree, or the
 // refusal.
