@@ -64,6 +64,9 @@ func TestPasteDeployRecordings(t *testing.T) {
 // TestTutorial checks that every excerpt, transcript and diff in the
 // markdown files is what its source makes now.
 func TestTutorial(t *testing.T) {
+	if !*update {
+		t.Parallel() // its Python excerpts start the sealed python3
+	}
 	page.CheckMarkers(t, *update, "TUTORIAL.md", "README.md", "docs/step-diffs.md", "docs/paste-deploy.md")
 }
 

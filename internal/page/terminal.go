@@ -3,6 +3,7 @@
 package page
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"wsgi-to-go/internal/proc"
 	"wsgi-to-go/internal/script"
 )
 
@@ -41,7 +43,8 @@ func terminalMain() {
 	flag.Parse()
 	name := filepath.Join(os.Getenv("WALK_TERMINALS"), flag.Arg(0))
 	file, err := os.Create(name)
-	pr, pw, _ := os.Pipe()
+	pr, pw, pipeErr := os.Pipe()
+	err = cmp.Or(err, pipeErr)
 	cmd := exec.Command("sh", "-c", flag.Arg(1))
 	cmd.Stdout, cmd.Stderr, cmd.SysProcAttr = pw, pw, &syscall.SysProcAttr{Setpgid: true}
 	interrupts := make(chan os.Signal, 1)
@@ -49,13 +52,21 @@ func terminalMain() {
 	if err == nil && flag.NArg() == 2 {
 		err = cmd.Start()
 	}
-	if err != nil || flag.NArg() != 2 {
-		fmt.Fprintln(os.Stderr, "usage: terminal [-limit D] NAME COMMAND:", err)
+	if flag.NArg() != 2 {
+		fmt.Fprintln(os.Stderr, "usage: terminal [-limit D] NAME COMMAND")
+		os.Exit(2)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "terminal:", err)
 		os.Exit(2)
 	}
 	pw.Close()
 	group := -cmd.Process.Pid
-	os.WriteFile(name+".pid", []byte(fmt.Sprint(group)), 0o666) // for the script's end, if this terminal's never comes
+	if err := os.WriteFile(name+".pid", []byte(fmt.Sprint(group)), 0o666); err != nil { // for the script's end, if this terminal's never comes
+		syscall.Kill(group, syscall.SIGKILL)
+		fmt.Fprintln(os.Stderr, "terminal:", err)
+		os.Exit(2)
+	}
 	var mu sync.Mutex
 	var out strings.Builder
 	listens := make(chan struct{}, 1)
@@ -98,7 +109,11 @@ func terminalMain() {
 		}
 	}
 	syscall.Kill(group, syscall.SIGKILL) // what is left of its group
-	<-copied
+	select {
+	case <-copied:
+	case <-time.After(proc.WaitLimit): // a process that left the group holds the pipe
+		complaint = cmp.Or(complaint, "its output never ended: a process it started left its process group, and still runs")
+	}
 	os.Remove(name + ".pid")
 	os.Stdout.WriteString(shown(out.String()+ended, os.Getenv("WALK_PORT")))
 	show(ended)

@@ -96,6 +96,7 @@ type pageScript struct {
 	file     string               // the archive's
 	lines    []string             // the page's
 	commands map[int]*pageCommand // by line
+	unquote  []string             // the script's first lines: the files want quoted
 	servers  []*pageCommand       // started, not yet stopped: each runs in terminal tLINE
 	b        strings.Builder
 	notes    []string
@@ -151,7 +152,7 @@ func (w Walk) script(tmp string) (*pageScript, error) {
 	case len(s.servers) > 0:
 		return nil, s.errorf(s.servers[0], "the server it started still runs at the end of the page: show its terminal again, with ^C")
 	}
-	s.file, s.archive.Comment = filepath.Join(tmp, w.Page+".txtar"), []byte(s.b.String())
+	s.file, s.archive.Comment = filepath.Join(tmp, w.Page+".txtar"), []byte(strings.Join(s.unquote, "")+s.b.String())
 	s.params = testscript.Params{Files: []string{s.file}, UpdateScripts: w.Update, Cmds: terminalCmds,
 		Setup: func(e *testscript.Env) error {
 			terminals := filepath.Join(e.WorkDir, ".terminals")
@@ -266,27 +267,49 @@ func (s *pageScript) command(c *pageCommand, run string) error {
 // shows, for part "", which -update may rewrite, or a part of it.
 func (s *pageScript) want(c *pageCommand, part string, lines []string) string {
 	name := fmt.Sprintf("page/%d%s.txt", c.line, part)
-	s.archive.Files = append(s.archive.Files, txtar.File{Name: name, Data: []byte(text(lines))})
-	if part == "" {
-		s.commands[c.line] = c
+	data := []byte(text(lines))
+	if txtar.NeedsQuote(data) { // a line such as "-- x --" would end the file
+		data, _ = txtar.Quote(data) // NeedsQuote is true, so it quotes
+		s.unquote = append(s.unquote, "unquote "+name+"\n")
 	}
+	s.archive.Files = append(s.archive.Files, txtar.File{Name: name, Data: data})
+	s.commands[c.line] = c
 	return "$WORK/" + name
 }
 
 // update writes, with Update, what the script's run found a command
 // prints in place of what the page shows, but where a marker generates
-// its block: that fails, naming the command.
-func (s *pageScript) update() (err error) {
+// its block: that fails, naming the command; so does a go test block
+// whose packages differ, which no output rewrites.
+func (s *pageScript) update() error {
 	a, err := txtar.ParseFile(s.file)
 	if !s.Update || err != nil {
 		return err
 	}
+	written := map[string]string{} // what script wrote in each file
+	for _, f := range s.archive.Files {
+		written[f.Name] = string(f.Data)
+	}
 	n := 0
 	for _, f := range slices.Backward(a.Files) { // the last first, so that the lines before stay where they are
-		line, _ := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(f.Name, "page/"), ".txt"))
-		if c := s.commands[line]; c != nil && string(f.Data) != text(c.want) && c.generated {
-			err = s.errorf(c, "it prints what the page does not show, in a block a marker generates: change its source, not the page:\n%s", f.Data)
-		} else if c != nil && string(f.Data) != text(c.want) {
+		if string(f.Data) == written[f.Name] {
+			continue
+		}
+		if data, err := txtar.Unquote(f.Data); err == nil && txtar.NeedsQuote(data) {
+			f.Data = data // as testscript quoted it
+		}
+		number, part, _ := strings.Cut(strings.TrimSuffix(strings.TrimPrefix(f.Name, "page/"), ".txt"), ".")
+		line, _ := strconv.Atoi(number)
+		switch c := s.commands[line]; {
+		case c == nil:
+			err = errors.Join(err, fmt.Errorf("%s: the walk's script changed a file of its own, %s", s.Page, f.Name))
+		case part == "packages":
+			err = errors.Join(err, s.errorf(c, "go list lists other packages than the page shows:\n%s", f.Data))
+		case part != "":
+			// what a terminal showed before a ^C: the part "" holds it too
+		case c.generated:
+			err = errors.Join(err, s.errorf(c, "it prints what the page does not show, in a block a marker generates: change its source, not the page:\n%s", f.Data))
+		default:
 			s.lines, n = slices.Concat(s.lines[:c.from], lines(string(f.Data)), s.lines[c.from+len(c.want):]), n+1
 		}
 	}

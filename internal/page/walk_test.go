@@ -398,3 +398,41 @@ func TestWalkNormalize(t *testing.T) {
 		}
 	}
 }
+
+// TestWalkUpdateKeepsChecking: -update rewrites what a command prints, but
+// a go test block whose packages differ is still an error, and the page
+// is left as it is.
+func TestWalkUpdateKeepsChecking(t *testing.T) {
+	t.Parallel()
+	page := cloned + "```console\n$ go test ./...\nok  \tfake/steps/02-other\t0.012s\n```\n"
+	root := fakeRepo(t, page)
+	out := walkWith(t, Walk{Page: "PAGE.md", Source: root, Update: true})
+	if got := blamed(out); !strings.HasPrefix(got, "PAGE.md:7: $ go test ./...") || !strings.Contains(out, "fake/steps/01-app") {
+		t.Errorf("-update on a go test block with other packages: blames %q, want it named, in\n%s", got, out)
+	}
+	if got, _ := os.ReadFile(filepath.Join(root, "PAGE.md")); string(got) != page {
+		t.Errorf("-update rewrote a go test block:\n%s", got)
+	}
+}
+
+// TestWalkHoldsLinesThatLookLikeFiles: a command may print a line that the
+// script's archive would read as a file's name, "-- x --": the walk
+// checks it, and -update writes it on the page as it came.
+func TestWalkHoldsLinesThatLookLikeFiles(t *testing.T) {
+	t.Parallel()
+	page := cloned + "```console\n$ echo '-- x --'\n-- x --\n```\n"
+	if out := walkPage(t, page); out != "" {
+		t.Fatal(out)
+	}
+	wrong := strings.Replace(page, "\n-- x --\n```", "\n-- y --\n```", 1)
+	if got := blamed(walkWrongPage(t, wrong)); !strings.HasPrefix(got, "PAGE.md:7: $ echo") {
+		t.Errorf("a line like a file's name that differs: blames %q", got)
+	}
+	root := fakeRepo(t, wrong)
+	if out := walkWith(t, Walk{Page: "PAGE.md", Source: root, Update: true}); out != "" {
+		t.Fatal(out)
+	}
+	if got, _ := os.ReadFile(filepath.Join(root, "PAGE.md")); string(got) != page {
+		t.Errorf("after -update, the page is\n%s\nwant\n%s", got, page)
+	}
+}

@@ -34,7 +34,7 @@ var realStackModules = []string{"oslo_middleware", "eventlet.wsgi", "webob", "pa
 // realStack is the real stack's python3, found once per process.
 var realStack struct {
 	once sync.Once
-	dir  string // its seals, removed at the end (see Main)
+	dir  string // its seals, removed at the end (proc.RemoveTemps, which script.Main calls)
 	py   *python.Python
 	why  string
 	err  error
@@ -109,7 +109,7 @@ func findRealStack() (*python.Python, string, error) {
 // sealed is the tests' python3, found once per process.
 var sealed struct {
 	once sync.Once
-	dir  string // its seal and the decoys, removed at the end (see Main)
+	dir  string // its seal and the decoys, removed at the end (proc.RemoveTemps, which script.Main calls)
 	py   *python.Python
 	err  error
 }

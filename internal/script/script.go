@@ -183,7 +183,7 @@ func Params(binDir, dir string) testscript.Params {
 			"slowclient": cmdSlowclient,
 			"mkfile":     cmdMkfile,
 			"mkcert":     cmdMkcert,
-			// exercisecmds: for the exercises' checks
+			// checkcmds.go: for the exercises' checks
 			"burst":         cmdBurst,
 			"shutdowntook":  cmdShutdowntook,
 			"guardedwrites": cmdGuardedwrites,
