@@ -51,13 +51,17 @@ func Summarize(file, source, log string) string {
 		quoted += lines[i-1]
 		row(label, fmt.Sprintf("line %d: %s", i, strings.TrimSpace(lines[i-1])))
 	}
-	if ran > 0 {
+	if ran > 0 && ran < n {
 		quote("The check ran", ran)
 	}
 	if stopped > 0 && stopped < n {
 		quote("stopped it", stopped)
 	}
-	quote("and expected", n)
+	if ran == n { // an exits line runs the program and checks its status
+		quote("The check ran", n)
+	} else {
+		quote("and expected", n)
+	}
 	args, neg := command(lines[n-1])
 	came, where := strings.TrimPrefix(msg, args[0]+": "), "(what it printed is in the log above)"
 	switch {
@@ -66,7 +70,7 @@ func Summarize(file, source, log string) string {
 	case args[0] == "wait" && ran > 0: // wait checks the exit status its exec asked for
 		args, neg = command(lines[ran-1])
 	}
-	row("", expectation(args, neg, ar))
+	row(map[bool]string{true: "and expected"}[ran == n], expectation(args, neg, ar))
 	row("What came:", came)
 	row("", where)
 	for _, note := range []string{"$ADDR is the address the check ran your server on", "$SRC is your copy's folder"} {

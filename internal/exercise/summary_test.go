@@ -72,8 +72,7 @@ func TestSummaryOfAnExitStatus(t *testing.T) {
 	wantLines(t, got,
 		" That part of the check says:\n\tWithout value, the config is refused with FILE:LINE, before listening.\n",
 		"The check ran   line 13: exits 2 04-pipeline -config no-value.ini -addr $ADDR\n"+
-			"and expected    line 13: exits 2 04-pipeline -config no-value.ini -addr $ADDR\n"+
-			"                it to exit with status 2\n"+
+			"and expected    it to exit with status 2\n"+ // the line once: it runs and checks
 			"What came:      04-pipeline exited with status 1, want 2\n", // without "exits: "
 	)
 	if strings.Contains(got, "04-add-filter: a filter") || strings.Contains(got, "diff") {
