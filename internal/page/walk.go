@@ -50,12 +50,11 @@ const (
 )
 
 var (
-	generatingRE = regexp.MustCompile(`^<!-- (code|transcript|output|diff|hunk): `)     // markers.go's
-	programRE    = regexp.MustCompile(`^(go run \./(steps|_work)/|python3 python/)\S+`) // the programs that take -addr
-	portRE       = regexp.MustCompile(`:8080\b`)
-	listeningRE  = regexp.MustCompile(`(?m)^` + listening)
-	goTestRE     = regexp.MustCompile(`^go test (\./\S*)$`)                             // checked with go list: this walk runs inside go test ./...
-	okRE         = regexp.MustCompile(`^ok  \t(\S+)\t([0-9]+(\.[0-9]+)?s|\(cached\))$`) // a package that passed
+	programRE   = regexp.MustCompile(`^(go run \./(steps|_work)/|python3 python/)\S+`) // the programs that take -addr
+	portRE      = regexp.MustCompile(`:8080\b`)
+	listeningRE = regexp.MustCompile(`(?m)^` + listening)
+	goTestRE    = regexp.MustCompile(`^go test (\./\S*)$`)                             // checked with go list: this walk runs inside go test ./...
+	okRE        = regexp.MustCompile(`^ok  \t(\S+)\t([0-9]+(\.[0-9]+)?s|\(cached\))$`) // a package that passed
 )
 
 // Run walks the page, and fails t at the first command that does not
@@ -106,20 +105,27 @@ type pageScript struct {
 // port for it, or returns why it cannot.
 func (w Walk) script(tmp string) (*pageScript, error) {
 	src, err := os.ReadFile(filepath.Join(w.Source, w.Page))
+	if err != nil {
+		return nil, err
+	}
 	w.waitLimit, w.commandWait = cmp.Or(w.waitLimit, proc.WaitLimit), cmp.Or(w.commandWait, proc.WaitLimit)
 	s := &pageScript{Walk: w, lines: strings.Split(strings.TrimSuffix(string(src), "\n"), "\n"), commands: map[int]*pageCommand{}}
-	blocks, origin, port := [][]*pageCommand(nil), filepath.Join(tmp, "origin"), ""
-	if err == nil {
-		blocks, err = s.parse()
+	origin := filepath.Join(tmp, "origin")
+	blocks, err := s.parse()
+	if err != nil {
+		return nil, err
 	}
-	if err == nil {
-		err = snapshot(w.Source, origin)
+	if err := snapshot(w.Source, origin); err != nil {
+		return nil, err
 	}
-	if err == nil {
-		port, err = walkPort()
+	port, err := walkPort()
+	if err != nil {
+		return nil, err
 	}
+	// GOTRACEBACK as the test was given it, not testscript's "system";
+	// -trimpath, so that the build cache does not key on the clone's path.
 	env := append(os.Environ(), "TUTORIAL_IMPL=", "GOTRACEBACK="+os.Getenv("GOTRACEBACK"), "WALK_PORT="+port,
-		"WALK_WAIT="+w.waitLimit.String(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath")) // the build cache ignores the clone's path
+		"WALK_WAIT="+w.waitLimit.String(), "GOFLAGS="+strings.TrimSpace(os.Getenv("GOFLAGS")+" -trimpath"))
 	py, why := (*python.Python)(nil), "this walk was given no python3"
 	for i, b := range blocks {
 		for _, c := range b {
@@ -187,7 +193,8 @@ func (s *pageScript) parse() (blocks [][]*pageCommand, err error) {
 			continue
 		}
 		for j := open - 1; j >= 0 && strings.HasPrefix(lines[j], "<!-- "); j-- {
-			runsOn, generated = runsOn || lines[j] == runsOnMarker, generated || generatingRE.MatchString(lines[j])
+			_, isMarker, _ := parseMarker(lines[j], j+1) // markers.go's: its block is generated
+			runsOn, generated = runsOn || lines[j] == runsOnMarker, generated || isMarker
 		}
 		for j := open + 1; j < i; j++ {
 			if text, ok := strings.CutPrefix(lines[j], "$ "); ok {
