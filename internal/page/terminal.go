@@ -115,7 +115,7 @@ func terminalMain() {
 		complaint = cmp.Or(complaint, "its output never ended: a process it started left its process group, and still runs")
 	}
 	os.Remove(name + ".pid")
-	os.Stdout.WriteString(shown(out.String()+ended, os.Getenv("WALK_PORT")))
+	os.Stdout.WriteString(shown(out.String()+ended, walkPortRE(os.Getenv("WALK_PORT"))))
 	show(ended)
 	if complaint != "" {
 		fmt.Fprintln(os.Stderr, complaint)
@@ -123,15 +123,19 @@ func terminalMain() {
 	}
 }
 
-// shown is what a terminal's record shows, with the walk's port: what
-// came between the Ctrl-Cs normalised, each echoed as ^C where the next
-// output begins, and after a last one that nothing followed, the shell's
-// prompt on the next line.
-func shown(raw, port string) string {
+// walkPortRE matches the walk's port, after a colon, in what a command
+// prints.
+func walkPortRE(port string) *regexp.Regexp { return regexp.MustCompile(`:` + port + `\b`) }
+
+// shown is what a terminal's record shows, with the walk's port (port
+// matches it): what came between the Ctrl-Cs normalised, each echoed as
+// ^C where the next output begins, and after a last one that nothing
+// followed, the shell's prompt on the next line.
+func shown(raw string, port *regexp.Regexp) string {
 	raw, end := strings.CutSuffix(raw, ended)
 	parts := strings.Split(raw, pressed)
 	for i := range parts {
-		parts[i] = walkNormalize(parts[i], regexp.MustCompile(`:`+port+`\b`))
+		parts[i] = walkNormalize(parts[i], port)
 	}
 	if end && len(parts) > 1 && parts[len(parts)-1] == "" {
 		parts[len(parts)-1] = "\n"
@@ -183,9 +187,10 @@ func cmdShows(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: shows [-start|-end] [-limit D] NAME FILE")
 	}
 	want, deadline, listened := ts.ReadFile(flags.Arg(1)), time.Now().Add(*limit), false
+	port := walkPortRE(ts.Getenv("WALK_PORT"))
 	for ; ; time.Sleep(10 * time.Millisecond) { // the poll interval
 		raw, _ := os.ReadFile(filepath.Join(ts.Getenv("WALK_TERMINALS"), flags.Arg(0)))
-		got, done, late := shown(string(raw), ts.Getenv("WALK_PORT")), strings.HasSuffix(string(raw), ended), time.Now().After(deadline)
+		got, done, late := shown(string(raw), port), strings.HasSuffix(string(raw), ended), time.Now().After(deadline)
 		switch {
 		case *start && done:
 			ts.Fatalf("it ended before the next block ran, but the page says it runs on through it; it printed:\n%s", got)

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -382,7 +381,7 @@ func TestWalkCommandsAsRun(t *testing.T) {
 }
 
 func TestWalkNormalize(t *testing.T) {
-	port := regexp.MustCompile(`:43210\b`)
+	port := walkPortRE("43210")
 	for _, tc := range []struct{ out, page string }{
 		{"listening on http://127.0.0.1:43210\n", "listening on http://127.0.0.1:8080\n"},
 		{"time=2026-01-02T03:04:05.678Z level=INFO msg=request path=/ duration=12.5µs request_id=req-2bb53c25-863a-47c8-a6f8-eded2032c64e\n",
