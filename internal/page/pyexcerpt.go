@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 
@@ -56,9 +55,6 @@ func findPython(t *testing.T, markers []marker) map[string]pySpan {
 	unchecked := func(why string) map[string]pySpan {
 		t.Logf("the Python excerpts %s are left as they are, not checked: %s", strings.Join(names, ", "), why)
 		return nil
-	}
-	if runtime.GOOS == "windows" {
-		return unchecked(probe.NoSealOnWindows)
 	}
 	py, why := probe.Python(t)
 	if py == nil {

@@ -116,8 +116,12 @@ var sealed struct {
 
 // Python returns the tests' python3 (internal/python), sealed, beside
 // the decoys, found once per process; or nil, and why there is none to
-// use. A fault of the seal's own fails t.
+// use, as on Windows, where there is no seal. A fault of the seal's own
+// fails t.
 func Python(t *testing.T) (*python.Python, string) {
+	if runtime.GOOS == "windows" {
+		return nil, NoSealOnWindows
+	}
 	sealed.once.Do(func() {
 		if sealed.dir, sealed.err = proc.TempDir("tutorial-python-"); sealed.err == nil {
 			sealed.py, sealed.err = python.WithDecoys(sealed.dir)

@@ -7,7 +7,6 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -31,9 +30,6 @@ const Dir = "python"
 // or later), it skips, and says so; without Paste Deploy, it skips step
 // 04's scripts, and says so.
 func RunTwins(t *testing.T, dir string) {
-	if runtime.GOOS == "windows" {
-		t.Skip(probe.NoSealOnWindows)
-	}
 	py, noPython := probe.Python(t)
 	if py == nil {
 		t.Skipf("%s: the Python twins were not run", noPython)
